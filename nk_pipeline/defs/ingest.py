@@ -1,0 +1,72 @@
+"""Ingest: read each raw file as people wrote it, and record its sha256 as the asset's data version."""
+
+
+import dagster as dg
+
+from nk_pipeline.asset_metadata import preview
+from nk_pipeline.lib import contract
+from nk_pipeline.lib.issues import RawDataError, issues_frame
+from nk_pipeline.lib.reading import RawTable, read_csv_text, sha256_bytes
+from nk_pipeline.resources import PathsResource
+
+GROUP = "ingest"
+
+
+def raw_asset(spec: contract.RawFile) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=["raw", spec.name],
+        group_name=GROUP,
+        kinds={"csv"},
+        description=f"raw/{spec.filename}: {spec.description}",
+        owners=["team:nk-pipeline"],
+        tags={"stage": GROUP},
+    )
+    def _ingest(context: dg.AssetExecutionContext, paths: PathsResource) -> dg.Output[RawTable]:
+        folder = paths.paths.raw_dir
+        display = f"{folder.name}/{spec.filename}"
+        path = folder / spec.filename
+        if not path.exists():
+            raise dg.Failure(f"{display}: file not found in {folder}")
+        try:
+            table = read_csv_text(path, spec.columns, display)
+        except RawDataError as error:
+            raise dg.Failure(
+                description=str(error),
+                metadata={"issues": dg.MetadataValue.md(issues_frame(error.issues).to_markdown(index=False))},
+            ) from None
+        return dg.Output(
+            table,
+            data_version=dg.DataVersion(table.sha256),
+            metadata={
+                "path": dg.MetadataValue.path(str(path)),
+                "sha256": table.sha256,
+                "size_bytes": table.size_bytes,
+                "dagster/row_count": len(table.frame),
+                "preview": preview(table.frame),
+            },
+        )
+
+    return _ingest
+
+
+RAW_ASSETS = [raw_asset(spec) for spec in contract.RAW_FILES]
+
+
+@dg.asset(
+    key=["raw", "boundaries"],
+    group_name=GROUP,
+    kinds={"topojson"},
+    description="raw/reference/countries-50m.json: Natural Earth 1:50m admin-0 boundaries (world-atlas 2.0.2).",
+    owners=["team:nk-pipeline"],
+    tags={"stage": GROUP},
+)
+def raw_boundaries(paths: PathsResource) -> dg.Output[str]:
+    path = paths.paths.raw_dir / contract.BOUNDARIES_PATH
+    if not path.exists():
+        raise dg.Failure(f"{path}: boundaries file not found (see raw/reference/README.md for its origin)")
+    digest = sha256_bytes(path.read_bytes())
+    return dg.Output(
+        str(path),
+        data_version=dg.DataVersion(digest),
+        metadata={"path": dg.MetadataValue.path(str(path)), "sha256": digest, "size_bytes": path.stat().st_size},
+    )

@@ -1,0 +1,70 @@
+"""Reconcile: the marts, built by the SQL in nk_pipeline/sql/ from the staging tables.
+
+Each mart is an asset whose key equals its DuckDB table (`marts.<name>`); its SQL file holds
+the rules, docs/methodology.md explains them.
+"""
+
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from nk_pipeline.asset_metadata import table_metadata
+from nk_pipeline.lib.catalog import MARTS_BY_NAME
+from nk_pipeline.lib.warehouse import comment_tables, run_sql, table_frame
+
+GROUP = "reconcile"
+CODE_VERSION = "1"
+
+# mart → the tables its SQL reads
+MART_INPUTS: dict[str, list[list[str]]] = {
+    "method_parameters": [],
+    "estimate_evidence": [["marts", "method_parameters"], ["staging", "country_estimates"], ["staging", "sources"]],
+    "country_estimates": [
+        ["marts", "method_parameters"],
+        ["marts", "estimate_evidence"],
+        ["staging", "restaurants"],
+        ["staging", "sources"],
+        ["staging", "countries"],
+    ],
+    "sources": [
+        ["staging", "sources"],
+        ["staging", "country_estimates"],
+        ["staging", "restaurants"],
+        ["staging", "china_entries"],
+        ["staging", "headline_estimates"],
+        ["staging", "policy_events"],
+        ["marts", "estimate_evidence"],
+    ],
+    "china_entries": [["staging", "china_entries"], ["staging", "sources"], ["marts", "country_estimates"]],
+    "global_totals": [["staging", "headline_estimates"], ["staging", "sources"], ["marts", "country_estimates"]],
+    "policy_timeline": [["staging", "policy_events"], ["staging", "sources"]],
+}
+
+
+def mart_asset(name: str) -> dg.AssetsDefinition:
+    table = MARTS_BY_NAME[name]
+
+    @dg.asset(
+        key=["marts", name],
+        deps=MART_INPUTS[name],
+        group_name=GROUP,
+        kinds={"duckdb", "sql"},
+        description=f"{table.description} (SQL: nk_pipeline/sql/{name}.sql)",
+        owners=["team:nk-pipeline"],
+        tags={"stage": GROUP},
+        code_version=CODE_VERSION,
+    )
+    def _mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
+        with duckdb.get_connection() as conn:
+            conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
+            run_sql(conn, name)
+            comment_tables(conn, [table])
+            frame = table_frame(conn, table.qualified)
+        if frame.empty:
+            raise dg.Failure(f"{table.qualified} came out empty: the inputs or the SQL are broken")
+        return dg.MaterializeResult(metadata=table_metadata(frame, table))
+
+    return _mart
+
+
+MART_ASSETS = [mart_asset(name) for name in MART_INPUTS]

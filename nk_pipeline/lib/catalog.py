@@ -1,0 +1,180 @@
+"""Descriptions of every warehouse table and column.
+
+Applied with COMMENT ON when the warehouse is built, shown as Dagster table schemas, and
+checked by the consumer contract test, so the three never drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Table:
+    schema: str
+    name: str
+    description: str
+    columns: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+_PROVENANCE = {
+    "source_id": "The source, a key of marts.sources.",
+    "evidence": "A short paraphrase of what the source says.",
+    "source_line": "Line of the raw CSV the row comes from (header = line 1).",
+}
+
+MARTS: tuple[Table, ...] = (
+    Table(
+        "marts",
+        "country_estimates",
+        "One row per country the inputs name: the reconciled estimate of North Korean workers it hosts, "
+        "or the fact of presence, or restaurants only. Method: docs/methodology.md.",
+        {
+            "iso3": "ISO 3166-1 alpha-3 code.",
+            "country": "Short English country name.",
+            "status": "estimate (a worker figure exists), present (workers reported without a usable figure) "
+            "or restaurants_only (only North Korean restaurants reported).",
+            "workers_low": "Low end of the estimate; NULL when sources give only an upper bound.",
+            "workers_high": "High end of the estimate; NULL when sources give only a lower bound.",
+            "workers_central": "Median of the figures used, rounded and kept inside low–high.",
+            "reference_year": "Latest year the figures used describe (publication year when a source gives none).",
+            "n_sources": "Distinct sources behind the row.",
+            "source_ids": "Those sources' ids, ';'-separated (keys of marts.sources).",
+            "has_restaurants": "True when North Korean restaurants are reported in the country.",
+            "confidence": "high, medium or low for estimates (sources, their kinds and agreement); NULL otherwise.",
+            "conflict": "True when the highest figure used is more than conflict_ratio times the lowest.",
+            "spread_ratio": "Highest figure used divided by the lowest.",
+            "stale": "True when the reference year predates the December 2019 repatriation deadline (UNSCR 2397).",
+            "label": "Human-readable estimate for maps, e.g. '30,000–50,000 (2017)'.",
+        },
+    ),
+    Table(
+        "marts",
+        "estimate_evidence",
+        "Every observation behind every country, with whether it was used in the estimate and why not.",
+        {
+            "iso3": "ISO 3166-1 alpha-3 code.",
+            "country_as_reported": "The country as the source spells it.",
+            "source_id": _PROVENANCE["source_id"],
+            "source_title": "Title of the source.",
+            "source_kind": "un, government, research, media or ngo.",
+            "source_url": "Where to read the source.",
+            "source_line": _PROVENANCE["source_line"],
+            "measure": "What the figure counts: stock, permits, residents, site, restaurant_staff, inflow or presence.",
+            "workers_low": "Low figure as the source gives it.",
+            "workers_high": "High figure as the source gives it.",
+            "point": "One number for the observation: the midpoint of a range, otherwise the bound given.",
+            "reference_year": "Year the figure describes, as the source states it.",
+            "effective_year": "reference_year, or the source's publication year when it states none.",
+            "year_from_publication": "True when effective_year comes from the publication date.",
+            "sectors": "Sectors of work, ';'-separated.",
+            "evidence": _PROVENANCE["evidence"],
+            "notes": "Curator's notes.",
+            "used": "True when the observation feeds the country's estimate.",
+            "exclusion_reason": "Why an observation is not used; NULL when used.",
+        },
+    ),
+    Table(
+        "marts",
+        "sources",
+        "The list of reports and articles, with how many figures each contributes.",
+        {
+            "source_id": "Unique slug.",
+            "title": "Title.",
+            "publisher": "Publisher (and mirror, where the copy read was a mirror).",
+            "authors": "Authors, where known.",
+            "published": "Publication date: YYYY, YYYY-MM or YYYY-MM-DD.",
+            "published_year": "Year of publication.",
+            "url": "Address of the copy read.",
+            "kind": "un, government, research, media or ngo.",
+            "notes": "Curator's notes, e.g. weak or mirrored sources.",
+            "n_figures": "Rows in all raw files citing the source.",
+            "n_countries": "Distinct countries those rows name.",
+            "n_used_in_estimates": "Observations of the source used in marts.country_estimates.",
+            "cited_in": "Raw files citing the source, ';'-separated.",
+        },
+    ),
+    Table(
+        "marts",
+        "china_entries",
+        "North Korean entries into China by year, period and purpose (CNTA data as reported), with the share "
+        "of the same source's total. Entries are border crossings, not workers present.",
+        {
+            "year": "Year.",
+            "period": "full_year, or the part of the year (Q1, H1, Jan-Sep).",
+            "is_full_year": "True for full-year figures.",
+            "category": "Purpose: total, workers_and_crew, tourism, business, visiting, conference, other.",
+            "entrants": "Entries in the period.",
+            "total_entrants_same_source": "The same source's total for the same period, where it gives one.",
+            "share_of_total": "entrants / total_entrants_same_source.",
+            "source_id": _PROVENANCE["source_id"],
+            "source_title": "Title of the source.",
+            "source_url": "Where to read the source.",
+            "evidence": _PROVENANCE["evidence"],
+            "source_line": _PROVENANCE["source_line"],
+            "china_estimate_label": "The reconciled China row of marts.country_estimates, for comparison.",
+            "china_estimate_year": "Its reference year.",
+            "caveat": "Why entries are not a count of workers.",
+        },
+    ),
+    Table(
+        "marts",
+        "global_totals",
+        "Each published global figure beside the sum of the country estimates, with the gap.",
+        {
+            "scope": "global_workers, global_revenue_usd, host_countries, restaurants or repatriated_workers.",
+            "year": "Year the figure describes.",
+            "headline_low": "Low figure as published.",
+            "headline_high": "High figure as published.",
+            "source_id": _PROVENANCE["source_id"],
+            "source_title": "Title of the source.",
+            "source_url": "Where to read the source.",
+            "evidence": _PROVENANCE["evidence"],
+            "country_sum_low": "Sum of country lows (central where no low).",
+            "country_sum_high": "Sum of country highs (central where no high).",
+            "country_sum_central": "Sum of country central figures.",
+            "n_countries_with_estimate": "Countries with a figure in the sums.",
+            "n_countries": "Countries in marts.country_estimates.",
+            "country_years": "Span of reference years of the country estimates summed.",
+            "gap_central": "For global_workers: headline (low, else high) minus the sum of central figures.",
+            "comparison": "For global_workers: where the headline falls against the country sums.",
+        },
+    ),
+    Table(
+        "marts",
+        "policy_timeline",
+        "UN resolutions and each country's pledges, statements and implementation reports.",
+        {
+            "date": "YYYY, YYYY-MM or YYYY-MM-DD.",
+            "year": "Year of the event.",
+            "iso3": "Country (NULL for UN-level events).",
+            "country_as_reported": "The country as the source spells it.",
+            "event": "un_resolution, phase_out_pledge, implementation_report, statement or other.",
+            "reference": "The resolution concerned, e.g. S/RES/2397 (2017).",
+            "figure": "The key number the event reports.",
+            "figure_meaning": "workers_remaining, repatriated, permits or quota.",
+            "source_id": _PROVENANCE["source_id"],
+            "source_title": "Title of the source.",
+            "source_url": "Where to read the source.",
+            "evidence": _PROVENANCE["evidence"],
+            "source_line": _PROVENANCE["source_line"],
+            "is_latest_for_country": "True on each country's most recent event.",
+        },
+    ),
+    Table(
+        "marts",
+        "method_parameters",
+        "The parameters of the reconciliation method that produced the marts.",
+        {
+            "name": "Parameter.",
+            "value": "Its value.",
+            "meaning": "What it does.",
+        },
+    ),
+)
+
+MARTS_BY_NAME = {t.name: t for t in MARTS}

@@ -1,0 +1,125 @@
+"""The raw-data contract: which files exist, their columns and their vocabularies.
+
+This mirrors the table in raw/README.md; the Pandera models in `schemas.py` enforce it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SOURCE_KINDS = ("un", "government", "research", "media", "ngo")
+
+# What a country figure counts. Only stock and permits describe the workers in a country;
+# the rest are kept as evidence but never become the map value.
+MEASURES = ("stock", "permits", "residents", "site", "restaurant_staff", "inflow", "presence")
+WORKER_MEASURES = ("stock", "permits")
+
+SECTORS = (
+    "agriculture",
+    "art",
+    "construction",
+    "fishing",
+    "healthcare",
+    "it",
+    "logging",
+    "manufacturing",
+    "mining",
+    "other",
+    "restaurants",
+    "shipbuilding",
+    "textiles",
+)
+
+CHINA_ENTRY_CATEGORIES = (
+    "total",
+    "workers_and_crew",
+    "tourism",
+    "business",
+    "visiting",
+    "conference",
+    "other",
+)
+CHINA_ENTRY_PERIOD_PATTERN = r"full_year|Q[1-4]|H[12]|[A-Z][a-z]{2}-[A-Z][a-z]{2}"
+
+HEADLINE_SCOPES = (
+    "global_workers",
+    "global_revenue_usd",
+    "host_countries",
+    "restaurants",
+    "repatriated_workers",
+)
+
+POLICY_EVENTS = ("un_resolution", "phase_out_pledge", "implementation_report", "statement", "other")
+FIGURE_MEANINGS = ("workers_remaining", "repatriated", "permits", "quota")
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """One CSV of the contract."""
+
+    name: str  # also the table name in the `staging` schema
+    columns: tuple[str, ...]
+    description: str
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.csv"
+
+
+SOURCES = RawFile(
+    "sources",
+    ("source_id", "title", "publisher", "authors", "published", "url", "kind", "notes"),
+    "Every report, article and document a figure is taken from.",
+)
+COUNTRY_ESTIMATES = RawFile(
+    "country_estimates",
+    (
+        "country",
+        "workers_low",
+        "workers_high",
+        "measure",
+        "reference_year",
+        "sectors",
+        "source_id",
+        "evidence",
+        "notes",
+    ),
+    "Per-country observations: a figure (or mere presence) of North Korean workers, as one source states it.",
+)
+RESTAURANTS = RawFile(
+    "restaurants",
+    ("country", "reference_year", "source_id", "evidence"),
+    "Countries reported to host North Korean state-run restaurants.",
+)
+CHINA_ENTRIES = RawFile(
+    "china_entries",
+    ("year", "period", "category", "entrants", "source_id", "evidence"),
+    "North Korean entries into China by year and purpose (China National Tourism Administration data as reported).",
+)
+HEADLINE_ESTIMATES = RawFile(
+    "headline_estimates",
+    ("year", "scope", "low", "high", "source_id", "evidence"),
+    "Global figures: total workers abroad, revenue, host countries, restaurants, repatriations.",
+)
+POLICY_EVENTS_FILE = RawFile(
+    "policy_events",
+    ("date", "country", "event", "reference", "figure", "figure_meaning", "source_id", "evidence"),
+    "UN resolutions, national pledges, statements and implementation reports.",
+)
+
+RAW_FILES: tuple[RawFile, ...] = (
+    SOURCES,
+    COUNTRY_ESTIMATES,
+    RESTAURANTS,
+    CHINA_ENTRIES,
+    HEADLINE_ESTIMATES,
+    POLICY_EVENTS_FILE,
+)
+RAW_FILES_BY_NAME = {f.name: f for f in RAW_FILES}
+
+# Files whose rows cite a source and therefore depend on sources.csv.
+CITING_FILES = tuple(f for f in RAW_FILES if "source_id" in f.columns and f is not SOURCES)
+COUNTRY_FILES = tuple(f for f in RAW_FILES if "country" in f.columns)
+
+BOUNDARIES_PATH = "reference/countries-50m.json"
+BOUNDARIES_LAYER = "countries"

@@ -1,0 +1,298 @@
+"""Pandera models of the raw-data contract, one per file.
+
+They validate the text cells exactly as people typed them (after trimming), so every rule can
+point at the offending line and value; `validation.py` converts the cells to typed columns only
+after the model has passed. Each check's `error` is the plain-words rule shown to the user.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from nk_pipeline.lib import contract
+
+EARLIEST_YEAR = 1950
+MAX_EVIDENCE_WORDS = 15
+
+WHOLE_NUMBER = re.compile(r"\d+")
+YEAR = re.compile(r"\d{4}")
+DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+SOURCE_ID = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*")
+URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
+SECTOR_LIST = re.compile(rf"(?:{'|'.join(contract.SECTORS)})(?:;(?:{'|'.join(contract.SECTORS)}))*")
+PERIOD = re.compile(contract.CHINA_ENTRY_PERIOD_PATTERN)
+
+
+def current_year() -> int:
+    return dt.date.today().year
+
+
+def _blank_or(series: pd.Series, ok: pd.Series) -> pd.Series:
+    return series.isna() | ok.astype("boolean").fillna(False).astype(bool)
+
+
+def is_whole_number(series: pd.Series) -> pd.Series:
+    return _blank_or(series, series.str.fullmatch(WHOLE_NUMBER))
+
+
+def is_year(series: pd.Series) -> pd.Series:
+    numeric = pd.to_numeric(series.where(series.str.fullmatch(YEAR).astype("boolean").fillna(False)), errors="coerce")
+    return _blank_or(series, numeric.between(EARLIEST_YEAR, current_year()))
+
+
+def is_partial_date(series: pd.Series) -> pd.Series:
+    """YYYY, YYYY-MM or YYYY-MM-DD; a real calendar date; not before 1950 nor in the future."""
+    shaped = series.str.fullmatch(DATE).astype("boolean").fillna(False).astype(bool)
+    padded = series.where(shaped).str.pad(10, side="right", fillchar="x")
+    padded = padded.str.replace(r"^(\d{4})x{6}$", r"\1-01-01", regex=True).str.replace(
+        r"^(\d{4}-\d{2})x{3}$", r"\1-01", regex=True
+    )
+    parsed = pd.to_datetime(padded, format="%Y-%m-%d", errors="coerce")
+    in_range = (parsed.dt.year >= EARLIEST_YEAR) & (parsed <= pd.Timestamp(dt.date.today()))
+    return _blank_or(series, shaped & in_range)
+
+
+def is_short_evidence(series: pd.Series) -> pd.Series:
+    return _blank_or(series, series.str.split().str.len() <= MAX_EVIDENCE_WORDS)
+
+
+def low_not_above_high(df: pd.DataFrame, low: str, high: str) -> pd.Series:
+    lo = pd.to_numeric(df[low], errors="coerce")
+    hi = pd.to_numeric(df[high], errors="coerce")
+    return ~(lo > hi)
+
+
+def unique_rows(df: pd.DataFrame, key: list[str]) -> pd.Series:
+    return ~df[key].fillna("").duplicated(keep="first")
+
+
+class _Cited(pa.DataFrameModel):
+    source_id: Series[str] = pa.Field(nullable=False)
+    evidence: Series[str] = pa.Field(nullable=False)
+
+    @pa.check("source_id", error="source_id must be a lowercase slug (a-z, 0-9, '-')")
+    def source_id_is_slug(cls, s: Series[str]) -> Series[bool]:
+        return _blank_or(s, s.str.fullmatch(SOURCE_ID))
+
+    @pa.check("evidence", error=f"evidence must be a short paraphrase of at most {MAX_EVIDENCE_WORDS} words")
+    def evidence_is_short(cls, s: Series[str]) -> Series[bool]:
+        return is_short_evidence(s)
+
+    class Config:
+        strict = True  # reading.py already names unknown columns; this keeps the model honest too
+
+
+class SourcesModel(pa.DataFrameModel):
+    """raw/sources.csv: one row per report, article or document."""
+
+    source_id: Series[str] = pa.Field(nullable=False, unique=True)
+    title: Series[str] = pa.Field(nullable=False)
+    publisher: Series[str] = pa.Field(nullable=True)
+    authors: Series[str] = pa.Field(nullable=True)
+    published: Series[str] = pa.Field(nullable=True)
+    url: Series[str] = pa.Field(nullable=False)
+    kind: Series[str] = pa.Field(nullable=False)
+    notes: Series[str] = pa.Field(nullable=True)
+
+    @pa.check("source_id", error="source_id must be a lowercase slug (a-z, 0-9, '-')")
+    def source_id_is_slug(cls, s: Series[str]) -> Series[bool]:
+        return _blank_or(s, s.str.fullmatch(SOURCE_ID))
+
+    @pa.check("published", error="published must be YYYY, YYYY-MM or YYYY-MM-DD, a real date from 1950 to today")
+    def published_is_date(cls, s: Series[str]) -> Series[bool]:
+        return is_partial_date(s)
+
+    @pa.check("url", error="url must be a well-formed http:// or https:// address")
+    def url_is_http(cls, s: Series[str]) -> Series[bool]:
+        return _blank_or(s, s.str.fullmatch(URL))
+
+    @pa.check("kind", error=f"kind must be one of: {', '.join(contract.SOURCE_KINDS)}")
+    def kind_in_vocabulary(cls, s: Series[str]) -> Series[bool]:
+        return _blank_or(s, s.isin(contract.SOURCE_KINDS))
+
+    class Config:
+        strict = True
+
+
+class CountryEstimatesModel(_Cited):
+    """raw/country_estimates.csv: one observation of one country by one source."""
+
+    country: Series[str] = pa.Field(nullable=False)
+    workers_low: Series[str] = pa.Field(nullable=True)
+    workers_high: Series[str] = pa.Field(nullable=True)
+    measure: Series[str] = pa.Field(nullable=False)
+    reference_year: Series[str] = pa.Field(nullable=True)
+    sectors: Series[str] = pa.Field(nullable=True)
+    notes: Series[str] = pa.Field(nullable=True)
+
+    @pa.check("workers_low", "workers_high", error="must be a whole number of workers ≥ 0 (digits only)")
+    def workers_are_whole(cls, s: Series[str]) -> Series[bool]:
+        return is_whole_number(s)
+
+    @pa.check("reference_year", error=f"reference_year must be a year from {EARLIEST_YEAR} to this year")
+    def reference_year_in_range(cls, s: Series[str]) -> Series[bool]:
+        return is_year(s)
+
+    @pa.check("measure", error=f"measure must be one of: {', '.join(contract.MEASURES)}")
+    def measure_in_vocabulary(cls, s: Series[str]) -> Series[bool]:
+        return _blank_or(s, s.isin(contract.MEASURES))
+
+    @pa.check("sectors", error=f"sectors must be ';'-separated terms from: {', '.join(contract.SECTORS)}")
+    def sectors_in_vocabulary(cls, s: Series[str]) -> Series[bool]:
+        return _blank_or(s, s.str.fullmatch(SECTOR_LIST))
+
+    @pa.dataframe_check(error="workers_low must not be greater than workers_high")
+    def low_le_high(cls, df: pd.DataFrame) -> Series[bool]:
+        return low_not_above_high(df, "workers_low", "workers_high")
+
+    @pa.dataframe_check(
+        error="measure 'presence' means no figure (leave both blank); any other measure needs workers_low or workers_high"
+    )
+    def presence_has_no_figure(cls, df: pd.DataFrame) -> Series[bool]:
+        has_figure = df["workers_low"].notna() | df["workers_high"].notna()
+        return ((df["measure"] == "presence") != has_figure) | df["measure"].isna()
+
+    @pa.dataframe_check(error="duplicate observation: same country, source_id, reference_year and measure as an earlier row")
+    def one_observation_per_key(cls, df: pd.DataFrame) -> Series[bool]:
+        return unique_rows(df, ["country", "source_id", "reference_year", "measure", "workers_low", "workers_high"])
+
+
+class RestaurantsModel(_Cited):
+    """raw/restaurants.csv: a source reporting North Korean restaurants in a country."""
+
+    country: Series[str] = pa.Field(nullable=False)
+    reference_year: Series[str] = pa.Field(nullable=True)
+
+    @pa.check("reference_year", error=f"reference_year must be a year from {EARLIEST_YEAR} to this year")
+    def reference_year_in_range(cls, s: Series[str]) -> Series[bool]:
+        return is_year(s)
+
+    @pa.dataframe_check(error="duplicate row: same country, source_id and reference_year as an earlier row")
+    def one_row_per_key(cls, df: pd.DataFrame) -> Series[bool]:
+        return unique_rows(df, ["country", "source_id", "reference_year"])
+
+
+class ChinaEntriesModel(_Cited):
+    """raw/china_entries.csv: entries of North Koreans into China, by year, period and purpose."""
+
+    year: Series[str] = pa.Field(nullable=False)
+    period: Series[str] = pa.Field(nullable=False)
+    category: Series[str] = pa.Field(nullable=False)
+    entrants: Series[str] = pa.Field(nullable=False)
+
+    @pa.check("year", error=f"year must be a year from {EARLIEST_YEAR} to this year")
+    def year_in_range(cls, s: Series[str]) -> Series[bool]:
+        return is_year(s)
+
+    @pa.check("period", error="period must be full_year, Q1-Q4, H1, H2 or a month span such as Jan-Sep")
+    def period_shape(cls, s: Series[str]) -> Series[bool]:
+        return _blank_or(s, s.str.fullmatch(PERIOD))
+
+    @pa.check("category", error=f"category must be one of: {', '.join(contract.CHINA_ENTRY_CATEGORIES)}")
+    def category_in_vocabulary(cls, s: Series[str]) -> Series[bool]:
+        return _blank_or(s, s.isin(contract.CHINA_ENTRY_CATEGORIES))
+
+    @pa.check("entrants", error="entrants must be a whole number ≥ 0 (digits only)")
+    def entrants_whole(cls, s: Series[str]) -> Series[bool]:
+        return is_whole_number(s)
+
+    @pa.dataframe_check(error="duplicate row: same year, period, category and source_id as an earlier row")
+    def one_row_per_key(cls, df: pd.DataFrame) -> Series[bool]:
+        return unique_rows(df, ["year", "period", "category", "source_id"])
+
+
+class HeadlineEstimatesModel(_Cited):
+    """raw/headline_estimates.csv: global figures (workers, revenue, host countries...)."""
+
+    year: Series[str] = pa.Field(nullable=True)
+    scope: Series[str] = pa.Field(nullable=False)
+    low: Series[str] = pa.Field(nullable=True)
+    high: Series[str] = pa.Field(nullable=True)
+
+    @pa.check("year", error=f"year must be a year from {EARLIEST_YEAR} to this year")
+    def year_in_range(cls, s: Series[str]) -> Series[bool]:
+        return is_year(s)
+
+    @pa.check("scope", error=f"scope must be one of: {', '.join(contract.HEADLINE_SCOPES)}")
+    def scope_in_vocabulary(cls, s: Series[str]) -> Series[bool]:
+        return _blank_or(s, s.isin(contract.HEADLINE_SCOPES))
+
+    @pa.check("low", "high", error="must be a whole number ≥ 0 (digits only)")
+    def figures_whole(cls, s: Series[str]) -> Series[bool]:
+        return is_whole_number(s)
+
+    @pa.dataframe_check(error="low must not be greater than high")
+    def low_le_high(cls, df: pd.DataFrame) -> Series[bool]:
+        return low_not_above_high(df, "low", "high")
+
+    @pa.dataframe_check(error="a headline estimate needs low, high or both")
+    def has_a_figure(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["low"].notna() | df["high"].notna()
+
+    @pa.dataframe_check(error="duplicate row: same scope, year, source_id and figures as an earlier row")
+    def one_row_per_key(cls, df: pd.DataFrame) -> Series[bool]:
+        return unique_rows(df, ["scope", "year", "source_id", "low", "high"])
+
+
+class PolicyEventsModel(_Cited):
+    """raw/policy_events.csv: resolutions, pledges, statements and implementation reports."""
+
+    date: Series[str] = pa.Field(nullable=True)  # blank when a source gives no date
+    country: Series[str] = pa.Field(nullable=True)
+    event: Series[str] = pa.Field(nullable=False)
+    reference: Series[str] = pa.Field(nullable=True)
+    figure: Series[str] = pa.Field(nullable=True)
+    figure_meaning: Series[str] = pa.Field(nullable=True)
+
+    @pa.check("date", error="date must be YYYY, YYYY-MM or YYYY-MM-DD, a real date from 1950 to today")
+    def date_shape(cls, s: Series[str]) -> Series[bool]:
+        return is_partial_date(s)
+
+    @pa.check("event", error=f"event must be one of: {', '.join(contract.POLICY_EVENTS)}")
+    def event_in_vocabulary(cls, s: Series[str]) -> Series[bool]:
+        return _blank_or(s, s.isin(contract.POLICY_EVENTS))
+
+    @pa.check("figure", error="figure must be a whole number ≥ 0 (digits only)")
+    def figure_whole(cls, s: Series[str]) -> Series[bool]:
+        return is_whole_number(s)
+
+    @pa.check("figure_meaning", error=f"figure_meaning must be one of: {', '.join(contract.FIGURE_MEANINGS)}")
+    def meaning_in_vocabulary(cls, s: Series[str]) -> Series[bool]:
+        return _blank_or(s, s.isin(contract.FIGURE_MEANINGS))
+
+    @pa.dataframe_check(error="a figure needs a figure_meaning, and a figure_meaning needs a figure")
+    def figure_has_meaning(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["figure"].isna() == df["figure_meaning"].isna()
+
+
+MODELS: dict[str, type[pa.DataFrameModel]] = {
+    contract.SOURCES.name: SourcesModel,
+    contract.COUNTRY_ESTIMATES.name: CountryEstimatesModel,
+    contract.RESTAURANTS.name: RestaurantsModel,
+    contract.CHINA_ENTRIES.name: ChinaEntriesModel,
+    contract.HEADLINE_ESTIMATES.name: HeadlineEstimatesModel,
+    contract.POLICY_EVENTS_FILE.name: PolicyEventsModel,
+}
+
+# The columns each whole-row rule is about, so that an error names them (Pandera reports a
+# failed row once for every column of the frame).
+ROW_RULE_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
+    contract.COUNTRY_ESTIMATES.name: {
+        "low_le_high": ("workers_low", "workers_high"),
+        "presence_has_no_figure": ("measure", "workers_low", "workers_high"),
+        "one_observation_per_key": ("country", "source_id", "reference_year", "measure"),
+    },
+    contract.RESTAURANTS.name: {"one_row_per_key": ("country", "source_id", "reference_year")},
+    contract.CHINA_ENTRIES.name: {"one_row_per_key": ("year", "period", "category", "source_id")},
+    contract.HEADLINE_ESTIMATES.name: {
+        "low_le_high": ("low", "high"),
+        "has_a_figure": ("low", "high"),
+        "one_row_per_key": ("scope", "year", "source_id", "low", "high"),
+    },
+    contract.POLICY_EVENTS_FILE.name: {"figure_has_meaning": ("figure", "figure_meaning")},
+}

@@ -1,0 +1,136 @@
+"""The DuckDB side of a build: running the SQL, describing tables, keeping publish history."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from nk_pipeline.lib.catalog import MARTS, Table
+from nk_pipeline.lib.sql import read_sql
+from nk_pipeline.settings import DUCKDB_STORAGE_VERSION
+
+HISTORY_TABLES = (
+    Table(
+        "history",
+        "publishes",
+        "One row per successful publish of this warehouse.",
+        {
+            "publish_id": "Increasing number of the publish.",
+            "published_at": "When it was published.",
+            "inputs_digest": "sha256 over the inputs' sha256s: equal digests mean equal inputs.",
+            "inputs_sha256": "JSON object: raw file → sha256.",
+            "n_countries": "Rows in marts.country_estimates at that publish.",
+            "duckdb_version": "DuckDB library that wrote the file.",
+            "storage_version": "DuckDB storage compatibility version of the file (readers from this version on can open it).",
+        },
+    ),
+    Table(
+        "history",
+        "country_estimates",
+        "marts.country_estimates as it was at every publish (ask: what was the estimate as of publish N?).",
+        {"publish_id": "The publish the row belongs to (history.publishes)."},
+    ),
+)
+
+
+def quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def run_sql(conn: duckdb.DuckDBPyConnection, name: str) -> None:
+    conn.execute(read_sql(name))
+
+
+def comment_tables(conn: duckdb.DuckDBPyConnection, tables: Iterable[Table]) -> None:
+    for table in tables:
+        conn.execute(f"COMMENT ON TABLE {table.qualified} IS {quote(table.description)}")
+        for column, text in table.columns.items():
+            conn.execute(f"COMMENT ON COLUMN {table.qualified}.{column} IS {quote(text)}")
+
+
+def write_frame(conn: duckdb.DuckDBPyConnection, qualified: str, frame: pd.DataFrame, description: str) -> None:
+    schema = qualified.split(".")[0]
+    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    conn.register("_frame", frame)
+    try:
+        conn.execute(f"CREATE OR REPLACE TABLE {qualified} AS SELECT * FROM _frame")
+    finally:
+        conn.unregister("_frame")
+    conn.execute(f"COMMENT ON TABLE {qualified} IS {quote(description)}")
+
+
+def record_input(conn: duckdb.DuckDBPyConnection, file: str, sha256: str, size_bytes: int) -> None:
+    """Remember which version of a raw file this build read (published with the snapshot)."""
+    conn.execute("CREATE SCHEMA IF NOT EXISTS staging")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS staging.inputs (file VARCHAR PRIMARY KEY, sha256 VARCHAR NOT NULL, size_bytes BIGINT)"
+    )
+    conn.execute("INSERT OR REPLACE INTO staging.inputs VALUES (?, ?, ?)", [file, sha256, size_bytes])
+
+
+def table_frame(conn: duckdb.DuckDBPyConnection, qualified: str) -> pd.DataFrame:
+    return conn.execute(f"SELECT * FROM {qualified}").df()
+
+
+def inputs_digest(input_hashes: Mapping[str, str]) -> str:
+    canonical = json.dumps(dict(sorted(input_hashes.items())), separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def carry_history(conn: duckdb.DuckDBPyConnection, published_db: Path) -> int:
+    """Bring the published warehouse's history into the build so it survives the replace.
+
+    Returns the number of earlier publishes found.
+    """
+    conn.execute("DROP SCHEMA IF EXISTS history CASCADE")
+    run_sql(conn, "history")
+    if not published_db.exists():
+        return 0
+    conn.execute(f"ATTACH {quote(str(published_db))} AS previous (READ_ONLY)")
+    try:
+        has_history = conn.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'previous' "
+            "AND schema_name = 'history' AND table_name IN ('publishes', 'country_estimates')"
+        ).fetchone()[0]
+        if has_history == 2:
+            conn.execute("INSERT INTO history.publishes BY NAME SELECT * FROM previous.history.publishes")
+            # BY NAME: columns added to the mart since then are NULL in older snapshots
+            conn.execute(
+                "INSERT INTO history.country_estimates BY NAME SELECT * FROM previous.history.country_estimates"
+            )
+    finally:
+        conn.execute("DETACH previous")
+    return conn.execute("SELECT count(*) FROM history.publishes").fetchone()[0]
+
+
+def record_snapshot(conn: duckdb.DuckDBPyConnection, input_hashes: Mapping[str, str]) -> int:
+    publish_id = conn.execute("SELECT coalesce(max(publish_id), 0) + 1 FROM history.publishes").fetchone()[0]
+    conn.execute(
+        """
+        INSERT INTO history.publishes
+        SELECT ?, now(), ?, ?, (SELECT count(*) FROM marts.country_estimates), ?, ?
+        """,
+        [
+            publish_id,
+            inputs_digest(input_hashes),
+            json.dumps(dict(sorted(input_hashes.items()))),
+            duckdb.__version__,
+            DUCKDB_STORAGE_VERSION,
+        ],
+    )
+    conn.execute(
+        "INSERT INTO history.country_estimates BY NAME SELECT ? AS publish_id, * FROM marts.country_estimates",
+        [publish_id],
+    )
+    run_sql(conn, "history_views")
+    comment_tables(conn, HISTORY_TABLES)
+    return publish_id
+
+
+def all_tables() -> tuple[Table, ...]:
+    return (*MARTS, *HISTORY_TABLES)

@@ -1,0 +1,13 @@
+-- The knobs of the reconciliation method (docs/methodology.md), kept as data so that
+-- consumers can see which values produced the marts they read.
+CREATE OR REPLACE TABLE marts.method_parameters AS
+SELECT * FROM (VALUES
+    ('recency_window_years', 3,
+     'A country''s estimate uses its worker figures from the latest year with one and the years just before it, this many years in all.'),
+    ('stale_before_year', 2020,
+     'An estimate whose reference year is before this is stale: it predates the 22 December 2019 repatriation deadline of UNSC resolution 2397.'),
+    ('conflict_ratio', 2,
+     'Sources conflict when the highest figure used is more than this many times the lowest.'),
+    ('high_confidence_sources', 3,
+     'Independent sources needed (without conflict) for high confidence.')
+) AS p(name, value, meaning);

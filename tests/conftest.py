@@ -1,0 +1,68 @@
+"""Shared fixtures: a real build of the real data into a temporary folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from nk_pipeline.settings import PROJECT_ROOT, RAW_DIR_ENV, WAREHOUSE_DIR_ENV, Paths
+
+SHIPPED_RAW = PROJECT_ROOT / "raw"
+
+
+@dataclass
+class Build:
+    paths: Paths
+    result: dg.ExecuteInProcessResult
+
+    @property
+    def success(self) -> bool:
+        return self.result.success
+
+
+def run_build(raw_dir: Path, warehouse_dir: Path, instance: dg.DagsterInstance | None = None) -> Build:
+    """Materialize the project's real Definitions in-process against the given folders."""
+    from nk_pipeline.definitions import defs
+    from nk_pipeline.orchestration import REFRESH_JOB
+
+    saved = {k: os.environ.get(k) for k in (RAW_DIR_ENV, WAREHOUSE_DIR_ENV)}
+    os.environ[RAW_DIR_ENV] = str(raw_dir)
+    os.environ[WAREHOUSE_DIR_ENV] = str(warehouse_dir)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", dg.BetaWarning)
+            job = defs().resolve_job_def(REFRESH_JOB)
+            result = job.execute_in_process(instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return Build(Paths.create(raw_dir, warehouse_dir), result)
+
+
+def copy_raw(target: Path) -> Path:
+    shutil.copytree(SHIPPED_RAW, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """One build of the shipped raw/ into a temporary warehouse, shared by read-only tests."""
+    root = tmp_path_factory.mktemp("shipped")
+    build = run_build(SHIPPED_RAW, root / "warehouse")
+    assert build.success, "the shipped data must build"
+    return build
+
+
+@pytest.fixture()
+def raw_copy(tmp_path: Path) -> Path:
+    """A private copy of raw/ a test may break."""
+    return copy_raw(tmp_path / "raw")

@@ -1,0 +1,70 @@
+"""Tier 1: the Definitions load, and the asset graph is the one documented."""
+
+import dagster as dg
+
+from nk_pipeline.definitions import defs
+from nk_pipeline.lib import contract
+
+EXPECTED_KEYS = sorted(
+    [f"raw/{f.name}" for f in contract.RAW_FILES]
+    + ["raw/boundaries"]
+    + [f"staging/{f.name}" for f in contract.RAW_FILES]
+    + ["staging/countries", "staging/boundaries"]
+    + [
+        f"marts/{m}"
+        for m in (
+            "method_parameters",
+            "estimate_evidence",
+            "country_estimates",
+            "sources",
+            "china_entries",
+            "global_totals",
+            "policy_timeline",
+        )
+    ]
+    + ["map/countries_geojson", "map/countries_parquet", "map/points_geojson", "map/map_csv"]
+    + ["warehouse/nk_duckdb"]
+)
+
+
+def _graph():
+    return defs().resolve_asset_graph()
+
+
+def test_asset_keys_are_the_documented_ones():
+    keys = sorted(k.to_user_string() for k in _graph().get_all_asset_keys())
+    assert set(EXPECTED_KEYS) <= set(keys), sorted(set(EXPECTED_KEYS) - set(keys))
+
+
+def test_every_asset_is_grouped_by_stage_and_described():
+    graph = _graph()
+    stage_of_prefix = {"raw": "ingest", "staging": "validate", "marts": "reconcile", "map": "publish", "warehouse": "publish"}
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert node.group_name == stage_of_prefix[key.path[0]], key
+        assert node.description, key
+
+
+def test_dependencies_follow_the_flow():
+    graph = _graph()
+
+    def parents(key: str) -> set[str]:
+        return {k.to_user_string() for k in graph.get(dg.AssetKey.from_user_string(key)).parent_keys}
+
+    assert parents("staging/country_estimates") == {"raw/country_estimates", "raw/sources"}
+    assert "marts/estimate_evidence" in parents("marts/country_estimates")
+    assert "marts/country_estimates" in parents("map/countries_geojson")
+    assert {"map/countries_geojson", "map/map_csv"} <= parents("warehouse/nk_duckdb")
+
+
+def test_contract_checks_are_blocking():
+    graph = _graph()
+    checks = {k.name: graph.get_check_spec(k) for k in graph.asset_check_keys}
+    assert checks["contract"].blocking
+    assert checks["every_estimate_has_a_source"].blocking
+    assert checks["every_country_has_a_shape"].blocking
+
+
+def test_refresh_job_exists():
+    job = defs().resolve_job_def("refresh_all")
+    assert job.name == "refresh_all"
