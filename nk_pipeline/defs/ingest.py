@@ -1,6 +1,8 @@
 """Ingest: read each raw file as people wrote it, and record its sha256 as the asset's data version."""
 
 
+from pathlib import Path
+
 import dagster as dg
 
 from nk_pipeline.asset_metadata import preview
@@ -8,8 +10,17 @@ from nk_pipeline.lib import contract
 from nk_pipeline.lib.issues import RawDataError, issues_frame
 from nk_pipeline.lib.reading import RawTable, read_csv_text, sha256_bytes
 from nk_pipeline.resources import PathsResource
+from nk_pipeline.settings import PROJECT_ROOT
 
 GROUP = "ingest"
+
+
+def _shown_path(path: Path) -> str:
+    """How error messages name a file: relative to the project when inside it, else in full."""
+    try:
+        return path.relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def raw_asset(spec: contract.RawFile) -> dg.AssetsDefinition:
@@ -23,7 +34,7 @@ def raw_asset(spec: contract.RawFile) -> dg.AssetsDefinition:
     )
     def _ingest(context: dg.AssetExecutionContext, paths: PathsResource) -> dg.Output[RawTable]:
         folder = paths.paths.raw_dir
-        display = f"{folder.name}/{spec.filename}"
+        display = _shown_path(folder / spec.filename)
         path = folder / spec.filename
         if not path.exists():
             raise dg.Failure(f"{display}: file not found in {folder}")
