@@ -19,10 +19,14 @@ class Issue:
     rule: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        column = f" column '{self.column}'" if self.column else ""
-        value = f" value {self.value!r}" if self.value != "" else " (blank)" if self.column else ""
-        return f"{where}:{column}{value}: {self.rule}"
+        parts = [f"{self.file}:{self.line}" if self.line else self.file]
+        if self.column:
+            parts.append(f"column '{self.column}'")
+        if self.value != "":
+            parts.append(f"value {self.value!r}")
+        elif self.column:
+            parts.append("(blank)")
+        return f"{': '.join(parts[:1])}: {' '.join(parts[1:])}{': ' if len(parts) > 1 else ''}{self.rule}"
 
 
 def issues_frame(issues: Iterable[Issue]) -> pd.DataFrame:

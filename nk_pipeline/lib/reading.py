@@ -35,6 +35,17 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _column_at(data: bytes, offset: int) -> str:
+    """The header name of the cell holding byte `offset` (best effort, for error messages)."""
+    header_end = data.find(b"\n")
+    header = next(csv.reader([data[:header_end].decode("utf-8", "replace").lstrip("\ufeff")]), [])
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    prefix = data[line_start:offset].decode("utf-8", "replace")
+    cells = next(csv.reader([prefix + "x"]), [""])
+    index = len(cells) - 1
+    return header[index].strip() if 0 <= index < len(header) and line_start > 0 else ""
+
+
 def decode_utf8(data: bytes, file: str) -> str:
     try:
         text = data.decode("utf-8")
@@ -46,9 +57,10 @@ def decode_utf8(data: bytes, file: str) -> str:
                 Issue(
                     file,
                     line,
-                    "",
+                    _column_at(data, exc.start),
                     f"0x{bad}",
-                    f"file is not UTF-8 (byte 0x{bad} at offset {exc.start}); re-save it as UTF-8",
+                    f"file is not UTF-8 (byte 0x{bad} at offset {exc.start}; Latin-1 or Windows-1252?): "
+                    "re-save it as UTF-8",
                 )
             ]
         ) from None
@@ -104,7 +116,12 @@ def read_csv_text(path: Path, expected_columns: tuple[str, ...], display_name: s
             rows.append([cell.strip() for cell in record])
             lines.append(start)
     except csv.Error as exc:
-        issues.append(Issue(display_name, reader.line_num, "", "", f"malformed CSV: {exc}"))
+        reason = (
+            "a quoted field is never closed (missing '\"'), so the rest of the file would be one cell"
+            if "end of data" in str(exc)
+            else f"malformed CSV: {exc}"
+        )
+        issues.append(Issue(display_name, line, "", "", reason))
     if issues:
         raise RawDataError(issues)
 

@@ -111,7 +111,7 @@ def check_table(raw: RawTable, name: str, source_ids: Iterable[str] | None = Non
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
-        return failures_to_issues(raw, name, errors.failure_cases, schema)
+        return sorted(set(failures_to_issues(raw, name, errors.failure_cases, schema)))
     return []
 
 
