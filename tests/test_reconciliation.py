@@ -1,0 +1,141 @@
+"""Issue 4: the reconciliation on hand-made inputs whose right answers are worked out here,
+the publish history, and the shipped data's known figures.
+
+tests/handmade/ holds a few synthetic sources (example.org) and figures. Russia's worker
+figures describe 2009, 2017, 2018 (publication year), 2019 and 2024. The three-year windows
+ending at each year hold 1, 1, 2, 3 and 1 distinct sources, so the latest window corroborated by
+two or more sources ends in 2019: it uses 2017–2019 (20,000–30,000; 10,000; 12,000), leaves out
+2009 as superseded and 2024 as a newer single-source claim. Low = 10,000, high = 30,000, central
+= median(25,000, 10,000, 12,000) = 12,000; 25,000 > 2 × 10,000 is a conflict, so three sources
+give medium confidence, and 2019 predates the 2397 deadline: stale.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import SHIPPED_RAW, run_build
+
+HANDMADE = Path(__file__).parent / "handmade"
+
+
+def make_raw(target: Path) -> Path:
+    shutil.copytree(HANDMADE, target, ignore=shutil.ignore_patterns("README.md"))
+    shutil.copytree(SHIPPED_RAW / "reference", target / "reference")
+    return target
+
+
+@pytest.fixture(scope="module")
+def handmade_build(tmp_path_factory):
+    root = tmp_path_factory.mktemp("handmade")
+    build = run_build(make_raw(root / "raw"), root / "warehouse")
+    assert build.success
+    return build
+
+
+def rows(build, sql, params=None):
+    with duckdb.connect(str(build.paths.warehouse_db), read_only=True) as conn:
+        cursor = conn.execute(sql, params or [])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, r)) for r in cursor.fetchall()]
+
+
+def country(build, iso3):
+    (row,) = rows(build, "SELECT * FROM marts.country_estimates WHERE iso3 = ?", [iso3])
+    return row
+
+
+def test_conflicting_and_superseded_sources(handmade_build):
+    russia = country(handmade_build, "RUS")
+    assert (russia["workers_low"], russia["workers_high"], russia["workers_central"]) == (10000, 30000, 12000)
+    assert russia["reference_year"] == 2019
+    assert russia["source_ids"] == "gov-2017;media-2018;research-2019"
+    assert russia["n_sources"] == 3
+    assert russia["conflict"] is True
+    assert russia["confidence"] == "medium"
+    assert russia["stale"] is True
+    assert russia["has_restaurants"] is True
+    assert russia["label"] == "10,000–30,000 (2019)"
+    evidence = {r["source_id"]: r for r in rows(handmade_build, "SELECT * FROM marts.estimate_evidence WHERE iso3 = 'RUS'")}
+    assert evidence["old-2009"]["used"] is False and evidence["old-2009"]["exclusion_reason"].startswith("superseded")
+    assert evidence["new-2024"]["used"] is False and "single source" in evidence["new-2024"]["exclusion_reason"]
+    assert evidence["media-2018"]["year_from_publication"] is True and evidence["media-2018"]["effective_year"] == 2018
+
+
+def test_presence_only_and_non_worker_measures(handmade_build):
+    singapore, qatar = country(handmade_build, "SGP"), country(handmade_build, "QAT")
+    for row in (singapore, qatar):
+        assert row["status"] == "present"
+        assert row["workers_low"] is None and row["workers_central"] is None and row["confidence"] is None
+        assert row["label"] == "Workers reported, no reliable figure"
+    (reason,) = rows(handmade_build, "SELECT exclusion_reason FROM marts.estimate_evidence WHERE iso3 = 'QAT'")
+    assert "not only workers" in reason["exclusion_reason"]
+
+
+def test_restaurants_only(handmade_build):
+    laos = country(handmade_build, "LAO")
+    assert laos["status"] == "restaurants_only" and laos["has_restaurants"] is True
+    assert laos["reference_year"] == 2016 and laos["source_ids"] == "rest-2016"
+    assert laos["label"] == "North Korean restaurants only"
+
+
+def test_upper_bound_only(handmade_build):
+    kuwait = country(handmade_build, "KWT")
+    assert (kuwait["workers_low"], kuwait["workers_high"], kuwait["workers_central"]) == (None, 5000, 5000)
+    assert kuwait["label"] == "up to 5,000 (2016)" and kuwait["confidence"] == "low"
+
+
+def test_china_entries_beside_the_china_estimate(handmade_build):
+    entries = {(r["period"], r["category"]): r for r in rows(handmade_build, "SELECT * FROM marts.china_entries")}
+    workers = entries[("full_year", "workers_and_crew")]
+    assert workers["entrants"] == 94000 and workers["total_entrants_same_source"] == 188000
+    assert workers["share_of_total"] == pytest.approx(0.5)
+    assert workers["china_estimate_label"] == "50,000–80,000 (2019)"
+    assert "not people" in workers["caveat"]
+
+
+def test_global_totals_against_headlines(handmade_build):
+    totals = {r["year"]: r for r in rows(handmade_build, "SELECT * FROM marts.global_totals WHERE scope = 'global_workers'")}
+    # central: Russia 12,000 + Kuwait 5,000 + China 65,000; lows use the central where a low is missing
+    assert (totals[2017]["country_sum_low"], totals[2017]["country_sum_central"], totals[2017]["country_sum_high"]) == (65000, 82000, 115000)
+    assert totals[2017]["gap_central"] == 18000
+    assert totals[2017]["comparison"] == "headline within the range of the country sums"
+    assert totals[2015]["comparison"] == "headline below the sum of country lows"
+
+
+def test_policy_timeline_latest_status(handmade_build):
+    latest = rows(handmade_build, "SELECT iso3, event, figure FROM marts.policy_timeline WHERE is_latest_for_country")
+    assert latest == [{"iso3": "QAT", "event": "implementation_report", "figure": 70}]
+
+
+def test_history_answers_as_of_questions(tmp_path):
+    raw = make_raw(tmp_path / "raw")
+    warehouse = tmp_path / "warehouse"
+    assert run_build(raw, warehouse).success
+    estimates = raw / "country_estimates.csv"
+    estimates.write_text(estimates.read_text().replace("Kuwait,,5000,", "Kuwait,,6000,"), encoding="utf-8")
+    second = run_build(raw, warehouse)
+    assert second.success
+    publishes = rows(second, "SELECT publish_id, inputs_digest FROM history.publishes ORDER BY publish_id")
+    assert [p["publish_id"] for p in publishes] == [1, 2]
+    assert publishes[0]["inputs_digest"] != publishes[1]["inputs_digest"]
+    as_of_first = rows(second, "SELECT workers_high FROM history.country_estimates WHERE publish_id = 1 AND iso3 = 'KWT'")
+    assert as_of_first == [{"workers_high": 5000}]
+    changes = rows(second, "SELECT iso3, change, old_workers_high, new_workers_high FROM history.country_estimate_changes WHERE publish_id = 2")
+    assert changes == [{"iso3": "KWT", "change": "changed", "old_workers_high": 5000, "new_workers_high": 6000}]
+
+
+def test_shipped_data_known_figures(shipped_build):
+    russia = country(shipped_build, "RUS")
+    # NIS (via Korea Herald) ~4,000 for 2024 and WSJ ~15,000 for 2025
+    assert (russia["workers_low"], russia["workers_high"], russia["reference_year"]) == (4000, 15000, 2025)
+    china = country(shipped_build, "CHN")
+    assert (china["workers_low"], china["workers_high"]) == (50000, 80000)
+    evidence = rows(shipped_build, "SELECT used, exclusion_reason FROM marts.estimate_evidence WHERE iso3 = 'CHN' AND source_id = 'rfa-2024-poe'")
+    assert evidence[0]["used"] is False and "single source" in evidence[0]["exclusion_reason"]
+    headline = rows(shipped_build, "SELECT count(*) AS n FROM marts.global_totals WHERE scope = 'global_workers' AND source_id = 'nkitw-overseas-workers'")
+    assert headline[0]["n"] == 3
