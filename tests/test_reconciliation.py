@@ -103,8 +103,10 @@ def test_global_totals_against_headlines(handmade_build):
     # central: Russia 12,000 + Kuwait 5,000 + China 65,000; lows use the central where a low is missing
     assert (totals[2017]["country_sum_low"], totals[2017]["country_sum_central"], totals[2017]["country_sum_high"]) == (65000, 82000, 115000)
     assert totals[2017]["gap_central"] == 18000
-    assert totals[2017]["comparison"] == "headline within the range of the country sums"
-    assert totals[2015]["comparison"] == "headline below the sum of country lows"
+    assert totals[2017]["comparison"] == "headline overlaps the range of the country sums"
+    # "more than 50,000" has no upper bound, so it is never below the sums
+    assert totals[2015]["comparison"] == "headline overlaps the range of the country sums"
+    assert totals[2016]["comparison"] == "headline below the sum of country lows"
 
 
 def test_policy_timeline_latest_status(handmade_build):

@@ -30,9 +30,10 @@ SELECT
     CASE WHEN h.scope = 'global_workers' THEN coalesce(h.low, h.high) - c.sum_central END AS gap_central,
     CASE
         WHEN h.scope <> 'global_workers' THEN NULL
-        WHEN coalesce(h.high, h.low) < c.sum_low THEN 'headline below the sum of country lows'
-        WHEN coalesce(h.low, h.high) > c.sum_high THEN 'headline above the sum of country highs'
-        ELSE 'headline within the range of the country sums'
+        -- a blank bound is open: "more than 50,000" is never below, "up to 120,000" never above
+        WHEN h.high < c.sum_low THEN 'headline below the sum of country lows'
+        WHEN h.low > c.sum_high THEN 'headline above the sum of country highs'
+        ELSE 'headline overlaps the range of the country sums'
     END AS comparison
 FROM staging.headline_estimates AS h
 JOIN staging.sources AS s USING (source_id)
