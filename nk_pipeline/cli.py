@@ -30,11 +30,15 @@ def _failure_report(result) -> list[str]:
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE":
             error = event.event_specific_data.error
-            step = event.step_key
-            # a dg.Failure carries the human report as its description
-            message = error.message.strip() if error else "unknown error"
-            if error and error.cause and "Failure" not in error.cls_name:
-                message = f"{message}\n  caused by: {error.cause.message.strip()}"
+            step = event.step_key.replace("__", "/")  # op names are asset keys joined by "__"
+            if error is None:
+                message = "unknown error"
+            elif error.cls_name == "Failure":
+                # a dg.Failure carries the human report as its message
+                message = error.message.split(": ", 1)[-1].strip()
+            else:
+                cause = error.cause or error
+                message = f"{cause.cls_name}: {cause.message.strip()}"
             lines.append(f"✗ {step}: {message}")
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
