@@ -23,6 +23,7 @@ EXPECTED_KEYS = sorted(
         )
     ]
     + ["map/countries_geojson", "map/countries_parquet", "map/points_geojson", "map/map_csv"]
+    + ["map/map_png", "map/index_html"]
     + ["warehouse/nk_duckdb"]
 )
 

@@ -12,19 +12,23 @@ from dagster_duckdb import DuckDBResource
 
 from nk_pipeline.asset_metadata import file_metadata, preview
 from nk_pipeline.lib import contract, geo
+from nk_pipeline.lib.render_html import render_html
+from nk_pipeline.lib.render_png import render_png, source_note
 from nk_pipeline.lib.publishing import atomic_copy, remove_stale_tmp_files
 from nk_pipeline.lib.sql import read_sql
 from nk_pipeline.lib.warehouse import carry_history, record_snapshot
 from nk_pipeline.resources import PathsResource
 
 GROUP = "publish"
-CODE_VERSION = "1"
+CODE_VERSION = "2"
 MAP_INPUTS = [["marts", "country_estimates"], ["marts", "sources"], ["staging", "boundaries"]]
 
 COUNTRIES_GEOJSON = "countries.geojson"
 COUNTRIES_PARQUET = "countries.parquet"
 POINTS_GEOJSON = "points.geojson"
 MAP_CSV = "map.csv"
+MAP_PNG = "map.png"
+INDEX_HTML = "index.html"
 
 MISSING_SHAPES_CHECK = "every_country_has_a_shape"
 
@@ -34,10 +38,37 @@ def map_rows(duckdb: DuckDBResource) -> pd.DataFrame:
         return conn.execute(read_sql("map_countries")).df()
 
 
+def map_sources(duckdb: DuckDBResource) -> pd.DataFrame:
+    with duckdb.get_connection() as conn:
+        return conn.execute(
+            "SELECT source_id, title, publisher, published, url, kind FROM marts.sources ORDER BY source_id"
+        ).df()
+
+
+def boundaries(paths: PathsResource):
+    return geo.load_boundaries(paths.paths.raw_dir / contract.BOUNDARIES_PATH)
+
+
 def map_features(duckdb: DuckDBResource, paths: PathsResource):
-    rows = map_rows(duckdb)
-    boundaries = geo.load_boundaries(paths.paths.raw_dir / contract.BOUNDARIES_PATH)
-    return geo.country_features(rows, boundaries)
+    return geo.country_features(map_rows(duckdb), boundaries(paths))
+
+
+def map_scene(rows: pd.DataFrame, paths: PathsResource, context: dg.AssetExecutionContext) -> geo.MapScene:
+    scene = geo.build_scene(rows, boundaries(paths))
+    if scene.missing:
+        # countries_geojson's blocking check stops the publish; the drawing goes on so it can be inspected
+        context.log.warning(f"not drawn, no boundary shape: {', '.join(scene.missing)}")
+    return scene
+
+
+def scene_metadata(scene: geo.MapScene) -> dict[str, object]:
+    classes = "\n".join(f"- {c.label}: {c.count} ({c.colour})" for c in scene.classes) or "none"
+    return {
+        "feature_count": len(scene.hosts),
+        "small_states_marked": ", ".join(scene.hosts.loc[scene.hosts["small"], "iso3"]) or "none",
+        "missing_iso3": ", ".join(scene.missing) or "none",
+        "classes": dg.MetadataValue.md(classes),
+    }
 
 
 def _asset(name: str, description: str, kinds: set[str], **kwargs):
@@ -128,17 +159,54 @@ def map_csv(duckdb: DuckDBResource, paths: PathsResource) -> dg.MaterializeResul
             path,
             published_path=dg.MetadataValue.path(str(paths.paths.map_dir / MAP_CSV)),
             dagster_row_count=len(rows),
+            feature_count=len(rows),
             preview=preview(rows),
         )
     )
 
 
-MAP_ASSETS = [countries_geojson, countries_parquet, points_geojson, map_csv]
+@_asset(
+    "map_png",
+    "warehouse/map/map.png: static choropleth (Fisher-Jenks classes of the central estimate, hatched where "
+    "only presence or restaurants are reported, small states as dots). Same data, same bytes.",
+    {"matplotlib", "png"},
+)
+def map_png(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: PathsResource) -> dg.MaterializeResult:
+    rows = map_rows(duckdb)
+    scene = map_scene(rows, paths, context)
+    path = render_png(scene, paths.paths.build_map_dir / MAP_PNG, source_note(rows))
+    return dg.MaterializeResult(
+        metadata=file_metadata(
+            path, published_path=dg.MetadataValue.path(str(paths.paths.map_dir / MAP_PNG)), **scene_metadata(scene)
+        )
+    )
+
+
+@_asset(
+    "index_html",
+    "warehouse/map/index.html: self-contained interactive map (inline SVG, no network): hover or focus a "
+    "country to see its estimate, year, status and sources.",
+    {"html", "svg"},
+)
+def index_html(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: PathsResource) -> dg.MaterializeResult:
+    rows = map_rows(duckdb)
+    scene = map_scene(rows, paths, context)
+    path = render_html(scene, rows, map_sources(duckdb), paths.paths.build_map_dir / INDEX_HTML)
+    return dg.MaterializeResult(
+        metadata=file_metadata(
+            path, published_path=dg.MetadataValue.path(str(paths.paths.map_dir / INDEX_HTML)), **scene_metadata(scene)
+        )
+    )
+
+
+MAP_ASSETS = [countries_geojson, countries_parquet, points_geojson, map_csv, map_png, index_html]
 MAP_FILES = {
     "countries_geojson": COUNTRIES_GEOJSON,
     "countries_parquet": COUNTRIES_PARQUET,
     "points_geojson": POINTS_GEOJSON,
     "map_csv": MAP_CSV,
+    "map_png": MAP_PNG,
+    "index_html": INDEX_HTML,
 }
 
 

@@ -1,0 +1,149 @@
+"""map.png: the static choropleth, drawn with matplotlib from the shared map scene.
+
+Same data, same bytes: the figure is drawn on an Agg canvas (no pyplot, no display), with
+matplotlib's built-in defaults rather than the user's matplotlibrc, its bundled DejaVu fonts,
+a fixed size and dpi, and no 'Software' text chunk (the only metadata matplotlib writes into
+a PNG, and it carries the matplotlib version).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+import pandas as pd
+import shapely
+import shapely.plotting
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib import patheffects
+
+from nk_pipeline.lib import geo
+
+WIDTH_IN, HEIGHT_IN, DPI = 12.0, 6.9, 150
+PNG_METADATA = {"Software": None}
+# Hosts big enough to carry their figure as text on the static map.
+LABELLED_HOSTS = 2
+TITLE = "North Korean workers abroad: where they are reported, and how many"
+SUBTITLE = (
+    "Latest reconciled estimate per host country from cited public reports (central figure of the range). "
+    "Most figures predate the UN deadline of\nDecember 2019 to send every worker home; some countries shown may "
+    "no longer host workers, others not shown may."
+)
+HATCHES = {"present": "////", "restaurants_only": "...."}
+HATCH_COLOURS = {"present": geo.PRESENT_HATCH, "restaurants_only": geo.RESTAURANTS_HATCH}
+TEXT_COLOUR = "#2b2926"
+MUTED_TEXT = "#5f5b55"
+
+
+def source_note(rows: pd.DataFrame) -> str:
+    """The source line: how many sources and which years the map draws on (data-derived, no clock)."""
+    ids = {i for cell in rows["source_ids"].dropna() for i in str(cell).split(";") if i}
+    years = rows["reference_year"].dropna().astype(int)
+    span = f", describing {years.min()}–{years.max()}" if len(years) else ""
+    return (
+        f"Source: nk_pipeline, from {len(ids)} cited public reports (UN, governments, researchers, press){span}. "
+        "Estimates, not counts; North Koreans who left on their own are not included.\n"
+        "Boundaries: Natural Earth 1:50m (public domain). Projection: Equal Earth. "
+        "Interactive version with every source: index.html."
+    )
+
+
+def _mathtext_safe(text: str) -> str:
+    # matplotlib reads $...$ as mathematics; data never means that
+    return text.replace("$", r"\$")
+
+
+def _patch(geometry, **style):
+    return shapely.plotting.patch_from_polygon(geometry, **style)
+
+
+def render_png(scene: geo.MapScene, path: Path, note: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        matplotlib.rcParams.update(
+            {"font.family": "DejaVu Sans", "hatch.linewidth": 0.6, "path.simplify": False, "savefig.pad_inches": 0}
+        )
+        fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, facecolor="white")
+        FigureCanvasAgg(fig)
+        _draw(fig, scene, note)
+        fig.savefig(path, dpi=DPI, format="png", metadata=PNG_METADATA, facecolor="white")
+    return path
+
+
+def _draw(fig: Figure, scene: geo.MapScene, note: str) -> None:
+    ax = fig.add_axes((0.005, 0.085, 0.99, 0.765))
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    xmin, ymin, xmax, ymax = scene.outline.bounds
+    ax.set_xlim(xmin, xmax)
+    ax.set_ylim(ymin, ymax)
+
+    ax.add_patch(_patch(scene.outline, facecolor=geo.SEA_COLOUR, edgecolor="#c9d3da", linewidth=0.6, zorder=0))
+    for geometry in scene.land.geometry:
+        ax.add_patch(_patch(geometry, facecolor=geo.LAND_COLOUR, edgecolor=geo.LAND_EDGE, linewidth=0.35, zorder=1))
+
+    hosts = scene.hosts
+    for _, host in hosts.iterrows():
+        style = {"facecolor": host["fill"], "edgecolor": geo.HOST_EDGE, "linewidth": 0.45, "zorder": 2}
+        if host["status"] in HATCHES:
+            style.update(hatch=HATCHES[host["status"]], hatchcolor=HATCH_COLOURS[host["status"]])
+        ax.add_patch(_patch(host.geometry, **style))
+
+    small = hosts[hosts["small"]]
+    ax.scatter(
+        small["anchor_x"], small["anchor_y"], s=34, c=list(small["fill"]), edgecolors=TEXT_COLOUR,
+        linewidths=0.8, zorder=4,
+    )
+    _label_largest(ax, hosts)
+    _legend(ax, scene)
+
+    fig.text(0.012, 0.965, TITLE, fontsize=16, fontweight="bold", color=TEXT_COLOUR, va="top")
+    fig.text(0.012, 0.925, SUBTITLE, fontsize=9, color=MUTED_TEXT, va="top", linespacing=1.4)
+    fig.text(0.012, 0.018, _mathtext_safe(note), fontsize=7.5, color=MUTED_TEXT, va="bottom", linespacing=1.45)
+
+
+def _label_largest(ax, hosts: pd.DataFrame) -> None:
+    estimates = hosts[hosts["status"] == "estimate"].sort_values(["workers_central", "iso3"], ascending=[False, True])
+    halo = [patheffects.withStroke(linewidth=2.6, foreground="white")]
+    for _, host in estimates.head(LABELLED_HOSTS).iterrows():
+        ax.annotate(
+            _mathtext_safe(f"{host['name']}\n{host['label']}"),
+            (host["anchor_x"], host["anchor_y"]),
+            ha="center", va="center", fontsize=8.5, fontweight="bold", color=TEXT_COLOUR,
+            path_effects=halo, zorder=5,
+        )
+
+
+def _legend(ax, scene: geo.MapScene) -> None:
+    handles = [
+        Patch(facecolor=c.colour, edgecolor=geo.HOST_EDGE, linewidth=0.45,
+              label=f"{c.label}  ({c.count} {'country' if c.count == 1 else 'countries'})")
+        for c in scene.classes
+    ]
+    statuses = scene.hosts["status"].value_counts()
+    for status, text in geo.STATUS_LEGEND.items():
+        count = int(statuses.get(status, 0))
+        if count:
+            handles.append(
+                Patch(facecolor=geo.RESTAURANTS_COLOUR if status == "restaurants_only" else geo.PRESENT_COLOUR,
+                      edgecolor=geo.HOST_EDGE, hatch=HATCHES[status], hatchcolor=HATCH_COLOURS[status],
+                      linewidth=0.45, label=f"{text}  ({count})")
+            )
+    if scene.hosts["small"].any():
+        handles.append(
+            Line2D([], [], linestyle="none", marker="o", markersize=6, markerfacecolor="white",
+                   markeredgecolor=TEXT_COLOUR, label="Small state, drawn as a dot")
+        )
+    handles.append(Patch(facecolor=geo.LAND_COLOUR, edgecolor="#bdb9b2", linewidth=0.45, label="No report found"))
+    legend = ax.legend(
+        handles=handles, loc="lower left", bbox_to_anchor=(0.0, 0.0), frameon=True, fontsize=8,
+        title="North Korean workers (central estimate)", title_fontsize=8.5, alignment="left",
+        handlelength=2.2, handleheight=1.3, borderpad=0.8, labelspacing=0.45, facecolor="white", edgecolor="#d5d1ca",
+    )
+    legend.get_frame().set_linewidth(0.6)
+    legend.set_zorder(6)
+
