@@ -25,7 +25,14 @@ from nk_pipeline.lib import countries
 WGS84 = "EPSG:4326"
 # ~1 km at the equator: enough for a world map, keeps the file small
 COORDINATE_DECIMALS = 2
+# Small states get a finer grid (~100 m): on a 0.01° grid Singapore is a hexagon.
+SMALL_SHAPE_DECIMALS = 3
+FINE_GRID_AREA = 5.0  # square degrees: Kuwait, Qatar, Bahrain, Lebanon and smaller
 SIMPLIFY_TOLERANCE_DEGREES = 0.05
+# The tolerance shrinks with a shape's size (its square root, in degrees), so that a country
+# keeps a similar number of vertices across its outline whatever its size: Kuwait simplified
+# at 0.05° is a pentagon.
+RELATIVE_TOLERANCE = 0.01
 # Shapes smaller than this (in square degrees) are kept as drawn: simplifying them would erase them.
 SMALL_SHAPE_AREA = 1.0
 
@@ -130,12 +137,14 @@ def polygonal(geometries: np.ndarray) -> np.ndarray:
 
 
 def simplify_for_web(geometry: gpd.GeoSeries) -> gpd.GeoSeries:
-    area = pd.Series(shapely.area(geometry.values), index=geometry.index)  # square degrees: only a size threshold
-    simplified = geometry.simplify(SIMPLIFY_TOLERANCE_DEGREES, preserve_topology=True)
-    kept = geometry.where(area < SMALL_SHAPE_AREA, simplified).values
+    area = shapely.area(geometry.values)  # square degrees: only a measure of size
+    tolerance = np.minimum(SIMPLIFY_TOLERANCE_DEGREES, np.sqrt(area) * RELATIVE_TOLERANCE)
+    simplified = shapely.simplify(geometry.values, tolerance, preserve_topology=True)
+    kept = np.where(area < SMALL_SHAPE_AREA, geometry.values, simplified)
+    grid = np.where(area < FINE_GRID_AREA, 10.0**-SMALL_SHAPE_DECIMALS, 10.0**-COORDINATE_DECIMALS)
     # snapping to the grid can make rings touch or cross (Russia's Arctic islands did); the
     # 'valid_output' mode repairs that, and polygonal() drops the slivers it leaves as lines
-    rounded = polygonal(shapely.set_precision(kept, 10**-COORDINATE_DECIMALS, mode="valid_output"))
+    rounded = polygonal(shapely.set_precision(kept, grid, mode="valid_output"))
     # rounding can collapse a sliver island; fall back to the unrounded shape rather than lose it
     empty = shapely.is_empty(rounded)
     return gpd.GeoSeries(np.where(empty, kept, rounded), index=geometry.index, crs=geometry.crs)
@@ -168,7 +177,7 @@ def write_geojson(frame: gpd.GeoDataFrame, path: Path) -> Path:
         path,
         driver="GeoJSON",
         engine="pyogrio",
-        layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": str(COORDINATE_DECIMALS + 1), "WRITE_NAME": "NO"},
+        layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": str(SMALL_SHAPE_DECIMALS), "WRITE_NAME": "NO"},
     )
     return path
 

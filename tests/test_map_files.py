@@ -1,0 +1,264 @@
+"""The files under warehouse/map/: valid for the tools that read them, complete, small, reproducible."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import struct
+
+import duckdb
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pyogrio
+import pytest
+import shapely
+
+from nk_pipeline.lib import geo
+from nk_pipeline.lib.render_html import html_document
+from nk_pipeline.lib.render_png import render_png, source_note
+from nk_pipeline.lib.sql import read_sql
+
+SMALL_STATES = ("MLT", "SGP", "BHR", "QAT", "KWT")
+MAX_GEOJSON_BYTES = 300_000
+MAX_HTML_BYTES = 1_000_000
+MAX_PNG_BYTES = 1_000_000
+
+
+def _map_dir(build):
+    return build.paths.map_dir
+
+
+def _marts(build, sql):
+    with duckdb.connect(str(build.paths.warehouse_db), read_only=True) as conn:
+        return conn.execute(sql).df()
+
+
+@pytest.fixture(scope="module")
+def geojson(shipped_build):
+    return json.loads((_map_dir(shipped_build) / "countries.geojson").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def expected_iso3(shipped_build):
+    return set(_marts(shipped_build, "SELECT iso3 FROM marts.country_estimates")["iso3"])
+
+
+@pytest.fixture(scope="module")
+def scene_inputs(shipped_build):
+    with duckdb.connect(str(shipped_build.paths.warehouse_db), read_only=True) as conn:
+        rows = conn.execute(read_sql("map_countries")).df()
+        sources = conn.execute("SELECT source_id, title, publisher, published, url, kind FROM marts.sources").df()
+    boundaries = geo.load_boundaries(shipped_build.paths.raw_dir / "reference" / "countries-50m.json")
+    return rows, sources, geo.build_scene(rows, boundaries)
+
+
+# --- countries.geojson ------------------------------------------------------------------------
+
+
+def _rings(geometry):
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    return polygons
+
+
+def test_countries_geojson_follows_rfc7946(geojson):
+    assert geojson["type"] == "FeatureCollection"
+    assert "crs" not in geojson  # RFC 7946 §4: WGS84 only, no crs member
+    for feature in geojson["features"]:
+        assert feature["type"] == "Feature"
+        geometry = feature["geometry"]
+        assert geometry["type"] in {"Polygon", "MultiPolygon"}, feature["properties"]["iso3"]
+        for polygon in _rings(geometry):
+            for number, ring in enumerate(polygon):
+                xy = np.asarray(ring)
+                assert len(xy) >= 4 and (xy[0] == xy[-1]).all()
+                assert (np.abs(xy[:, 0]) <= 180).all() and (np.abs(xy[:, 1]) <= 90).all()
+                # §3.1.9: cut at the antimeridian, no part sweeping round the world
+                assert xy[:, 0].max() - xy[:, 0].min() < 180, feature["properties"]["iso3"]
+                # §3.1.6: exterior rings counterclockwise, holes clockwise
+                assert shapely.is_ccw(shapely.LinearRing(xy)) == (number == 0), feature["properties"]["iso3"]
+        assert shapely.geometry.shape(geometry).is_valid, feature["properties"]["iso3"]
+
+
+def test_russia_is_cut_at_the_antimeridian_not_stretched_across_the_map(geojson):
+    russia = next(f for f in geojson["features"] if f["properties"]["iso3"] == "RUS")
+    shape = shapely.geometry.shape(russia["geometry"])
+    west_of_dateline = [p for p in shapely.get_parts(shape) if p.bounds[2] < 0]
+    assert west_of_dateline, "Chukotka's eastern tip lies west of -180/180"
+    assert all(p.bounds[0] >= -180 and p.bounds[2] <= -168 for p in west_of_dateline)
+
+
+def test_every_country_with_data_has_a_feature_with_its_properties(geojson, expected_iso3):
+    features = {f["properties"]["iso3"]: f["properties"] for f in geojson["features"]}
+    assert set(features) == expected_iso3
+    for iso3, props in features.items():
+        for key in ("name", "status", "label", "reference_year", "has_restaurants", "confidence", "source_titles",
+                    "workers_low", "workers_high", "workers_central"):
+            assert key in props, (iso3, key)
+        assert props["status"] in geo.STATUSES
+        assert props["label"] and props["source_titles"]
+    assert re.fullmatch(r"[\d,]+–[\d,]+ \(\d{4}\)", features["RUS"]["label"])
+
+
+def test_small_states_keep_a_recognisable_shape_and_a_point(shipped_build, geojson, expected_iso3):
+    features = {f["properties"]["iso3"]: shapely.geometry.shape(f["geometry"]) for f in geojson["features"]}
+    points = json.loads((_map_dir(shipped_build) / "points.geojson").read_text(encoding="utf-8"))
+    point_of = {f["properties"]["iso3"]: f["geometry"] for f in points["features"]}
+    present = [c for c in SMALL_STATES if c in expected_iso3]
+    assert present, "the shipped data names small states"
+    for iso3 in present:
+        shape = features[iso3]
+        assert shape.area > 0 and shapely.get_num_coordinates(shape) >= 8, iso3
+        assert point_of[iso3]["type"] == "Point"
+
+
+def test_points_lie_inside_their_country(shipped_build, geojson, expected_iso3):
+    shapes = {f["properties"]["iso3"]: shapely.geometry.shape(f["geometry"]) for f in geojson["features"]}
+    points = json.loads((_map_dir(shipped_build) / "points.geojson").read_text(encoding="utf-8"))
+    assert {f["properties"]["iso3"] for f in points["features"]} == expected_iso3
+    for feature in points["features"]:
+        point = shapely.geometry.shape(feature["geometry"])
+        # points are written to 2 decimals: allow that rounding
+        assert shapes[feature["properties"]["iso3"]].distance(point) < 0.01, feature["properties"]["iso3"]
+
+
+def test_files_stay_within_their_size_budget(shipped_build):
+    folder = _map_dir(shipped_build)
+    assert (folder / "countries.geojson").stat().st_size <= MAX_GEOJSON_BYTES
+    assert (folder / "index.html").stat().st_size <= MAX_HTML_BYTES
+    assert (folder / "map.png").stat().st_size <= MAX_PNG_BYTES
+    assert (folder / "points.geojson").stat().st_size <= 60_000
+
+
+def test_gdal_reads_the_geojson_files(shipped_build, expected_iso3):
+    for name in ("countries.geojson", "points.geojson"):
+        info = pyogrio.read_info(_map_dir(shipped_build) / name)
+        assert info["features"] == len(expected_iso3)
+        assert info["crs"] == "EPSG:4326"
+
+
+def test_a_country_without_a_shape_is_reported_not_dropped():
+    boundaries = gpd.GeoDataFrame(
+        {"iso3": ["MLT"], "geometry": [shapely.box(14.2, 35.8, 14.6, 36.1)]}, crs=geo.WGS84
+    )
+    rows = pd.DataFrame({"iso3": ["MLT", "XKX"], "country": ["Malta", "Kosovo"]})
+    features, missing = geo.country_features(rows, boundaries)
+    assert list(features["iso3"]) == ["MLT"]
+    assert missing == ["XKX"]
+
+
+def test_split_antimeridian_cuts_a_ring_that_jumps_across_the_dateline():
+    crossing = shapely.Polygon([(170, 60), (-170, 60), (-170, 70), (170, 70)])  # world-atlas style jump
+    split = geo.split_antimeridian(crossing)
+    parts = sorted(shapely.get_parts(split), key=lambda p: p.bounds[0])
+    assert [p.bounds for p in parts] == [(-180, 60, -170, 70), (170, 60, 180, 70)]
+    inland = shapely.box(10, 10, 20, 20)
+    assert geo.split_antimeridian(inland) is inland
+
+
+# --- countries.parquet, map.csv ---------------------------------------------------------------
+
+
+def test_geoparquet_is_readable_and_declares_itself(shipped_build, expected_iso3):
+    path = _map_dir(shipped_build) / "countries.parquet"
+    frame = gpd.read_parquet(path)
+    assert set(frame["iso3"]) == expected_iso3
+    assert frame.crs.to_epsg() == 4326 and frame.is_valid.all()
+    # what GDAL's (Geo)Parquet driver relies on: the 'geo' metadata of the GeoParquet spec
+    meta = json.loads(pq.read_schema(path).metadata[b"geo"])
+    assert meta["version"].startswith("1.") and meta["primary_column"] == "geometry"
+    column = meta["columns"]["geometry"]
+    assert column["encoding"] == "WKB"
+    assert set(column["geometry_types"]) <= {"Polygon", "MultiPolygon"}
+    if "Parquet" in pyogrio.list_drivers():
+        assert pyogrio.read_info(path)["features"] == len(expected_iso3)
+    else:  # the GDAL bundled with pyogrio wheels has no Parquet driver: read it as GDAL would, by the spec
+        table = pq.read_table(path)
+        geometries = shapely.from_wkb(table.column("geometry").to_numpy(zero_copy_only=False))
+        assert shapely.is_valid(geometries).all() and len(geometries) == len(expected_iso3)
+
+
+def test_map_csv_has_one_plain_row_per_country(shipped_build, expected_iso3):
+    with (_map_dir(shipped_build) / "map.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["iso3"] for r in rows] == sorted(expected_iso3)
+    assert {"iso3", "name", "status", "workers_low", "workers_high", "workers_central", "label"} <= set(rows[0])
+
+
+# --- map.png ----------------------------------------------------------------------------------
+
+
+def _png_chunks(data: bytes) -> list[bytes]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, offset = [], 8
+    while offset < len(data):
+        (length,) = struct.unpack(">I", data[offset : offset + 4])
+        chunks.append(data[offset + 4 : offset + 8])
+        offset += 12 + length
+    return chunks
+
+
+def test_png_is_deterministic_and_carries_no_version_or_time(shipped_build, scene_inputs, tmp_path):
+    rows, _, scene = scene_inputs
+    first = render_png(scene, tmp_path / "a.png", source_note(rows)).read_bytes()
+    second = render_png(scene, tmp_path / "b.png", source_note(rows)).read_bytes()
+    assert first == second
+    assert first == (_map_dir(shipped_build) / "map.png").read_bytes()  # the built file is the same render
+    assert not {b"tEXt", b"iTXt", b"zTXt", b"tIME"} & set(_png_chunks(first))
+
+
+def test_classes_are_fisher_jenks_on_the_log_scale_and_cover_every_estimate(scene_inputs):
+    rows, _, scene = scene_inputs
+    estimates = scene.hosts[scene.hosts["status"] == "estimate"]
+    assert estimates["class"].notna().all()
+    assert sum(c.count for c in scene.classes) == len(estimates)
+    bounds = [(c.low, c.high) for c in scene.classes]
+    assert bounds == sorted(bounds) and all(a[1] < b[0] for a, b in zip(bounds, bounds[1:]))
+    again, classes = geo.classify(estimates["workers_central"])
+    assert classes == scene.classes and list(again) == list(estimates["class"])
+
+
+def test_classify_copes_with_few_or_equal_figures():
+    assert geo.classify(pd.Series([np.nan, np.nan]))[1] == []
+    labels, classes = geo.classify(pd.Series([400.0, 400.0, np.nan]))
+    assert [c.label for c in classes] == ["400"] and list(labels.dropna()) == [0, 0]
+    assert len(geo.classify(pd.Series([0.0, 10.0, 100.0]))[1]) == 3
+
+
+def test_small_hosts_are_marked_and_anchored_on_their_largest_part(scene_inputs):
+    _, _, scene = scene_inputs
+    hosts = scene.hosts.set_index("iso3")
+    for iso3 in ("MLT", "SGP", "QAT", "KWT"):
+        assert hosts.loc[iso3, "small"], iso3
+    assert not hosts.loc[["RUS", "CHN"], "small"].any()
+    russia = hosts.loc["RUS"]
+    assert russia.geometry.contains(shapely.Point(russia["anchor_x"], russia["anchor_y"]))
+
+
+# --- index.html (the file; behaviour is in test_map_browser.py) --------------------------------
+
+
+def test_html_is_self_contained_and_deterministic(shipped_build, scene_inputs):
+    rows, sources, scene = scene_inputs
+    page = (_map_dir(shipped_build) / "index.html").read_text(encoding="utf-8")
+    assert page == html_document(scene, rows, sources)
+    assert "Content-Security-Policy" in page and "default-src &#x27;none&#x27;" in page
+    assert not re.search(r"<(link|img|iframe|object|embed)\b", page)
+    assert not re.search(r"\bsrc\s*=", page)
+    # the only addresses are the source links in the table, which nothing loads
+    before_table = page.split('<section aria-labelledby="all-countries">')[0]
+    assert re.findall(r"https?://[^\s\"']+", before_table) == ["http://www.w3.org/2000/svg"]
+
+
+def test_html_has_a_focusable_labelled_shape_per_country_and_dots_for_small_states(shipped_build, expected_iso3):
+    page = (_map_dir(shipped_build) / "index.html").read_text(encoding="utf-8")
+    shapes = re.findall(r'<path id="shape-(\w{3})"[^>]*>', page)
+    assert set(shapes) == expected_iso3
+    for tag in re.findall(r'<path id="shape-\w{3}"[^>]*>', page):
+        assert 'tabindex="0"' in tag and 'role="img"' in tag and "aria-label=" in tag
+    markers = set(re.findall(r'<circle class="marker[^"]*" data-iso3="(\w{3})"', page))
+    assert {"MLT", "SGP", "QAT", "KWT"} <= markers
+    for caveat in ("estimates, not counts", "not counted", "situation changes"):
+        assert caveat in page.lower()
