@@ -1,0 +1,180 @@
+"""The schedule, the raw-folder sensor and the executor, evaluated without a daemon."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from nk_pipeline.definitions import defs
+from nk_pipeline.orchestration import (
+    EXECUTOR_ENV,
+    RAW_FILE_ASSETS,
+    RAW_SENSOR,
+    REFRESH_JOB,
+    WEEKLY_SCHEDULE,
+    file_hashes,
+    raw_files_changed,
+    transition_key,
+)
+from nk_pipeline.resources import PathsResource
+from nk_pipeline.settings import Paths
+
+
+@pytest.fixture(scope="module")
+def definitions() -> dg.Definitions:
+    return defs()
+
+
+@pytest.fixture()
+def folders(raw_copy: Path, tmp_path: Path) -> Paths:
+    paths = Paths.create(raw_copy, tmp_path / "warehouse")
+    paths.build_dir.mkdir(parents=True)
+    paths.work_db.touch()  # an earlier build left its working database: partial refreshes are possible
+    return paths
+
+
+def evaluate(definitions, folders: Paths, cursor: str | None, instance: dg.DagsterInstance | None = None):
+    """One sensor tick; returns (run requests, the cursor it leaves)."""
+    resources = {
+        "paths": PathsResource(
+            raw_dir=str(folders.raw_dir), warehouse_dir=str(folders.warehouse_dir), build_dir=str(folders.build_dir)
+        )
+    }
+    context = dg.build_sensor_context(
+        instance=instance, cursor=cursor, definitions=definitions, resources=resources, sensor_name=RAW_SENSOR
+    )
+    result = raw_files_changed(context)
+    requests = [result] if isinstance(result, dg.RunRequest) else []
+    return requests, context.cursor
+
+
+def keys(request: dg.RunRequest) -> set[str]:
+    return {k.to_user_string() for k in request.asset_selection}
+
+
+def test_changed_file_requests_its_asset_and_everything_downstream(definitions, folders):
+    cursor = json.dumps(file_hashes(folders.raw_dir))
+    restaurants = folders.raw_dir / "restaurants.csv"
+    restaurants.write_text(restaurants.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+
+    requests, new_cursor = evaluate(definitions, folders, cursor)
+
+    assert len(requests) == 1
+    selected = keys(requests[0])
+    assert {"raw/restaurants", "staging/restaurants", "marts/country_estimates", "warehouse/nk_duckdb"} <= selected
+    assert "map/countries_geojson" in selected
+    assert not {"raw/sources", "raw/country_estimates", "staging/china_entries"} & selected, "unchanged inputs are not rebuilt"
+    assert json.loads(new_cursor)["restaurants.csv"] == file_hashes(folders.raw_dir)["restaurants.csv"]
+    assert requests[0].run_key == transition_key(json.loads(cursor), json.loads(new_cursor))
+
+
+def test_same_content_requests_nothing(definitions, folders):
+    cursor = json.dumps(file_hashes(folders.raw_dir))
+    requests, new_cursor = evaluate(definitions, folders, cursor)
+    assert requests == []
+    assert json.loads(new_cursor) == json.loads(cursor)
+
+
+def test_touch_without_change_requests_nothing(definitions, folders):
+    cursor = json.dumps(file_hashes(folders.raw_dir))
+    later = time.time() + 3600
+    for name in RAW_FILE_ASSETS:
+        os.utime(folders.raw_dir / name, (later, later))
+    # rewritten with the very same bytes, as an editor's "save" or a git checkout does
+    sources = folders.raw_dir / "sources.csv"
+    sources.write_bytes(sources.read_bytes())
+
+    requests, _ = evaluate(definitions, folders, cursor)
+    assert requests == []
+
+
+def test_a_change_and_its_revert_both_trigger_but_a_repeated_tick_is_one_run(definitions, folders):
+    original = json.dumps(file_hashes(folders.raw_dir))
+    policy = folders.raw_dir / "policy_events.csv"
+    text = policy.read_text(encoding="utf-8")
+    policy.write_text(text + "\n", encoding="utf-8")
+    (change,), changed_cursor = evaluate(definitions, folders, original)
+    (again,), _ = evaluate(definitions, folders, original)  # a tick whose cursor update was lost
+    assert again.run_key == change.run_key, "the daemon drops a run key it has launched before"
+    policy.write_text(text, encoding="utf-8")
+    (revert,), final_cursor = evaluate(definitions, folders, changed_cursor)
+    assert revert.run_key != change.run_key
+    assert json.loads(final_cursor) == json.loads(original)
+
+
+def test_boundaries_file_maps_to_its_asset(definitions, folders):
+    cursor = json.dumps(file_hashes(folders.raw_dir))
+    boundaries = folders.raw_dir / "reference" / "countries-50m.json"
+    boundaries.write_bytes(boundaries.read_bytes() + b" ")
+    (request,), _ = evaluate(definitions, folders, cursor)
+    assert {"raw/boundaries", "staging/boundaries", "map/countries_geojson"} <= keys(request)
+    assert "raw/sources" not in keys(request)
+
+
+def test_without_a_working_database_everything_is_rebuilt(definitions, folders):
+    cursor = json.dumps(file_hashes(folders.raw_dir))
+    folders.work_db.unlink()
+    restaurants = folders.raw_dir / "restaurants.csv"
+    restaurants.write_text(restaurants.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    (request,), _ = evaluate(definitions, folders, cursor)
+    everything = {k.to_user_string() for k in definitions.resolve_asset_graph().get_all_asset_keys()}
+    assert keys(request) == everything
+
+
+def test_first_tick_compares_with_what_was_last_built(definitions, folders):
+    from nk_pipeline.defs.ingest import RAW_ASSETS, raw_boundaries
+
+    resources = {
+        "paths": PathsResource(
+            raw_dir=str(folders.raw_dir), warehouse_dir=str(folders.warehouse_dir), build_dir=str(folders.build_dir)
+        )
+    }
+    with dg.instance_for_test() as instance:
+        # nothing built yet: every input is new, so everything is rebuilt
+        (request,), _ = evaluate(definitions, folders, None, instance)
+        assert len(request.asset_selection) == len(definitions.resolve_asset_graph().get_all_asset_keys())
+
+        assert dg.materialize([*RAW_ASSETS, raw_boundaries], resources=resources, instance=instance).success
+        requests, cursor = evaluate(definitions, folders, None, instance)
+        assert requests == [], "the ingest assets' data versions are the files' sha256: nothing changed"
+        assert json.loads(cursor) == file_hashes(folders.raw_dir)
+
+
+def test_a_missing_file_is_a_change_and_the_run_will_say_so(definitions, folders):
+    cursor = json.dumps(file_hashes(folders.raw_dir))
+    (folders.raw_dir / "restaurants.csv").unlink()
+    (request,), new_cursor = evaluate(definitions, folders, cursor)
+    assert "raw/restaurants" in keys(request)
+    assert json.loads(new_cursor)["restaurants.csv"] is None
+
+
+def test_schedule_and_sensor_are_defined_and_start_stopped(definitions):
+    schedule = definitions.resolve_schedule_def(WEEKLY_SCHEDULE)
+    assert schedule.job_name == REFRESH_JOB
+    assert schedule.cron_schedule == "0 5 * * 1"
+    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+    sensor = definitions.resolve_sensor_def(RAW_SENSOR)
+    assert sensor.default_status == dg.DefaultSensorStatus.STOPPED
+    assert [job.name for job in sensor.jobs] == [REFRESH_JOB]
+
+
+def test_every_raw_file_of_the_contract_is_watched(definitions):
+    graph = definitions.resolve_asset_graph()
+    ingest = {k for k in graph.get_all_asset_keys() if k.path[0] == "raw"}
+    assert set(RAW_FILE_ASSETS.values()) == ingest
+
+
+def test_in_process_executor_by_default_for_the_job_and_the_ui(definitions):
+    assert definitions.resolve_job_def(REFRESH_JOB).executor_def.name == "in_process"
+    # "Materialize all" in the UI launches the implicit asset job
+    assert definitions.resolve_implicit_global_asset_job_def().executor_def.name == "in_process"
+
+
+def test_multiprocess_executor_is_opt_in(monkeypatch):
+    monkeypatch.setenv(EXECUTOR_ENV, "multiprocess")
+    assert defs().resolve_implicit_global_asset_job_def().executor_def.name == "multiprocess"
