@@ -262,3 +262,26 @@ def test_html_has_a_focusable_labelled_shape_per_country_and_dots_for_small_stat
     assert {"MLT", "SGP", "QAT", "KWT"} <= markers
     for caveat in ("estimates, not counts", "not counted", "situation changes"):
         assert caveat in page.lower()
+
+
+def test_a_missing_shape_fails_the_blocking_check_and_names_the_country(shipped_build, tmp_path, monkeypatch):
+    import shutil
+
+    import dagster as dg
+    from dagster_duckdb import DuckDBResource
+
+    from nk_pipeline.defs import publish
+    from nk_pipeline.resources import PathsResource
+
+    real = geo.load_boundaries
+    monkeypatch.setattr(geo, "load_boundaries", lambda *a, **k: real(*a, **k).query("iso3 != 'MLT'"))
+    database = shutil.copy(shipped_build.paths.warehouse_db, tmp_path / "work.duckdb")
+    paths = PathsResource(
+        raw_dir=str(shipped_build.paths.raw_dir), warehouse_dir=str(tmp_path / "warehouse"), build_dir=str(tmp_path)
+    )
+    results = list(
+        publish.countries_geojson(dg.build_asset_context(), duckdb=DuckDBResource(database=str(database)), paths=paths)
+    )
+    check = next(r for r in results if isinstance(r, dg.AssetCheckResult))
+    assert check.check_name == publish.MISSING_SHAPES_CHECK
+    assert not check.passed and check.metadata["missing_iso3"].value == "MLT"
