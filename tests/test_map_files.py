@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import re
 import struct
@@ -210,12 +211,12 @@ def test_png_is_deterministic_and_carries_no_version_or_time(shipped_build, scen
 
 
 def test_classes_are_fisher_jenks_on_the_log_scale_and_cover_every_estimate(scene_inputs):
-    rows, _, scene = scene_inputs
+    _, _, scene = scene_inputs
     estimates = scene.hosts[scene.hosts["status"] == "estimate"]
     assert estimates["class"].notna().all()
     assert sum(c.count for c in scene.classes) == len(estimates)
     bounds = [(c.low, c.high) for c in scene.classes]
-    assert bounds == sorted(bounds) and all(a[1] < b[0] for a, b in zip(bounds, bounds[1:]))
+    assert bounds == sorted(bounds) and all(a[1] < b[0] for a, b in itertools.pairwise(bounds))
     again, classes = geo.classify(estimates["workers_central"])
     assert classes == scene.classes and list(again) == list(estimates["class"])
 

@@ -12,9 +12,9 @@ from dagster_duckdb import DuckDBResource
 
 from nk_pipeline.asset_metadata import file_metadata, preview
 from nk_pipeline.lib import contract, geo
+from nk_pipeline.lib.publishing import atomic_copy, remove_stale_tmp_files
 from nk_pipeline.lib.render_html import render_html
 from nk_pipeline.lib.render_png import render_png, source_note
-from nk_pipeline.lib.publishing import atomic_copy, remove_stale_tmp_files
 from nk_pipeline.lib.sql import read_sql
 from nk_pipeline.lib.warehouse import carry_history, record_snapshot
 from nk_pipeline.resources import PathsResource
@@ -231,7 +231,7 @@ def publish_warehouse(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
         publish_id = record_snapshot(conn, input_hashes)
         conn.execute("CHECKPOINT")
     published = {}
-    for name, filename in MAP_FILES.items():
+    for filename in MAP_FILES.values():
         published[filename] = atomic_copy(folders.build_map_dir / filename, folders.map_dir / filename)
     atomic_copy(folders.work_db, folders.warehouse_db)
     return dg.MaterializeResult(

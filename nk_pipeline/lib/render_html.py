@@ -41,13 +41,19 @@ LEDE = (
     "figure describes, and the sources behind it."
 )
 CAVEATS = (
-    "These are estimates, not counts. Reliable statistics are generally not available; figures come from "
-    "governments, researchers and journalists who often cannot verify them.",
-    "North Koreans who left the country on their own (undocumented, mostly in China) are not counted: the "
-    "map is about workers sent by the state.",
-    "The situation changes. UN Security Council resolution 2397 required every worker to be sent home by "
-    "22 December 2019; many figures predate that. Some highlighted countries may no longer host workers, "
-    "and others not shown may.",
+    (
+        "These are estimates, not counts. Reliable statistics are generally not available; figures come from "
+        "governments, researchers and journalists who often cannot verify them."
+    ),
+    (
+        "North Koreans who left the country on their own (undocumented, mostly in China) are not counted: the "
+        "map is about workers sent by the state."
+    ),
+    (
+        "The situation changes. UN Security Council resolution 2397 required every worker to be sent home by "
+        "22 December 2019; many figures predate that. Some highlighted countries may no longer host workers, "
+        "and others not shown may."
+    ),
 )
 STATUS_TEXT = {
     "present": "Workers reported, no reliable figure",
@@ -187,8 +193,10 @@ def _svg(scene: geo.MapScene) -> str:
     view = _View(scene.outline)
     lines = [
         # tabindex -1: Chromium otherwise puts the <svg> itself in the Tab order, before the countries
-        f'<svg id="map" viewBox="0 0 {VIEW_WIDTH:g} {view.height:g}" role="group" aria-labelledby="map-title" tabindex="-1" '
-        'xmlns="http://www.w3.org/2000/svg">',
+        (
+            f'<svg id="map" viewBox="0 0 {VIEW_WIDTH:g} {view.height:g}" role="group" aria-labelledby="map-title" '
+            'tabindex="-1" xmlns="http://www.w3.org/2000/svg">'
+        ),
         _patterns(),
         f'<path class="sea" aria-hidden="true" d="{view.path(scene.outline, LAND_DECIMALS)}"/>',
         '<g class="land" aria-hidden="true">',

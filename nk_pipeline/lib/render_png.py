@@ -14,11 +14,11 @@ import matplotlib
 import pandas as pd
 import shapely
 import shapely.plotting
+from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib import patheffects
 
 from nk_pipeline.lib import geo
 
