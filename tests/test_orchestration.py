@@ -178,3 +178,17 @@ def test_in_process_executor_by_default_for_the_job_and_the_ui(definitions):
 def test_multiprocess_executor_is_opt_in(monkeypatch):
     monkeypatch.setenv(EXECUTOR_ENV, "multiprocess")
     assert defs().resolve_implicit_global_asset_job_def().executor_def.name == "multiprocess"
+
+
+def test_dagster_dev_without_dagster_home_keeps_history_in_dot_dagster_and_runs_one_at_a_time(tmp_path):
+    from dagster._core.instance.ref import InstanceRef
+
+    from nk_pipeline.settings import PROJECT_ROOT
+
+    # what `dagster dev` does when DAGSTER_HOME is unset: a throwaway home, configured by the
+    # dagster.yaml of the folder it was started in
+    ref = InstanceRef.from_dir(str(tmp_path / ".tmp_dagster_home"), config_dir=str(PROJECT_ROOT))
+    with dg.DagsterInstance.from_ref(ref) as instance:
+        assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
+    for data in (ref.storage_data, ref.local_artifact_storage_data, ref.compute_logs_data):
+        assert "base_dir: .dagster" in data.config_yaml, data
