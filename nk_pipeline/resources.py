@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import dagster as dg
+import duckdb
 from dagster_duckdb import DuckDBResource
 
 from nk_pipeline.settings import DUCKDB_STORAGE_VERSION, Paths
+
+BROKEN_SUFFIX = ".broken"
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in .*\(PID (?P<pid>\d+)\)")
+# Errors about the environment, not the file: moving the file aside would not help.
+_ENVIRONMENT_ERRORS = ("Permission denied", "No space left", "Read-only file system")
 
 
 class PathsResource(dg.ConfigurableResource):
@@ -20,9 +33,91 @@ class PathsResource(dg.ConfigurableResource):
         return Paths.create(self.raw_dir, self.warehouse_dir, self.build_dir)
 
 
-def duckdb_resource(paths: Paths) -> DuckDBResource:
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def set_aside(database: Path) -> list[Path]:
+    """Move a broken working database (and its WAL) to `*.broken`, replacing an older one."""
+    moved = []
+    for path in (database, database.with_name(database.name + ".wal")):
+        if path.exists():
+            target = path.with_name(path.name + BROKEN_SUFFIX)
+            os.replace(path, target)
+            moved.append(target)
+    return moved
+
+
+class WorkDuckDBResource(DuckDBResource):
+    """DuckDB connections to the build's working database, which a killed build cannot wedge.
+
+    The working database is scratch, rebuilt from raw/ by every full refresh. A build killed
+    at the wrong moment (SIGKILL, power loss, a full disk) can leave it unreadable; the next
+    connection then moves it aside to `work.duckdb.broken` and starts an empty one instead of
+    failing every later build until someone deletes it by hand. A lock held by a live process
+    (another build, or a sibling step under the multiprocess executor) is waited for, as
+    DuckDBResource does; one whose holder is gone is treated like a broken file.
+    """
+
+    lock_retries: int = 10
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        config = {"custom_user_agent": "dagster", **self.connection_config}
+        return duckdb.connect(self.database, read_only=False, config=config)
+
+    def _diagnose(self, error: duckdb.Error) -> str:
+        """What a failed open calls for: "wait" (a live lock holder), "set_aside" or "raise"."""
+        message = str(error)
+        holder = _LOCK_HOLDER.search(message)
+        if holder:
+            return "wait" if _pid_alive(int(holder["pid"])) else "set_aside"
+        if self.database == ":memory:" or any(text in message for text in _ENVIRONMENT_ERRORS):
+            return "raise"
+        return "set_aside"
+
+    def _set_aside(self, error: duckdb.Error) -> None:
+        database = Path(self.database)
+        moved = set_aside(database)
+        dg.get_dagster_logger().warning(
+            f"working database {database} could not be opened ({str(error).splitlines()[0]}); "
+            f"moved to {', '.join(map(str, moved)) or 'nowhere (no file)'} and starting an empty one. "
+            "A run that materializes only part of the graph needs one full refresh first."
+        )
+
+    @contextmanager
+    def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        waits, moved = 0, False
+        while True:
+            try:
+                conn = self._open()
+                break
+            except duckdb.Error as error:
+                action = self._diagnose(error)
+                if action == "wait" and waits < self.lock_retries:
+                    time.sleep(min(0.1 * 2**waits, 10.0))
+                    waits += 1
+                elif action == "set_aside" and not moved:
+                    self._set_aside(error)
+                    moved = True
+                else:
+                    raise
+        try:
+            yield conn
+        finally:
+            # DuckDBResource closes only on success; an open connection after a failed step
+            # would keep the file locked for the rest of the process.
+            conn.close()
+
+
+def duckdb_resource(paths: Paths) -> WorkDuckDBResource:
     paths.build_dir.mkdir(parents=True, exist_ok=True)
-    return DuckDBResource(
+    return WorkDuckDBResource(
         database=str(paths.work_db),
         connection_config={"storage_compatibility_version": DUCKDB_STORAGE_VERSION, "threads": 2},
     )

@@ -11,10 +11,14 @@ import contextlib
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 TMP_MARKER = ".tmp-"
 _TMP_NAME = re.compile(r"^\.(?P<name>.+)\.tmp-(?P<pid>\d+)$")
+# A publish writes its temporaries within seconds. One older than this belongs to a dead
+# refresh even if its pid is alive again: pids are reused, and a container restarts from 1.
+STALE_AFTER_SECONDS = 3600
 
 
 def tmp_path_for(target: Path) -> Path:
@@ -61,7 +65,13 @@ def remove_stale_tmp_files(folder: Path) -> list[Path]:
         return removed
     for path in folder.rglob(f".*{TMP_MARKER}*"):
         match = _TMP_NAME.match(path.name)
-        if match and not _pid_alive(int(match["pid"])):
+        if not match:
+            continue
+        try:
+            age = time.time() - path.stat().st_mtime
+        except FileNotFoundError:
+            continue  # its own refresh finished with it meanwhile
+        if not _pid_alive(int(match["pid"])) or age > STALE_AFTER_SECONDS:
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed
