@@ -190,5 +190,7 @@ def test_dagster_dev_without_dagster_home_keeps_history_in_dot_dagster_and_runs_
     ref = InstanceRef.from_dir(str(tmp_path / ".tmp_dagster_home"), config_dir=str(PROJECT_ROOT))
     with dg.DagsterInstance.from_ref(ref) as instance:
         assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
+        # a killed run cannot hold that single slot for good
+        assert instance.run_monitoring_enabled and 0 < instance.run_monitoring_max_runtime_seconds <= 3600
     for data in (ref.storage_data, ref.local_artifact_storage_data, ref.compute_logs_data):
         assert "base_dir: .dagster" in data.config_yaml, data
