@@ -1,9 +1,10 @@
 """Cross-cutting settings: the executor, the refresh job, its schedule and the raw-folder sensor.
 
 Both the schedule and the sensor start STOPPED: an unattended refresh should be a decision, not
-a side effect of opening the UI. Turn them on in the UI (Automation → toggle) or with
-`dagster schedule start weekly_refresh` / `dagster sensor start raw_files_changed` while
-`dagster dev` (or dagster-daemon) runs; docs/operating.md has the details.
+a side effect of opening the UI. Turn them on in the UI (Automation, then the toggle) or with
+`DAGSTER_HOME=$PWD/.dagster uv run dagster schedule start weekly_refresh -w workspace.yaml`
+(and `dagster sensor start raw_files_changed`); they tick while `dagster dev` or
+dagster-daemon runs. docs/operating.md has the details.
 """
 
 from __future__ import annotations
