@@ -3,18 +3,30 @@
 They validate the text cells exactly as people typed them (after trimming), so every rule can
 point at the offending line and value; `validation.py` converts the cells to typed columns only
 after the model has passed. Each check's `error` is the plain-words rule shown to the user.
+
+The cells are Arrow strings. A rule about single values runs once per distinct value
+(`per_distinct`): a million observations name a few hundred countries, years, sources and
+terms, so a check costs what its distinct values cost, with the rule written once, plainly.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
+from typing import Annotated
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
+import pyarrow.compute as pc
 from pandera.typing import Series
 
 from nk_pipeline.lib import contract
+
+# a cell as read: Arrow-backed text, null when blank
+Text = Annotated[pd.ArrowDtype, pyarrow.string()]
 
 EARLIEST_YEAR = 1950
 MAX_EVIDENCE_WORDS = 15
@@ -30,6 +42,27 @@ PERIOD = re.compile(contract.CHINA_ENTRY_PERIOD_PATTERN)
 
 def current_year() -> int:
     return dt.date.today().year
+
+
+def per_distinct(series: pd.Series, check: Callable[[pd.Series], pd.Series], blank: bool = True) -> pd.Series:
+    """`check` evaluated once per distinct non-blank value, spread back over the rows.
+
+    `check` gets the distinct values as a plain object Series; blank cells get `blank`.
+    """
+    codes, values = pd.factorize(series)
+    ok = np.asarray(check(pd.Series(np.asarray(values, dtype=object), dtype=object)), dtype=bool)
+    return pd.Series(np.append(ok, blank)[codes], index=series.index)  # code -1 (blank) takes the last
+
+
+def numbers(series: pd.Series) -> np.ndarray:
+    """The cells as numbers where pandas reads them as numbers, NaN elsewhere (per distinct value)."""
+    codes, values = pd.factorize(series)
+    parsed = pd.to_numeric(pd.Series(np.asarray(values, dtype=object), dtype=object), errors="coerce")
+    return np.append(parsed.to_numpy(dtype=float, na_value=np.nan), np.nan)[codes]
+
+
+def arrow_text(series: pd.Series) -> pyarrow.Array:
+    return pyarrow.array(series, type=pyarrow.string(), from_pandas=True)
 
 
 def _blank_or(series: pd.Series, ok: pd.Series) -> pd.Series:
@@ -57,14 +90,33 @@ def is_partial_date(series: pd.Series) -> pd.Series:
     return _blank_or(series, shaped & in_range)
 
 
+def word_counts(cells: pyarrow.Array) -> np.ndarray:
+    """How many words str.split() finds in each cell (0 for blank), computed in Arrow.
+
+    Arrow's utf8_split_whitespace splits on exactly the characters Python's str.split() does;
+    its ASCII variant, several times faster, knows all of them but the four separators
+    U+001C–U+001F, so it takes the rows that are ASCII and free of those.
+    """
+    plain = pc.and_kleene(pc.string_is_ascii(cells), pc.invert(pc.match_substring_regex(cells, "[\\x1c-\\x1f]")))
+    plain = pc.fill_null(plain, True).to_numpy(zero_copy_only=False)
+    counts = np.zeros(len(cells), dtype=np.int64)
+    for rows, split in ((plain, pc.ascii_split_whitespace), (~plain, pc.utf8_split_whitespace)):
+        if rows.any():
+            pieces = split(cells.filter(pyarrow.array(rows)))
+            # a leading or trailing space gives an empty piece, which is no word
+            words = pc.greater(pc.binary_length(pc.list_flatten(pieces)), 0).to_numpy(zero_copy_only=False)
+            parents = pc.list_parent_indices(pieces).to_numpy()
+            counts[np.flatnonzero(rows)] = np.bincount(parents[words], minlength=int(rows.sum()))
+    return counts
+
+
 def is_short_evidence(series: pd.Series) -> pd.Series:
-    return _blank_or(series, series.str.split().str.len() <= MAX_EVIDENCE_WORDS)
+    # evidence is free text, nearly every cell distinct: counted in Arrow rather than per value
+    return pd.Series(series.isna().to_numpy() | (word_counts(arrow_text(series)) <= MAX_EVIDENCE_WORDS), index=series.index)
 
 
 def low_not_above_high(df: pd.DataFrame, low: str, high: str) -> pd.Series:
-    lo = pd.to_numeric(df[low], errors="coerce")
-    hi = pd.to_numeric(df[high], errors="coerce")
-    return ~(lo > hi)
+    return pd.Series(~(numbers(df[low]) > numbers(df[high])), index=df.index)
 
 
 def unique_rows(df: pd.DataFrame, key: list[str]) -> pd.Series:
@@ -72,15 +124,15 @@ def unique_rows(df: pd.DataFrame, key: list[str]) -> pd.Series:
 
 
 class _Cited(pa.DataFrameModel):
-    source_id: Series[str] = pa.Field(nullable=False)
-    evidence: Series[str] = pa.Field(nullable=False)
+    source_id: Series[Text] = pa.Field(nullable=False)
+    evidence: Series[Text] = pa.Field(nullable=False)
 
     @pa.check("source_id", error="source_id must be a lowercase slug (a-z, 0-9, '-')")
-    def source_id_is_slug(cls, s: Series[str]) -> Series[bool]:
-        return _blank_or(s, s.str.fullmatch(SOURCE_ID))
+    def source_id_is_slug(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, lambda v: v.str.fullmatch(SOURCE_ID))
 
     @pa.check("evidence", error=f"evidence must be a short paraphrase of at most {MAX_EVIDENCE_WORDS} words")
-    def evidence_is_short(cls, s: Series[str]) -> Series[bool]:
+    def evidence_is_short(cls, s: Series[Text]) -> Series[bool]:
         return is_short_evidence(s)
 
     class Config:
@@ -90,30 +142,30 @@ class _Cited(pa.DataFrameModel):
 class SourcesModel(pa.DataFrameModel):
     """raw/sources.csv: one row per report, article or document."""
 
-    source_id: Series[str] = pa.Field(nullable=False, unique=True)
-    title: Series[str] = pa.Field(nullable=False)
-    publisher: Series[str] = pa.Field(nullable=True)
-    authors: Series[str] = pa.Field(nullable=True)
-    published: Series[str] = pa.Field(nullable=True)
-    url: Series[str] = pa.Field(nullable=False)
-    kind: Series[str] = pa.Field(nullable=False)
-    notes: Series[str] = pa.Field(nullable=True)
+    source_id: Series[Text] = pa.Field(nullable=False, unique=True)
+    title: Series[Text] = pa.Field(nullable=False)
+    publisher: Series[Text] = pa.Field(nullable=True)
+    authors: Series[Text] = pa.Field(nullable=True)
+    published: Series[Text] = pa.Field(nullable=True)
+    url: Series[Text] = pa.Field(nullable=False)
+    kind: Series[Text] = pa.Field(nullable=False)
+    notes: Series[Text] = pa.Field(nullable=True)
 
     @pa.check("source_id", error="source_id must be a lowercase slug (a-z, 0-9, '-')")
-    def source_id_is_slug(cls, s: Series[str]) -> Series[bool]:
-        return _blank_or(s, s.str.fullmatch(SOURCE_ID))
+    def source_id_is_slug(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, lambda v: v.str.fullmatch(SOURCE_ID))
 
     @pa.check("published", error="published must be YYYY, YYYY-MM or YYYY-MM-DD, a real date from 1950 to today")
-    def published_is_date(cls, s: Series[str]) -> Series[bool]:
-        return is_partial_date(s)
+    def published_is_date(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, is_partial_date)
 
     @pa.check("url", error="url must be a well-formed http:// or https:// address")
-    def url_is_http(cls, s: Series[str]) -> Series[bool]:
-        return _blank_or(s, s.str.fullmatch(URL))
+    def url_is_http(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, lambda v: v.str.fullmatch(URL))
 
     @pa.check("kind", error=f"kind must be one of: {', '.join(contract.SOURCE_KINDS)}")
-    def kind_in_vocabulary(cls, s: Series[str]) -> Series[bool]:
-        return _blank_or(s, s.isin(contract.SOURCE_KINDS))
+    def kind_in_vocabulary(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, lambda v: v.isin(contract.SOURCE_KINDS))
 
     class Config:
         strict = True
@@ -122,29 +174,29 @@ class SourcesModel(pa.DataFrameModel):
 class CountryEstimatesModel(_Cited):
     """raw/country_estimates.csv: one observation of one country by one source."""
 
-    country: Series[str] = pa.Field(nullable=False)
-    workers_low: Series[str] = pa.Field(nullable=True)
-    workers_high: Series[str] = pa.Field(nullable=True)
-    measure: Series[str] = pa.Field(nullable=False)
-    reference_year: Series[str] = pa.Field(nullable=True)
-    sectors: Series[str] = pa.Field(nullable=True)
-    notes: Series[str] = pa.Field(nullable=True)
+    country: Series[Text] = pa.Field(nullable=False)
+    workers_low: Series[Text] = pa.Field(nullable=True)
+    workers_high: Series[Text] = pa.Field(nullable=True)
+    measure: Series[Text] = pa.Field(nullable=False)
+    reference_year: Series[Text] = pa.Field(nullable=True)
+    sectors: Series[Text] = pa.Field(nullable=True)
+    notes: Series[Text] = pa.Field(nullable=True)
 
     @pa.check("workers_low", "workers_high", error="must be a whole number of workers ≥ 0 (digits only)")
-    def workers_are_whole(cls, s: Series[str]) -> Series[bool]:
-        return is_whole_number(s)
+    def workers_are_whole(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, is_whole_number)
 
     @pa.check("reference_year", error=f"reference_year must be a year from {EARLIEST_YEAR} to this year")
-    def reference_year_in_range(cls, s: Series[str]) -> Series[bool]:
-        return is_year(s)
+    def reference_year_in_range(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, is_year)
 
     @pa.check("measure", error=f"measure must be one of: {', '.join(contract.MEASURES)}")
-    def measure_in_vocabulary(cls, s: Series[str]) -> Series[bool]:
-        return _blank_or(s, s.isin(contract.MEASURES))
+    def measure_in_vocabulary(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, lambda v: v.isin(contract.MEASURES))
 
     @pa.check("sectors", error=f"sectors must be ';'-separated terms from: {', '.join(contract.SECTORS)}")
-    def sectors_in_vocabulary(cls, s: Series[str]) -> Series[bool]:
-        return _blank_or(s, s.str.fullmatch(SECTOR_LIST))
+    def sectors_in_vocabulary(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, lambda v: v.str.fullmatch(SECTOR_LIST))
 
     @pa.dataframe_check(error="workers_low must not be greater than workers_high")
     def low_le_high(cls, df: pd.DataFrame) -> Series[bool]:
@@ -155,9 +207,10 @@ class CountryEstimatesModel(_Cited):
     )
     def presence_has_no_figure(cls, df: pd.DataFrame) -> Series[bool]:
         has_figure = df["workers_low"].notna() | df["workers_high"].notna()
+        presence = per_distinct(df["measure"], lambda v: v == "presence", blank=False)
         # an unknown measure is reported by its own check; don't pile a second error on it
-        unknown = ~df["measure"].isin(contract.MEASURES)
-        return ((df["measure"] == "presence") != has_figure) | unknown
+        unknown = per_distinct(df["measure"], lambda v: ~v.isin(contract.MEASURES))
+        return (presence != has_figure) | unknown
 
     @pa.dataframe_check(error="duplicate observation: same country, source_id, reference_year and measure as an earlier row")
     def one_observation_per_key(cls, df: pd.DataFrame) -> Series[bool]:
@@ -167,12 +220,12 @@ class CountryEstimatesModel(_Cited):
 class RestaurantsModel(_Cited):
     """raw/restaurants.csv: a source reporting North Korean restaurants in a country."""
 
-    country: Series[str] = pa.Field(nullable=False)
-    reference_year: Series[str] = pa.Field(nullable=True)
+    country: Series[Text] = pa.Field(nullable=False)
+    reference_year: Series[Text] = pa.Field(nullable=True)
 
     @pa.check("reference_year", error=f"reference_year must be a year from {EARLIEST_YEAR} to this year")
-    def reference_year_in_range(cls, s: Series[str]) -> Series[bool]:
-        return is_year(s)
+    def reference_year_in_range(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, is_year)
 
     @pa.dataframe_check(error="duplicate row: same country, source_id and reference_year as an earlier row")
     def one_row_per_key(cls, df: pd.DataFrame) -> Series[bool]:
@@ -182,26 +235,26 @@ class RestaurantsModel(_Cited):
 class ChinaEntriesModel(_Cited):
     """raw/china_entries.csv: entries of North Koreans into China, by year, period and purpose."""
 
-    year: Series[str] = pa.Field(nullable=False)
-    period: Series[str] = pa.Field(nullable=False)
-    category: Series[str] = pa.Field(nullable=False)
-    entrants: Series[str] = pa.Field(nullable=False)
+    year: Series[Text] = pa.Field(nullable=False)
+    period: Series[Text] = pa.Field(nullable=False)
+    category: Series[Text] = pa.Field(nullable=False)
+    entrants: Series[Text] = pa.Field(nullable=False)
 
     @pa.check("year", error=f"year must be a year from {EARLIEST_YEAR} to this year")
-    def year_in_range(cls, s: Series[str]) -> Series[bool]:
-        return is_year(s)
+    def year_in_range(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, is_year)
 
     @pa.check("period", error="period must be full_year, Q1-Q4, H1, H2 or a month span such as Jan-Sep")
-    def period_shape(cls, s: Series[str]) -> Series[bool]:
-        return _blank_or(s, s.str.fullmatch(PERIOD))
+    def period_shape(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, lambda v: v.str.fullmatch(PERIOD))
 
     @pa.check("category", error=f"category must be one of: {', '.join(contract.CHINA_ENTRY_CATEGORIES)}")
-    def category_in_vocabulary(cls, s: Series[str]) -> Series[bool]:
-        return _blank_or(s, s.isin(contract.CHINA_ENTRY_CATEGORIES))
+    def category_in_vocabulary(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, lambda v: v.isin(contract.CHINA_ENTRY_CATEGORIES))
 
     @pa.check("entrants", error="entrants must be a whole number ≥ 0 (digits only)")
-    def entrants_whole(cls, s: Series[str]) -> Series[bool]:
-        return is_whole_number(s)
+    def entrants_whole(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, is_whole_number)
 
     @pa.dataframe_check(error="duplicate row: same year, period, category and source_id as an earlier row")
     def one_row_per_key(cls, df: pd.DataFrame) -> Series[bool]:
@@ -211,22 +264,22 @@ class ChinaEntriesModel(_Cited):
 class HeadlineEstimatesModel(_Cited):
     """raw/headline_estimates.csv: global figures (workers, revenue, host countries...)."""
 
-    year: Series[str] = pa.Field(nullable=True)
-    scope: Series[str] = pa.Field(nullable=False)
-    low: Series[str] = pa.Field(nullable=True)
-    high: Series[str] = pa.Field(nullable=True)
+    year: Series[Text] = pa.Field(nullable=True)
+    scope: Series[Text] = pa.Field(nullable=False)
+    low: Series[Text] = pa.Field(nullable=True)
+    high: Series[Text] = pa.Field(nullable=True)
 
     @pa.check("year", error=f"year must be a year from {EARLIEST_YEAR} to this year")
-    def year_in_range(cls, s: Series[str]) -> Series[bool]:
-        return is_year(s)
+    def year_in_range(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, is_year)
 
     @pa.check("scope", error=f"scope must be one of: {', '.join(contract.HEADLINE_SCOPES)}")
-    def scope_in_vocabulary(cls, s: Series[str]) -> Series[bool]:
-        return _blank_or(s, s.isin(contract.HEADLINE_SCOPES))
+    def scope_in_vocabulary(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, lambda v: v.isin(contract.HEADLINE_SCOPES))
 
     @pa.check("low", "high", error="must be a whole number ≥ 0 (digits only)")
-    def figures_whole(cls, s: Series[str]) -> Series[bool]:
-        return is_whole_number(s)
+    def figures_whole(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, is_whole_number)
 
     @pa.dataframe_check(error="low must not be greater than high")
     def low_le_high(cls, df: pd.DataFrame) -> Series[bool]:
@@ -244,28 +297,28 @@ class HeadlineEstimatesModel(_Cited):
 class PolicyEventsModel(_Cited):
     """raw/policy_events.csv: resolutions, pledges, statements and implementation reports."""
 
-    date: Series[str] = pa.Field(nullable=True)  # blank when a source gives no date
-    country: Series[str] = pa.Field(nullable=True)
-    event: Series[str] = pa.Field(nullable=False)
-    reference: Series[str] = pa.Field(nullable=True)
-    figure: Series[str] = pa.Field(nullable=True)
-    figure_meaning: Series[str] = pa.Field(nullable=True)
+    date: Series[Text] = pa.Field(nullable=True)  # blank when a source gives no date
+    country: Series[Text] = pa.Field(nullable=True)
+    event: Series[Text] = pa.Field(nullable=False)
+    reference: Series[Text] = pa.Field(nullable=True)
+    figure: Series[Text] = pa.Field(nullable=True)
+    figure_meaning: Series[Text] = pa.Field(nullable=True)
 
     @pa.check("date", error="date must be YYYY, YYYY-MM or YYYY-MM-DD, a real date from 1950 to today")
-    def date_shape(cls, s: Series[str]) -> Series[bool]:
-        return is_partial_date(s)
+    def date_shape(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, is_partial_date)
 
     @pa.check("event", error=f"event must be one of: {', '.join(contract.POLICY_EVENTS)}")
-    def event_in_vocabulary(cls, s: Series[str]) -> Series[bool]:
-        return _blank_or(s, s.isin(contract.POLICY_EVENTS))
+    def event_in_vocabulary(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, lambda v: v.isin(contract.POLICY_EVENTS))
 
     @pa.check("figure", error="figure must be a whole number ≥ 0 (digits only)")
-    def figure_whole(cls, s: Series[str]) -> Series[bool]:
-        return is_whole_number(s)
+    def figure_whole(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, is_whole_number)
 
     @pa.check("figure_meaning", error=f"figure_meaning must be one of: {', '.join(contract.FIGURE_MEANINGS)}")
-    def meaning_in_vocabulary(cls, s: Series[str]) -> Series[bool]:
-        return _blank_or(s, s.isin(contract.FIGURE_MEANINGS))
+    def meaning_in_vocabulary(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, lambda v: v.isin(contract.FIGURE_MEANINGS))
 
     @pa.dataframe_check(error="a figure needs a figure_meaning, and a figure_meaning needs a figure")
     def figure_has_meaning(cls, df: pd.DataFrame) -> Series[bool]:

@@ -3,14 +3,20 @@
 Cross-file rules (a cited source must exist in sources.csv; a country must resolve to an ISO
 code) are added to the file's model at run time, because they depend on the other file.
 Only a table that passes every rule is converted to typed columns.
+
+Everything here is column-wise: values that repeat (countries, years, figures) are looked at
+once per distinct value, and failures become issues as whole columns, so that a million rows,
+or a million problems, cost seconds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
 
 from nk_pipeline.lib import contract, countries, schemas
 from nk_pipeline.lib.issues import Issue, RawDataError
@@ -38,13 +44,33 @@ COUNTRY_RULE = (
 )
 
 
+def _distinct_text(series: pd.Series, rewrite) -> pd.Series:
+    """`rewrite` applied once per distinct value (as an object Series), as Arrow text again."""
+    codes, values = pd.factorize(series)
+    rewritten = pyarrow.array(rewrite(pd.Series(np.asarray(values, dtype=object), dtype=object)), pyarrow.string())
+    taken = rewritten.take(pyarrow.array(codes, mask=codes < 0))
+    return pd.Series(pd.arrays.ArrowExtensionArray(taken), index=series.index, name=series.name)
+
+
+def _distinct_integers(series: pd.Series, convert) -> pd.Series:
+    """`convert` (text → Int64) applied once per distinct value; blank stays <NA>."""
+    codes, values = pd.factorize(series)
+    converted = pd.array(convert(pd.Series(np.asarray(values, dtype=object), dtype=object)), dtype="Int64")
+    return pd.Series(converted.take(codes, allow_fill=True), index=series.index, name=series.name)
+
+
+def _without_separators(values: pd.Series) -> pd.Series:
+    # only a value with a comma can be a grouped figure; most have none
+    candidates = values[values.str.contains(",", regex=False)]
+    grouped = candidates[candidates.str.fullmatch(THOUSANDS)]
+    return values.where(~values.index.isin(grouped.index), values.str.replace(",", "", regex=False))
+
+
 def strip_thousands_separators(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     """Accept '94,000' as 94000 in numeric columns: people paste figures as sources print them."""
     frame = frame.copy()
     for column in NUMERIC_COLUMNS.get(name, ()):
-        cells = frame[column]
-        grouped = cells.str.fullmatch(THOUSANDS).astype("boolean").fillna(False).astype(bool)
-        frame.loc[grouped, column] = cells[grouped].str.replace(",", "", regex=False)
+        frame[column] = _distinct_text(frame[column], _without_separators)
     return frame
 
 
@@ -56,7 +82,7 @@ def _known_source(source_ids: frozenset[str]):
 
 
 def _resolvable_country(series: pd.Series) -> pd.Series:
-    return series.isna() | series.map(lambda name: countries.to_iso3(name) is not None, na_action="ignore").astype(bool)
+    return schemas.per_distinct(series, lambda names: names.map(countries.to_iso3).notna())
 
 
 def schema_for(name: str, source_ids: frozenset[str] | None) -> pa.DataFrameSchema:
@@ -78,28 +104,56 @@ def _rule_text(check: str) -> str:
     return BUILTIN_RULES.get(base, str(check))
 
 
+def _text(values: pd.Series) -> pd.Series:
+    """Cells as the issue shows them: blank for missing, the value's text otherwise."""
+    return values.astype(object).where(values.notna(), "").astype(str)
+
+
+def _row_rule_issues(raw: RawTable, relevant: tuple[str, ...], cases: pd.DataFrame) -> pd.DataFrame:
+    """Whole-row rule: one issue per row, showing the cells the rule is about.
+
+    Pandera lists such a row once per column and leaves its blank cells out, so the row is
+    what counts, not which of its columns happen to be listed.
+    """
+    if not relevant:
+        return cases.assign(value=_text(cases["failure_case"]), rule=cases["check"])
+    cases = cases.drop_duplicates("index")
+    rows = raw.frame.loc[cases["index"].to_numpy()]
+    shown = pd.Series("", index=rows.index)
+    for position, column in enumerate(relevant):
+        shown = shown + ("; " if position else "") + f"{column}=" + _text(rows[column])
+    return cases.assign(column=", ".join(relevant), value=shown.to_numpy(), rule=cases["check"])
+
+
 def failures_to_issues(raw: RawTable, name: str, failure_cases: pd.DataFrame, schema: pa.DataFrameSchema) -> list[Issue]:
-    lines = raw.frame[LINE_COLUMN]
     row_rules = {c.error: schemas.ROW_RULE_COLUMNS.get(name, {}).get(c.name, ()) for c in schema.checks}
-    issues: list[Issue] = []
-    for case in failure_cases.itertuples(index=False):
-        column = "" if pd.isna(case.column) else str(case.column)
-        check = str(case.check)
-        value = "" if pd.isna(case.failure_case) else str(case.failure_case)
-        if case.index is None or pd.isna(case.index):
-            issues.append(Issue(raw.file, 1, column or value, "", _rule_text(check)))
-            continue
-        line = int(lines.loc[case.index])
-        if check in row_rules:
-            relevant = row_rules[check]
-            if relevant and column not in relevant:
-                continue
-            row = raw.frame.loc[case.index]
-            shown = "; ".join(f"{c}={'' if pd.isna(row[c]) else row[c]}" for c in relevant) if relevant else value
-            issues.append(Issue(raw.file, line, ", ".join(relevant), shown, check))
-            continue
-        issues.append(Issue(raw.file, line, column, value, _rule_text(check)))
-    return issues
+    index = pd.to_numeric(failure_cases["index"], errors="coerce").to_numpy(dtype=float)
+    cases = pd.DataFrame(
+        {
+            "column": _text(failure_cases["column"]).to_numpy(),
+            "check": failure_cases["check"].astype(str).to_numpy(),
+            "failure_case": failure_cases["failure_case"].astype(object).to_numpy(),
+        }
+    )
+    whole_file = np.isnan(index)
+    parts = []
+    if whole_file.any():
+        # a problem of the file, not of a row (an unknown or missing column): line 1, the header
+        file_cases = cases[whole_file]
+        named = file_cases["column"].where(file_cases["column"] != "", _text(file_cases["failure_case"]))
+        parts.append(file_cases.assign(line=1, column=named, value="", rule=file_cases["check"].map(_rule_text)))
+    lines = raw.frame[LINE_COLUMN]
+    cases = cases[~whole_file].assign(index=index[~whole_file].astype(np.int64))
+    cases["line"] = lines.to_numpy()[lines.index.get_indexer(cases["index"])]
+    by_row = cases["check"].isin(row_rules.keys()).to_numpy()
+    for rule, group in cases[by_row].groupby("check", sort=False):
+        parts.append(_row_rule_issues(raw, row_rules[rule], group))
+    cells = cases[~by_row]
+    parts.append(cells.assign(value=_text(cells["failure_case"]), rule=cells["check"].map(_rule_text)))
+    issues = pd.concat(parts, ignore_index=True)
+    return list(
+        map(Issue, [raw.file] * len(issues), issues["line"].astype(int).tolist(), issues["column"], issues["value"], issues["rule"])
+    )
 
 
 def check_table(raw: RawTable, name: str, source_ids: Iterable[str] | None = None) -> list[Issue]:
@@ -115,17 +169,22 @@ def check_table(raw: RawTable, name: str, source_ids: Iterable[str] | None = Non
     return []
 
 
+def _year_of(dates: pd.Series) -> pd.Series:
+    return pd.to_numeric(dates.str.slice(0, 4))
+
+
 def to_typed(raw: RawTable, name: str) -> pd.DataFrame:
     """Typed columns for a table that passed `check_table`; keeps the line for provenance."""
     frame = strip_thousands_separators(raw.frame, name)
     for column in NUMERIC_COLUMNS.get(name, ()):
-        frame[column] = pd.to_numeric(frame[column]).astype("Int64")
+        frame[column] = _distinct_integers(frame[column], pd.to_numeric)
     if "country" in frame.columns:
-        frame.insert(frame.columns.get_loc("country") + 1, "iso3", frame["country"].map(countries.to_iso3, na_action="ignore"))
+        iso3 = _distinct_text(frame["country"], lambda names: names.map(countries.to_iso3))
+        frame.insert(frame.columns.get_loc("country") + 1, "iso3", iso3)
     if name == contract.SOURCES.name:
-        frame["published_year"] = pd.to_numeric(frame["published"].str.slice(0, 4)).astype("Int64")
+        frame["published_year"] = _distinct_integers(frame["published"], _year_of)
     if name == contract.POLICY_EVENTS_FILE.name:
-        frame["year"] = pd.to_numeric(frame["date"].str.slice(0, 4)).astype("Int64")
+        frame["year"] = _distinct_integers(frame["date"], _year_of)
     return frame.rename(columns={LINE_COLUMN: "source_line"}).reset_index(drop=True)
 
 

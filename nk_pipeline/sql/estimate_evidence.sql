@@ -7,7 +7,9 @@ WITH params AS (
         max(value) FILTER (WHERE name = 'recency_window_years') AS window_years
     FROM marts.method_parameters
 ),
-observations AS (
+-- NOT MATERIALIZED: the window counts read four narrow columns of it, the final select all of
+-- them; materialising the wide rows once more would double the memory of a large build
+observations AS NOT MATERIALIZED (
     SELECT
         e.iso3,
         e.country AS country_as_reported,
@@ -41,16 +43,20 @@ figure_years AS (
     FROM observations
     WHERE is_worker_figure AND effective_year IS NOT NULL
 ),
+window_sources AS (
+    -- a source's figure for year f counts in the windows ending in years f to f + window_years - 1;
+    -- listing those (country, window end, source) triples once is linear in the figures, where
+    -- joining every figure year to every figure of its country grows with their product
+    SELECT DISTINCT o.iso3, o.effective_year + unnest(range(p.window_years)) AS year, o.source_id
+    FROM observations AS o
+    CROSS JOIN params AS p
+    WHERE o.is_worker_figure AND o.effective_year IS NOT NULL
+),
 windows AS (
     -- for every year with a figure: how many distinct sources the window ending there holds
-    SELECT y.iso3, y.year, count(DISTINCT o.source_id) AS n_sources
-    FROM figure_years AS y
-    CROSS JOIN params AS p
-    JOIN observations AS o
-      ON o.iso3 = y.iso3
-     AND o.is_worker_figure
-     AND o.effective_year > y.year - p.window_years
-     AND o.effective_year <= y.year
+    SELECT w.iso3, w.year, count(*) AS n_sources
+    FROM window_sources AS w
+    SEMI JOIN figure_years AS y USING (iso3, year)
     GROUP BY ALL
 ),
 latest AS (
