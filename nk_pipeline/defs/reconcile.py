@@ -8,9 +8,9 @@ the rules, docs/methodology.md explains them.
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from nk_pipeline.asset_metadata import table_metadata
+from nk_pipeline.asset_metadata import PREVIEW_ROWS, table_metadata
 from nk_pipeline.lib.catalog import MARTS_BY_NAME
-from nk_pipeline.lib.warehouse import comment_tables, run_sql, table_frame
+from nk_pipeline.lib.warehouse import comment_tables, run_sql
 
 GROUP = "reconcile"
 CODE_VERSION = "1"
@@ -59,10 +59,12 @@ def mart_asset(name: str) -> dg.AssetsDefinition:
             conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
             run_sql(conn, name)
             comment_tables(conn, [table])
-            frame = table_frame(conn, table.qualified)
-        if frame.empty:
+            # the metadata needs a count and a few rows, not the mart in memory (a million at scale)
+            rows = conn.execute(f"SELECT count(*) FROM {table.qualified}").fetchone()[0]
+            head = conn.execute(f"SELECT * FROM {table.qualified} LIMIT {PREVIEW_ROWS}").df()
+        if not rows:
             raise dg.Failure(f"{table.qualified} came out empty: the inputs or the SQL are broken")
-        return dg.MaterializeResult(metadata=table_metadata(frame, table))
+        return dg.MaterializeResult(metadata={**table_metadata(head, table), "dagster/row_count": rows})
 
     return _mart
 

@@ -1,0 +1,183 @@
+"""The build without Dagster: the same library calls as the assets, in one straight script.
+
+It reads, validates and types every raw file with nk_pipeline.lib, reconciles with the same SQL
+files, runs the same checks, writes the same map files and publishes them atomically. The
+benchmark runs it as a cold subprocess beside `nk-pipeline build`: the difference between the
+two is what orchestration costs. With `--no-maps` it stops after the reconciliation (the
+scaling runs on synthetic data).
+
+Prints one JSON object: the seconds spent in each phase, and the peak memory after each.
+"""
+
+from __future__ import annotations
+
+import time
+
+STARTED = time.perf_counter()
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import duckdb  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from nk_pipeline.lib import contract, countries, geo  # noqa: E402
+from nk_pipeline.lib.catalog import MARTS_BY_NAME  # noqa: E402
+from nk_pipeline.lib.publishing import atomic_copy, remove_stale_tmp_files  # noqa: E402
+from nk_pipeline.lib.reading import read_csv_text, sha256_bytes  # noqa: E402
+from nk_pipeline.lib.render_html import render_html  # noqa: E402
+from nk_pipeline.lib.render_png import render_png, source_note  # noqa: E402
+from nk_pipeline.lib.sql import read_sql  # noqa: E402
+from nk_pipeline.lib.sql_checks import check_queries  # noqa: E402
+from nk_pipeline.lib.validation import check_table, to_typed  # noqa: E402
+from nk_pipeline.lib.warehouse import (  # noqa: E402
+    carry_history,
+    comment_tables,
+    record_input,
+    record_snapshot,
+    run_sql,
+    write_frame,
+)
+from nk_pipeline.settings import DUCKDB_STORAGE_VERSION, Paths  # noqa: E402
+
+IMPORTED = time.perf_counter()
+
+# the order of the asset graph: a mart's inputs are built before it
+MART_ORDER = (
+    "method_parameters",
+    "estimate_evidence",
+    "country_estimates",
+    "sources",
+    "china_entries",
+    "global_totals",
+    "policy_timeline",
+)
+MAP_FILES = ("countries.geojson", "countries.parquet", "points.geojson", "map.csv", "map.png", "index.html")
+
+
+class Phases(dict):
+    """Seconds per phase, and the process's peak resident memory (MB) when each phase ended."""
+
+    def __init__(self, **seconds: float):
+        super().__init__(seconds)
+        self.peak_mb: dict[str, int] = {}
+
+    @contextmanager
+    def timed(self, name: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self[name] = self.get(name, 0.0) + time.perf_counter() - started
+            self.peak_mb[name] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+def connect(path: Path) -> duckdb.DuckDBPyConnection:
+    # the same settings as the pipeline's DuckDB resource
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), config={"storage_compatibility_version": DUCKDB_STORAGE_VERSION, "threads": 2})
+
+
+def stage_tables(conn: duckdb.DuckDBPyConnection, raw_dir: Path, phases: Phases) -> None:
+    known: set[str] = set()
+    for spec in contract.RAW_FILES:  # sources.csv first: the others cite it
+        with phases.timed("read"):
+            raw = read_csv_text(raw_dir / spec.filename, spec.columns, f"raw/{spec.filename}")
+        with phases.timed("validate"):
+            issues = check_table(raw, spec.name, known if spec in contract.CITING_FILES else None)
+            if issues:
+                raise SystemExit(f"{len(issues)} problem(s), first: {issues[0]}")
+        if spec is contract.SOURCES:
+            known = set(raw.frame["source_id"].dropna())
+        with phases.timed("type"):
+            typed = to_typed(raw, spec.name)
+        with phases.timed("load"):
+            write_frame(conn, f"staging.{spec.name}", typed, f"raw/{spec.filename}, validated. {spec.description}")
+            record_input(conn, f"raw/{spec.filename}", raw.sha256, raw.size_bytes)
+        del raw, typed
+    with phases.timed("countries"):
+        union = " UNION ".join(f"SELECT iso3, country FROM staging.{f.name}" for f in contract.COUNTRY_FILES)
+        named = conn.execute(f"SELECT DISTINCT iso3, country FROM ({union}) WHERE iso3 IS NOT NULL").df()
+        write_frame(conn, "staging.countries", geo.iso3_names(named["iso3"]), "Countries named in the inputs.")
+        countries.unused_aliases(named["country"])
+
+
+def reconcile(conn: duckdb.DuckDBPyConnection, phases: Phases) -> None:
+    conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    for name in MART_ORDER:
+        with phases.timed(f"sql:{name}"):
+            run_sql(conn, name)
+            comment_tables(conn, [MARTS_BY_NAME[name]])
+    with phases.timed("checks"):
+        for name, query in check_queries().items():
+            offending = conn.execute(query).df()
+            if len(offending):
+                raise SystemExit(f"check {name} failed: {len(offending)} rows")
+
+
+def write_maps(conn: duckdb.DuckDBPyConnection, raw_dir: Path, map_dir: Path, phases: Phases) -> None:
+    with phases.timed("boundaries"):
+        path = raw_dir / contract.BOUNDARIES_PATH
+        data = path.read_bytes()
+        boundaries = geo.load_boundaries(path)
+        record_input(conn, f"raw/{contract.BOUNDARIES_PATH}", sha256_bytes(data), len(data))
+        write_frame(conn, "staging.boundaries", pd.DataFrame(boundaries.drop(columns="geometry")), "Boundaries.")
+    with phases.timed("maps"):
+        rows = conn.execute(read_sql("map_countries")).df()
+        features, missing = geo.country_features(rows, boundaries)
+        if missing:
+            raise SystemExit(f"no boundary shape for: {', '.join(missing)}")
+        geo.write_geojson(features, map_dir / "countries.geojson")
+        geo.write_geoparquet(features, map_dir / "countries.parquet")
+        geo.write_geojson(geo.representative_points(features), map_dir / "points.geojson")
+        rows.rename(columns={"country": "name"}).to_csv(map_dir / "map.csv", index=False, lineterminator="\n")
+    with phases.timed("map_png_html"):
+        scene = geo.build_scene(rows, boundaries)
+        render_png(scene, map_dir / "map.png", source_note(rows))
+        sources = conn.execute(
+            "SELECT source_id, title, publisher, published, url, kind FROM marts.sources ORDER BY source_id"
+        ).df()
+        render_html(scene, rows, sources, map_dir / "index.html")
+
+
+def publish(conn: duckdb.DuckDBPyConnection, paths: Paths, phases: Phases) -> None:
+    with phases.timed("publish"):
+        remove_stale_tmp_files(paths.warehouse_dir)
+        hashes = dict(conn.execute("SELECT file, sha256 FROM staging.inputs ORDER BY file").fetchall())
+        carry_history(conn, paths.warehouse_db)
+        record_snapshot(conn, hashes)
+        conn.execute("CHECKPOINT")
+        conn.close()
+        for filename in MAP_FILES:
+            atomic_copy(paths.build_map_dir / filename, paths.map_dir / filename)
+        atomic_copy(paths.work_db, paths.warehouse_db)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-maps", action="store_true", help="stop after the reconciliation and its checks")
+    args = parser.parse_args(argv)
+    paths = Paths.from_env()
+    phases = Phases(imports=IMPORTED - STARTED)
+    paths.work_db.unlink(missing_ok=True)
+    conn = connect(paths.work_db)
+    stage_tables(conn, paths.raw_dir, phases)
+    reconcile(conn, phases)
+    if args.no_maps:
+        conn.close()
+    else:
+        write_maps(conn, paths.raw_dir, paths.build_map_dir, phases)
+        publish(conn, paths, phases)
+    phases["total"] = time.perf_counter() - STARTED
+    report = {"seconds": {k: round(v, 4) for k, v in phases.items()}, "peak_mb": phases.peak_mb}
+    json.dump(report, sys.stdout)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

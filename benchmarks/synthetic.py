@@ -1,0 +1,260 @@
+"""Deterministic synthetic raw folders of any size, shaped like the curated data.
+
+Every file of the contract is written and every row passes it, so that a run measures the
+whole validation and reconciliation rather than an early failure. The figures are invented:
+these folders live in a temporary directory and never go near raw/.
+
+Shapes follow the real inputs: many sources of five kinds; countries named as sources spell
+them (ISO names, common names, official names and the project's aliases), a few countries
+named far more often than the rest; ranges, floors, ceilings and bare presence; figures
+sometimes printed with thousands separators; sectors, evidence and notes as free text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pycountry
+
+from nk_pipeline.lib import contract
+from nk_pipeline.lib.countries import ALIASES_PATH
+from nk_pipeline.lib.schemas import MAX_EVIDENCE_WORDS
+
+FIRST_YEAR, LAST_YEAR = 1990, 2025
+WORDS = (
+    "workers report north korean laborers sent abroad construction sites logging camps embassy "
+    "restaurants fishing vessels estimate ministry data permits issued dispatched according "
+    "officials interview defectors sanctions resolution remaining repatriated government says "
+    "about least more than thousand hundreds employed companies contracts wages state earn "
+    "revenue overseas via brokers region province city factory textile shipyard farm mining"
+).split()
+MEASURE_WEIGHTS = {
+    "stock": 0.45,
+    "permits": 0.15,
+    "presence": 0.15,
+    "residents": 0.08,
+    "site": 0.07,
+    "restaurant_staff": 0.05,
+    "inflow": 0.05,
+}
+PERIODS = ("full_year", "Q1", "Q2", "Q3", "Q4", "H1", "H2", "Jan-Sep")
+
+
+def country_names() -> list[str]:
+    """Every spelling the validator must resolve: ISO, common and official names, and aliases."""
+    names = set()
+    for country in pycountry.countries:
+        names.add(country.name)
+        for attribute in ("common_name", "official_name"):
+            if hasattr(country, attribute):
+                names.add(getattr(country, attribute))
+    with ALIASES_PATH.open(encoding="utf-8", newline="") as handle:
+        names.update(row["name"] for row in csv.DictReader(handle))
+    return sorted(names)
+
+
+def _phrases(rng: np.random.Generator, count: int, max_words: int) -> np.ndarray:
+    lengths = rng.integers(3, max_words + 1, size=count)
+    words = np.array(WORDS, dtype=object)
+    return np.array([" ".join(rng.choice(words, size=n)) for n in lengths], dtype=object)
+
+
+def _zipf_weights(count: int, rng: np.random.Generator) -> np.ndarray:
+    weights = 1.0 / np.arange(1, count + 1) ** 0.8
+    rng.shuffle(weights)
+    return weights / weights.sum()
+
+
+def _thousands(values: np.ndarray, grouped: np.ndarray) -> np.ndarray:
+    text = values.astype(np.int64).astype(str).astype(object)
+    text[grouped] = [f"{v:,}" for v in values[grouped].astype(np.int64)]
+    return text
+
+
+def _years_text(years: np.ndarray, blank: np.ndarray) -> np.ndarray:
+    text = years.astype(str).astype(object)
+    text[blank] = ""
+    return text
+
+
+def _write(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_csv(path, index=False, lineterminator="\n")
+
+
+def sources(rng: np.random.Generator, count: int) -> pd.DataFrame:
+    kinds = rng.choice(contract.SOURCE_KINDS, size=count, p=[0.1, 0.2, 0.25, 0.4, 0.05])
+    ids = np.array([f"{kind}-{i:06d}" for i, kind in enumerate(kinds)], dtype=object)
+    year = rng.integers(1995, LAST_YEAR + 1, size=count)
+    month = rng.integers(1, 13, size=count)
+    day = rng.integers(1, 29, size=count)
+    precision = rng.choice(3, size=count, p=[0.2, 0.2, 0.6])
+    published = [
+        f"{y}" if p == 0 else f"{y}-{m:02d}" if p == 1 else f"{y}-{m:02d}-{d:02d}"
+        for y, m, d, p in zip(year, month, day, precision)
+    ]
+    titles = _phrases(rng, count, 12)
+    return pd.DataFrame(
+        {
+            "source_id": ids,
+            "title": titles,
+            "publisher": rng.choice(["UN Panel of Experts", "Reuters", "NK News", "Ministry", "", "Institute"], size=count),
+            "authors": np.where(rng.random(count) < 0.6, "", "A. Author; B. Author"),
+            "published": published,
+            "url": [f"https://example.org/{source_id}" for source_id in ids],
+            "kind": kinds,
+            "notes": np.where(rng.random(count) < 0.9, "", "mirror read, original offline"),
+        }
+    )
+
+
+def country_estimates(rng: np.random.Generator, count: int, source_ids: np.ndarray, names: list[str]) -> pd.DataFrame:
+    # draw extra rows so that dropping duplicate keys still leaves `count`
+    draw = int(count * 1.1) + 100
+    country = rng.choice(np.array(names, dtype=object), size=draw, p=_zipf_weights(len(names), rng))
+    source = rng.choice(source_ids, size=draw)
+    measures = np.array(list(MEASURE_WEIGHTS), dtype=object)
+    measure = rng.choice(measures, size=draw, p=list(MEASURE_WEIGHTS.values()))
+    year = rng.integers(FIRST_YEAR, LAST_YEAR + 1, size=draw)
+    year_blank = rng.random(draw) < 0.1
+    low = rng.integers(0, 60_000, size=draw)
+    high = low + rng.integers(0, 40_000, size=draw)
+    shape = rng.choice(4, size=draw, p=[0.5, 0.2, 0.15, 0.15])  # range, floor, ceiling, point
+    presence = measure == "presence"
+    has_low = ~presence & (shape != 2)
+    has_high = ~presence & (shape != 1)
+    high = np.where(shape == 3, low, high)
+    key = pd.DataFrame(
+        {
+            "country": country,
+            "source": source,
+            "year": np.where(year_blank, -1, year),
+            "measure": measure,
+            "low": np.where(has_low, low, -1),
+            "high": np.where(has_high, high, -1),
+        }
+    )
+    keep = ~key.duplicated().to_numpy()
+    keep &= np.cumsum(keep) <= count
+    grouped = rng.random(draw) < 0.1
+    sector_sets = np.array(
+        [""] + [";".join(sorted(rng.choice(contract.SECTORS, size=k, replace=False))) for k in rng.integers(1, 4, size=199)],
+        dtype=object,
+    )
+    low_text = _thousands(low, grouped)
+    high_text = _thousands(high, grouped)
+    low_text[~has_low] = ""
+    high_text[~has_high] = ""
+    frame = pd.DataFrame(
+        {
+            "country": country,
+            "workers_low": low_text,
+            "workers_high": high_text,
+            "measure": measure,
+            "reference_year": _years_text(year, year_blank),
+            "sectors": rng.choice(sector_sets, size=draw),
+            "source_id": source,
+            "evidence": rng.choice(_phrases(rng, 5000, MAX_EVIDENCE_WORDS), size=draw),
+            "notes": np.where(rng.random(draw) < 0.85, "", rng.choice(_phrases(rng, 500, 20), size=draw)),
+        }
+    )
+    return frame[keep].reset_index(drop=True)
+
+
+def restaurants(rng: np.random.Generator, count: int, source_ids: np.ndarray, names: list[str]) -> pd.DataFrame:
+    draw = int(count * 1.2) + 10
+    year = rng.integers(2005, LAST_YEAR + 1, size=draw)
+    blank = rng.random(draw) < 0.2
+    frame = pd.DataFrame(
+        {
+            "country": rng.choice(np.array(names, dtype=object), size=draw),
+            "reference_year": _years_text(year, blank),
+            "source_id": rng.choice(source_ids, size=draw),
+            "evidence": rng.choice(_phrases(rng, 500, 15), size=draw),
+        }
+    )
+    return frame.drop_duplicates(["country", "source_id", "reference_year"]).head(count)
+
+
+def china_entries(rng: np.random.Generator, count: int, source_ids: np.ndarray) -> pd.DataFrame:
+    draw = int(count * 1.2) + 10
+    frame = pd.DataFrame(
+        {
+            "year": rng.integers(2000, LAST_YEAR + 1, size=draw).astype(str),
+            "period": rng.choice(PERIODS, size=draw),
+            "category": rng.choice(contract.CHINA_ENTRY_CATEGORIES, size=draw),
+            "entrants": rng.integers(100, 200_000, size=draw).astype(str),
+            "source_id": rng.choice(source_ids[: max(5, len(source_ids) // 20)], size=draw),
+            "evidence": rng.choice(_phrases(rng, 200, 15), size=draw),
+        }
+    )
+    return frame.drop_duplicates(["year", "period", "category", "source_id"]).head(count)
+
+
+def headline_estimates(rng: np.random.Generator, count: int, source_ids: np.ndarray) -> pd.DataFrame:
+    low = rng.integers(1_000, 150_000, size=count)
+    high = low + rng.integers(0, 100_000, size=count)
+    year = rng.integers(2005, LAST_YEAR + 1, size=count)
+    frame = pd.DataFrame(
+        {
+            "year": _years_text(year, rng.random(count) < 0.05),
+            "scope": rng.choice(contract.HEADLINE_SCOPES, size=count),
+            "low": low.astype(str),
+            "high": np.where(rng.random(count) < 0.3, "", high.astype(str)),
+            "source_id": rng.choice(source_ids, size=count),
+            "evidence": rng.choice(_phrases(rng, 200, 15), size=count),
+        }
+    )
+    return frame.drop_duplicates(["scope", "year", "source_id", "low", "high"])
+
+
+def policy_events(rng: np.random.Generator, count: int, source_ids: np.ndarray, names: list[str]) -> pd.DataFrame:
+    year = rng.integers(2006, LAST_YEAR + 1, size=count)
+    month = rng.integers(1, 13, size=count)
+    event = rng.choice(contract.POLICY_EVENTS, size=count)
+    un = event == "un_resolution"
+    has_figure = rng.random(count) < 0.3
+    return pd.DataFrame(
+        {
+            "date": [f"{y}-{m:02d}" for y, m in zip(year, month)],
+            "country": np.where(un, "", rng.choice(np.array(names, dtype=object), size=count)),
+            "event": event,
+            "reference": np.where(un, "S/RES/2397 (2017)", ""),
+            "figure": np.where(has_figure, rng.integers(0, 20_000, size=count).astype(str), ""),
+            "figure_meaning": np.where(has_figure, rng.choice(contract.FIGURE_MEANINGS, size=count), ""),
+            "source_id": rng.choice(source_ids, size=count),
+            "evidence": rng.choice(_phrases(rng, 200, 15), size=count),
+        }
+    )
+
+
+def write_raw(folder: Path, observations: int, seed: int = 2397) -> Path:
+    """A raw folder with `observations` rows in country_estimates.csv and the other files scaled to it."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    names = country_names()
+    source_frame = sources(rng, int(np.clip(observations // 100, 50, 20_000)))
+    ids = source_frame["source_id"].to_numpy()
+    _write(source_frame, folder / contract.SOURCES.filename)
+    _write(country_estimates(rng, observations, ids, names), folder / contract.COUNTRY_ESTIMATES.filename)
+    _write(restaurants(rng, int(np.clip(observations // 50, 20, 20_000)), ids, names), folder / contract.RESTAURANTS.filename)
+    _write(china_entries(rng, int(np.clip(observations // 100, 20, 5_000)), ids), folder / contract.CHINA_ENTRIES.filename)
+    _write(headline_estimates(rng, int(np.clip(observations // 1000, 10, 2_000)), ids), folder / contract.HEADLINE_ESTIMATES.filename)
+    _write(policy_events(rng, int(np.clip(observations // 100, 20, 10_000)), ids, names), folder / contract.POLICY_EVENTS_FILE.filename)
+    return folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("observations", type=int)
+    parser.add_argument("--seed", type=int, default=2397)
+    args = parser.parse_args()
+    write_raw(args.folder, args.observations, args.seed)
+
+
+if __name__ == "__main__":
+    main()
