@@ -151,7 +151,7 @@ def render(*, env, builds, plains, cached, scale, latency, large_latency, maps, 
             ["start-up: interpreter, imports, definitions, instance", _s(before)],
             ["run: steps (assets and checks)", _s(steps)],
             ["run: between steps (Dagster's own work)", _s(in_run - steps)],
-            ["after the run: report, shutdown", _s(build["wall"] - before - in_run)],
+            ["after the run: report, shutdown", _s(median([b.measured.wall - b.before_run - b.run_seconds for b in builds]))],
             ["total", _s(build["wall"])],
         ],
     )
@@ -202,7 +202,7 @@ def render(*, env, builds, plains, cached, scale, latency, large_latency, maps, 
                 f"{peaks[index]:,.0f}",
                 f"{growth[index]:.1f}×" if growth[index] else "",
                 f"{peaks[index] / peaks[index - 1]:.1f}×" if index else "",
-                *(_s(median([_phase(r, group) for r in runs])) for group in SCALE_PHASES),
+                *(_s(median([_phase(r, group) for r in runs])) for group in SCALE_PHASES.values()),
             ]
         )
     out += _table(header, rows)
