@@ -40,6 +40,9 @@ START_TIMEOUT = 180
 RUN_TIMEOUT = 300
 LOCATION = "nk_pipeline"
 
+# dagster-graphql's client calls gql the old way; the notice is not about this project
+pytestmark = pytest.mark.filterwarnings("ignore:Using variable_values:DeprecationWarning")
+
 
 @dataclass
 class DagsterDev:
