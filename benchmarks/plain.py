@@ -27,10 +27,9 @@ import pandas as pd  # noqa: E402
 
 from nk_pipeline.lib import contract, countries, geo  # noqa: E402
 from nk_pipeline.lib.catalog import MARTS_BY_NAME  # noqa: E402
-from nk_pipeline.lib.publishing import atomic_copy, remove_stale_tmp_files  # noqa: E402
+from nk_pipeline.lib.map_outputs import MAP_FILES, MapOutputs  # noqa: E402
+from nk_pipeline.lib.publishing import atomic_copies, remove_stale_tmp_files  # noqa: E402
 from nk_pipeline.lib.reading import read_csv_text, sha256_bytes  # noqa: E402
-from nk_pipeline.lib.render_html import render_html  # noqa: E402
-from nk_pipeline.lib.render_png import render_png, source_note  # noqa: E402
 from nk_pipeline.lib.sql import read_sql  # noqa: E402
 from nk_pipeline.lib.sql_checks import check_queries  # noqa: E402
 from nk_pipeline.lib.validation import check_table, to_typed  # noqa: E402
@@ -56,7 +55,6 @@ MART_ORDER = (
     "global_totals",
     "policy_timeline",
 )
-MAP_FILES = ("countries.geojson", "countries.parquet", "points.geojson", "map.csv", "map.png", "index.html")
 
 
 class Phases(dict):
@@ -119,29 +117,27 @@ def reconcile(conn: duckdb.DuckDBPyConnection, phases: Phases) -> None:
                 raise SystemExit(f"check {name} failed: {len(offending)} rows")
 
 
-def write_maps(conn: duckdb.DuckDBPyConnection, raw_dir: Path, map_dir: Path, phases: Phases) -> None:
+def write_maps(conn: duckdb.DuckDBPyConnection, paths: Paths, phases: Phases) -> None:
     with phases.timed("boundaries"):
-        path = raw_dir / contract.BOUNDARIES_PATH
+        path = paths.raw_dir / contract.BOUNDARIES_PATH
         data = path.read_bytes()
         boundaries = geo.load_boundaries(path)
+        geo.write_geoparquet(boundaries, paths.prepared_boundaries)
         record_input(conn, f"raw/{contract.BOUNDARIES_PATH}", sha256_bytes(data), len(data))
         write_frame(conn, "staging.boundaries", pd.DataFrame(boundaries.drop(columns="geometry")), "Boundaries.")
-    with phases.timed("maps"):
-        rows = conn.execute(read_sql("map_countries")).df()
-        features, missing = geo.country_features(rows, boundaries)
-        if missing:
-            raise SystemExit(f"no boundary shape for: {', '.join(missing)}")
-        geo.write_geojson(features, map_dir / "countries.geojson")
-        geo.write_geoparquet(features, map_dir / "countries.parquet")
-        geo.write_geojson(geo.representative_points(features), map_dir / "points.geojson")
-        rows.rename(columns={"country": "name"}).to_csv(map_dir / "map.csv", index=False, lineterminator="\n")
-    with phases.timed("map_png_html"):
-        scene = geo.build_scene(rows, boundaries)
-        render_png(scene, map_dir / "map.png", source_note(rows))
-        sources = conn.execute(
+    outputs = MapOutputs(
+        rows=conn.execute(read_sql("map_countries")).df(),
+        sources=conn.execute(
             "SELECT source_id, title, publisher, published, url, kind FROM marts.sources ORDER BY source_id"
-        ).df()
-        render_html(scene, rows, sources, map_dir / "index.html")
+        ).df(),
+        shapes=geo.read_prepared_boundaries(paths.prepared_boundaries),
+        folder=paths.build_map_dir,
+    )
+    if outputs.missing:
+        raise SystemExit(f"no boundary shape for: {', '.join(outputs.missing)}")
+    for name in MAP_FILES:
+        with phases.timed("map_png_html" if name in ("map_png", "index_html") else "maps"):
+            outputs.write(name)
 
 
 def publish(conn: duckdb.DuckDBPyConnection, paths: Paths, phases: Phases) -> None:
@@ -152,9 +148,8 @@ def publish(conn: duckdb.DuckDBPyConnection, paths: Paths, phases: Phases) -> No
         record_snapshot(conn, hashes)
         conn.execute("CHECKPOINT")
         conn.close()
-        for filename in MAP_FILES:
-            atomic_copy(paths.build_map_dir / filename, paths.map_dir / filename)
-        atomic_copy(paths.work_db, paths.warehouse_db)
+        files = [(paths.build_map_dir / name, paths.map_dir / name) for name in MAP_FILES.values()]
+        atomic_copies([*files, (paths.work_db, paths.warehouse_db)])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -170,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_maps:
         conn.close()
     else:
-        write_maps(conn, paths.raw_dir, paths.build_map_dir, phases)
+        write_maps(conn, paths, phases)
         publish(conn, paths, phases)
     phases["total"] = time.perf_counter() - STARTED
     report = {"seconds": {k: round(v, 4) for k, v in phases.items()}, "peak_mb": phases.peak_mb}

@@ -13,16 +13,32 @@ import sys
 import time
 from pathlib import Path
 
-from nk_pipeline.settings import RAW_DIR_ENV, WAREHOUSE_DIR_ENV, Paths, default_dagster_home
+from nk_pipeline.settings import PROJECT_ROOT, RAW_DIR_ENV, WAREHOUSE_DIR_ENV, Paths, default_dagster_home
+
+
+# The parts of the project's dagster.yaml that are not about where things are stored: under
+# DAGSTER_HOME=.dagster Dagster's default layout is already the one that file sets up.
+INSTANCE_SETTINGS = ("concurrency", "run_monitoring", "telemetry")
 
 
 def _ensure_dagster_home() -> Path:
+    """DAGSTER_HOME, defaulting to the project's .dagster/ with the project's instance settings."""
     home = os.environ.get("DAGSTER_HOME")
-    if not home:
-        home = str(default_dagster_home())
-        os.environ["DAGSTER_HOME"] = home
-    Path(home).mkdir(parents=True, exist_ok=True)
-    return Path(home)
+    if home:
+        Path(home).mkdir(parents=True, exist_ok=True)
+        return Path(home)
+    home = default_dagster_home()
+    os.environ["DAGSTER_HOME"] = str(home)
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        import yaml
+
+        project = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text(encoding="utf-8"))
+        settings = {key: project[key] for key in INSTANCE_SETTINGS if key in project}
+        header = "# Written by `nk-pipeline build` from the project's dagster.yaml (its non-storage settings).\n"
+        config.write_text(header + yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
+    return home
 
 
 def _failure_report(result) -> list[str]:

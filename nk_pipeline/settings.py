@@ -76,6 +76,12 @@ class Paths:
     def build_map_dir(self) -> Path:
         return self.build_dir / MAP_DIR_NAME
 
+    @property
+    def prepared_boundaries(self) -> Path:
+        """The boundaries keyed by ISO3 and cut at the antimeridian, as GeoParquet: read once per
+        build from the TopoJSON, then by every map output in milliseconds."""
+        return self.build_dir / "boundaries.parquet"
+
 
 def default_dagster_home() -> Path:
     return PROJECT_ROOT / ".dagster"

@@ -265,24 +265,28 @@ def test_html_has_a_focusable_labelled_shape_per_country_and_dots_for_small_stat
         assert caveat in page.lower()
 
 
-def test_a_missing_shape_fails_the_blocking_check_and_names_the_country(shipped_build, tmp_path, monkeypatch):
+def test_a_missing_shape_fails_the_blocking_check_and_stops_the_publish(shipped_build, tmp_path):
     import shutil
 
     import dagster as dg
-    from dagster_duckdb import DuckDBResource
 
     from nk_pipeline.defs import publish
-    from nk_pipeline.resources import PathsResource
+    from nk_pipeline.resources import build_resources
+    from nk_pipeline.settings import Paths
 
-    real = geo.load_boundaries
-    monkeypatch.setattr(geo, "load_boundaries", lambda *a, **k: real(*a, **k).query("iso3 != 'MLT'"))
-    database = shutil.copy(shipped_build.paths.warehouse_db, tmp_path / "work.duckdb")
-    paths = PathsResource(
-        raw_dir=str(shipped_build.paths.raw_dir), warehouse_dir=str(tmp_path / "warehouse"), build_dir=str(tmp_path)
-    )
-    results = list(
-        publish.countries_geojson(dg.build_asset_context(), duckdb=DuckDBResource(database=str(database)), paths=paths)
-    )
-    check = next(r for r in results if isinstance(r, dg.AssetCheckResult))
-    assert check.check_name == publish.MISSING_SHAPES_CHECK
+    paths = Paths.create(shipped_build.paths.raw_dir, tmp_path / "warehouse", tmp_path / "build")
+    resources = build_resources(paths)
+    shutil.copy(shipped_build.paths.warehouse_db, paths.work_db)
+    shapes = geo.load_boundaries(paths.raw_dir / "reference" / "countries-50m.json")
+    geo.write_geoparquet(shapes[shapes["iso3"] != "MLT"], paths.prepared_boundaries)
+
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            [publish.map_files, publish.publish_warehouse], resources=resources, instance=instance, raise_on_error=False
+        )
+    (check,) = [e for e in result.get_asset_check_evaluations() if e.check_name == publish.MISSING_SHAPES_CHECK]
     assert not check.passed and check.metadata["missing_iso3"].value == "MLT"
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "map/countries_geojson" in materialized  # written to the build folder, to be inspected
+    assert "warehouse/nk_duckdb" not in materialized
+    assert not paths.warehouse_db.exists() and not paths.map_dir.exists()

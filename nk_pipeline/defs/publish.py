@@ -1,8 +1,8 @@
 """Publish: map files rendered into the build folder, then everything replaced into warehouse/ at once.
 
 The map assets write to the build folder; only `warehouse/nk_duckdb`, the last asset, touches
-the published folder, and it does so file by file with atomic renames. A failure anywhere
-before it leaves the published warehouse exactly as it was.
+the published folder: it copies every file beside its target, then renames them all over the
+published ones. A failure anywhere before it leaves the published warehouse exactly as it was.
 """
 
 
@@ -11,26 +11,40 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from nk_pipeline.asset_metadata import file_metadata, preview
-from nk_pipeline.lib import contract, geo
-from nk_pipeline.lib.publishing import atomic_copy, remove_stale_tmp_files
-from nk_pipeline.lib.render_html import render_html
-from nk_pipeline.lib.render_png import render_png, source_note
+from nk_pipeline.lib import geo
+from nk_pipeline.lib.map_outputs import MAP_FILES, MapOutputs
+from nk_pipeline.lib.publishing import atomic_copies, remove_stale_tmp_files
 from nk_pipeline.lib.sql import read_sql
 from nk_pipeline.lib.warehouse import carry_history, record_snapshot
 from nk_pipeline.resources import PathsResource
 
 GROUP = "publish"
-CODE_VERSION = "2"
+CODE_VERSION = "3"
 MAP_INPUTS = [["marts", "country_estimates"], ["marts", "sources"], ["staging", "boundaries"]]
-
-COUNTRIES_GEOJSON = "countries.geojson"
-COUNTRIES_PARQUET = "countries.parquet"
-POINTS_GEOJSON = "points.geojson"
-MAP_CSV = "map.csv"
-MAP_PNG = "map.png"
-INDEX_HTML = "index.html"
-
 MISSING_SHAPES_CHECK = "every_country_has_a_shape"
+
+MAP_DESCRIPTIONS = {
+    "countries_geojson": "warehouse/map/countries.geojson: one RFC 7946 feature per country with its estimate and sources.",
+    "countries_parquet": "warehouse/map/countries.parquet: the same features as GeoParquet.",
+    "points_geojson": "warehouse/map/points.geojson: one point inside each country, so small states stay visible.",
+    "map_csv": "warehouse/map/map.csv: one plain row per country for Datawrapper or Flourish.",
+    "map_png": (
+        "warehouse/map/map.png: static choropleth (Fisher-Jenks classes of the central estimate, hatched where "
+        "only presence or restaurants are reported, small states as dots). Same data, same bytes."
+    ),
+    "index_html": (
+        "warehouse/map/index.html: self-contained interactive map (inline SVG, no network): hover or focus a "
+        "country to see its estimate, year, status and sources."
+    ),
+}
+MAP_KINDS = {
+    "countries_geojson": {"geojson"},
+    "countries_parquet": {"geoparquet"},
+    "points_geojson": {"geojson"},
+    "map_csv": {"csv"},
+    "map_png": {"matplotlib", "png"},
+    "index_html": {"html", "svg"},
+}
 
 
 def map_rows(duckdb: DuckDBResource) -> pd.DataFrame:
@@ -45,22 +59,6 @@ def map_sources(duckdb: DuckDBResource) -> pd.DataFrame:
         ).df()
 
 
-def boundaries(paths: PathsResource):
-    return geo.load_boundaries(paths.paths.raw_dir / contract.BOUNDARIES_PATH)
-
-
-def map_features(duckdb: DuckDBResource, paths: PathsResource):
-    return geo.country_features(map_rows(duckdb), boundaries(paths))
-
-
-def map_scene(rows: pd.DataFrame, paths: PathsResource, context: dg.AssetExecutionContext) -> geo.MapScene:
-    scene = geo.build_scene(rows, boundaries(paths))
-    if scene.missing:
-        # countries_geojson's blocking check stops the publish; the drawing goes on so it can be inspected
-        context.log.warning(f"not drawn, no boundary shape: {', '.join(scene.missing)}")
-    return scene
-
-
 def scene_metadata(scene: geo.MapScene) -> dict[str, object]:
     classes = "\n".join(f"- {c.label}: {c.count} ({c.colour})" for c in scene.classes) or "none"
     return {
@@ -71,24 +69,46 @@ def scene_metadata(scene: geo.MapScene) -> dict[str, object]:
     }
 
 
-def _asset(name: str, description: str, kinds: set[str], **kwargs):
-    return dg.asset(
-        key=["map", name],
-        deps=MAP_INPUTS,
-        group_name=GROUP,
-        kinds=kinds,
-        description=description,
-        owners=["team:nk-pipeline"],
-        tags={"stage": GROUP},
-        code_version=CODE_VERSION,
-        **kwargs,
+def output_metadata(name: str, outputs: MapOutputs) -> dict[str, object]:
+    """What each map file's materialization shows beside its path and size."""
+    if name in ("countries_geojson", "countries_parquet"):
+        extra = {"feature_count": len(outputs.features)}
+        if name == "countries_geojson":
+            extra["preview"] = preview(pd.DataFrame(outputs.features.drop(columns="geometry")))
+        return extra
+    if name == "points_geojson":
+        return {"feature_count": len(outputs.points)}
+    if name == "map_csv":
+        rows = outputs.csv_rows
+        return {"dagster/row_count": len(rows), "feature_count": len(rows), "preview": preview(rows)}
+    return scene_metadata(outputs.scene)
+
+
+def missing_shapes_result(missing: list[str], features: int) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        asset_key=dg.AssetKey(["map", "countries_geojson"]),
+        check_name=MISSING_SHAPES_CHECK,
+        passed=not missing,
+        metadata={"missing_iso3": ", ".join(missing) or "none", "features": features},
+        description=f"no boundary shape for: {', '.join(missing)}" if missing else None,
     )
 
 
-@_asset(
-    "countries_geojson",
-    "warehouse/map/countries.geojson: one RFC 7946 feature per country with its estimate and sources.",
-    {"geojson"},
+@dg.multi_asset(
+    name="map_files",
+    specs=[
+        dg.AssetSpec(
+            key=["map", name],
+            deps=MAP_INPUTS,
+            group_name=GROUP,
+            kinds=MAP_KINDS[name],
+            description=MAP_DESCRIPTIONS[name],
+            owners=["team:nk-pipeline"],
+            tags={"stage": GROUP},
+            code_version=CODE_VERSION,
+        )
+        for name in MAP_FILES
+    ],
     check_specs=[
         dg.AssetCheckSpec(
             MISSING_SHAPES_CHECK,
@@ -97,117 +117,36 @@ def _asset(name: str, description: str, kinds: set[str], **kwargs):
             description="Every country in marts.country_estimates has a shape in the boundaries.",
         )
     ],
+    # One step writes every file, so that the shapes are read, joined and projected once; the
+    # UI can still materialize any one of them.
+    can_subset=True,
 )
-def countries_geojson(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: PathsResource):
-    features, missing = map_features(duckdb, paths)
-    path = geo.write_geojson(features, paths.paths.build_map_dir / COUNTRIES_GEOJSON)
-    yield dg.AssetCheckResult(
-        check_name=MISSING_SHAPES_CHECK,
-        passed=not missing,
-        metadata={"missing_iso3": ", ".join(missing) or "none", "features": len(features)},
-        description=f"no boundary shape for: {', '.join(missing)}" if missing else None,
+def map_files(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: PathsResource):
+    folders = paths.paths
+    outputs = MapOutputs(
+        rows=map_rows(duckdb),
+        sources=map_sources(duckdb),
+        shapes=geo.read_prepared_boundaries(folders.prepared_boundaries),
+        folder=folders.build_map_dir,
     )
-    yield dg.MaterializeResult(
-        metadata=file_metadata(
-            path,
-            published_path=dg.MetadataValue.path(str(paths.paths.map_dir / COUNTRIES_GEOJSON)),
-            feature_count=len(features),
-            preview=preview(pd.DataFrame(features.drop(columns="geometry"))),
+    if outputs.missing:
+        # the blocking check stops the publish; the files are still written so they can be inspected
+        context.log.warning(f"no boundary shape, not on the map: {', '.join(outputs.missing)}")
+    selected = {key.path[-1] for key in context.selected_asset_keys}
+    for name, filename in MAP_FILES.items():
+        if name not in selected:
+            continue
+        path = outputs.write(name)
+        if name == "countries_geojson":
+            yield missing_shapes_result(outputs.missing, len(outputs.features))
+        yield dg.MaterializeResult(
+            asset_key=dg.AssetKey(["map", name]),
+            metadata=file_metadata(
+                path,
+                published_path=dg.MetadataValue.path(str(folders.map_dir / filename)),
+                **output_metadata(name, outputs),
+            ),
         )
-    )
-
-
-@_asset("countries_parquet", "warehouse/map/countries.parquet: the same features as GeoParquet.", {"geoparquet"})
-def countries_parquet(duckdb: DuckDBResource, paths: PathsResource) -> dg.MaterializeResult:
-    features, _ = map_features(duckdb, paths)
-    path = geo.write_geoparquet(features, paths.paths.build_map_dir / COUNTRIES_PARQUET)
-    return dg.MaterializeResult(
-        metadata=file_metadata(
-            path,
-            published_path=dg.MetadataValue.path(str(paths.paths.map_dir / COUNTRIES_PARQUET)),
-            feature_count=len(features),
-        )
-    )
-
-
-@_asset(
-    "points_geojson",
-    "warehouse/map/points.geojson: one point inside each country, so small states stay visible.",
-    {"geojson"},
-)
-def points_geojson(duckdb: DuckDBResource, paths: PathsResource) -> dg.MaterializeResult:
-    features, _ = map_features(duckdb, paths)
-    points = geo.representative_points(features)
-    path = geo.write_geojson(points, paths.paths.build_map_dir / POINTS_GEOJSON)
-    return dg.MaterializeResult(
-        metadata=file_metadata(
-            path,
-            published_path=dg.MetadataValue.path(str(paths.paths.map_dir / POINTS_GEOJSON)),
-            feature_count=len(points),
-        )
-    )
-
-
-@_asset("map_csv", "warehouse/map/map.csv: one plain row per country for Datawrapper or Flourish.", {"csv"})
-def map_csv(duckdb: DuckDBResource, paths: PathsResource) -> dg.MaterializeResult:
-    rows = map_rows(duckdb).rename(columns={"country": "name"})
-    path = paths.paths.build_map_dir / MAP_CSV
-    path.parent.mkdir(parents=True, exist_ok=True)
-    rows.to_csv(path, index=False, lineterminator="\n")
-    return dg.MaterializeResult(
-        metadata=file_metadata(
-            path,
-            published_path=dg.MetadataValue.path(str(paths.paths.map_dir / MAP_CSV)),
-            dagster_row_count=len(rows),
-            feature_count=len(rows),
-            preview=preview(rows),
-        )
-    )
-
-
-@_asset(
-    "map_png",
-    "warehouse/map/map.png: static choropleth (Fisher-Jenks classes of the central estimate, hatched where "
-    "only presence or restaurants are reported, small states as dots). Same data, same bytes.",
-    {"matplotlib", "png"},
-)
-def map_png(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: PathsResource) -> dg.MaterializeResult:
-    rows = map_rows(duckdb)
-    scene = map_scene(rows, paths, context)
-    path = render_png(scene, paths.paths.build_map_dir / MAP_PNG, source_note(rows))
-    return dg.MaterializeResult(
-        metadata=file_metadata(
-            path, published_path=dg.MetadataValue.path(str(paths.paths.map_dir / MAP_PNG)), **scene_metadata(scene)
-        )
-    )
-
-
-@_asset(
-    "index_html",
-    "warehouse/map/index.html: self-contained interactive map (inline SVG, no network): hover or focus a "
-    "country to see its estimate, year, status and sources.",
-    {"html", "svg"},
-)
-def index_html(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: PathsResource) -> dg.MaterializeResult:
-    rows = map_rows(duckdb)
-    scene = map_scene(rows, paths, context)
-    path = render_html(scene, rows, map_sources(duckdb), paths.paths.build_map_dir / INDEX_HTML)
-    return dg.MaterializeResult(
-        metadata=file_metadata(
-            path, published_path=dg.MetadataValue.path(str(paths.paths.map_dir / INDEX_HTML)), **scene_metadata(scene)
-        )
-    )
-
-
-MAP_ASSETS = [countries_geojson, countries_parquet, points_geojson, map_csv, map_png, index_html]
-MAP_FILES = {
-    "countries_geojson": COUNTRIES_GEOJSON,
-    "countries_parquet": COUNTRIES_PARQUET,
-    "points_geojson": POINTS_GEOJSON,
-    "map_csv": MAP_CSV,
-    "map_png": MAP_PNG,
-    "index_html": INDEX_HTML,
-}
 
 
 @dg.asset(
@@ -230,17 +169,16 @@ def publish_warehouse(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
         earlier = carry_history(conn, folders.warehouse_db)
         publish_id = record_snapshot(conn, input_hashes)
         conn.execute("CHECKPOINT")
-    published = {}
-    for filename in MAP_FILES.values():
-        published[filename] = atomic_copy(folders.build_map_dir / filename, folders.map_dir / filename)
-    atomic_copy(folders.work_db, folders.warehouse_db)
+    map_files = [(folders.build_map_dir / name, folders.map_dir / name) for name in MAP_FILES.values()]
+    # the database last: a reader that finds the new snapshot also finds its map files
+    published = atomic_copies([*map_files, (folders.work_db, folders.warehouse_db)])[:-1]
     return dg.MaterializeResult(
         metadata={
             **file_metadata(folders.warehouse_db),
             "publish_id": publish_id,
             "earlier_publishes": earlier,
             "map_files": dg.MetadataValue.md(
-                "\n".join(f"- `{p}` ({p.stat().st_size:,} bytes)" for p in published.values())
+                "\n".join(f"- `{p}` ({p.stat().st_size:,} bytes)" for p in published)
             ),
             "inputs_sha256": dg.MetadataValue.json(input_hashes),
         }

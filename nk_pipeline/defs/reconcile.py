@@ -9,6 +9,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from nk_pipeline.asset_metadata import PREVIEW_ROWS, table_metadata
+from nk_pipeline.defs.reconcile_checks import check_specs, run_checks
 from nk_pipeline.lib.catalog import MARTS_BY_NAME
 from nk_pipeline.lib.warehouse import comment_tables, run_sql
 
@@ -53,8 +54,9 @@ def mart_asset(name: str) -> dg.AssetsDefinition:
         owners=["team:nk-pipeline"],
         tags={"stage": GROUP},
         code_version=CODE_VERSION,
+        check_specs=check_specs(name),
     )
-    def _mart(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    def _mart(duckdb: DuckDBResource):
         with duckdb.get_connection() as conn:
             conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
             run_sql(conn, name)
@@ -62,9 +64,10 @@ def mart_asset(name: str) -> dg.AssetsDefinition:
             # the metadata needs a count and a few rows, not the mart in memory (a million at scale)
             rows = conn.execute(f"SELECT count(*) FROM {table.qualified}").fetchone()[0]
             head = conn.execute(f"SELECT * FROM {table.qualified} LIMIT {PREVIEW_ROWS}").df()
-        if not rows:
-            raise dg.Failure(f"{table.qualified} came out empty: the inputs or the SQL are broken")
-        return dg.MaterializeResult(metadata={**table_metadata(head, table), "dagster/row_count": rows})
+            if not rows:
+                raise dg.Failure(f"{table.qualified} came out empty: the inputs or the SQL are broken")
+            yield dg.MaterializeResult(metadata={**table_metadata(head, table), "dagster/row_count": rows})
+            yield from run_checks(conn, name)
 
     return _mart
 

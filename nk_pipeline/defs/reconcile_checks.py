@@ -1,8 +1,14 @@
-"""Blocking checks on the marts: a mart that fails one stops the publish."""
+"""Blocking checks on the marts: a mart that fails one stops the publish.
 
+Each rule is a query in nk_pipeline/sql/checks.sql that returns the offending rows. The checks
+run in the step that builds their mart, right after it, so a failure stops everything
+downstream without a step of its own.
+"""
+
+from collections.abc import Iterator
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
+import duckdb
 
 from nk_pipeline.asset_metadata import preview
 from nk_pipeline.lib.sql_checks import check_queries
@@ -12,32 +18,29 @@ LOW_LE_CENTRAL_LE_HIGH = "low_le_central_le_high"
 STATUS_MATCHES_FIGURES = "status_matches_figures"
 USED_EVIDENCE_IS_A_WORKER_FIGURE = "used_evidence_is_a_worker_figure"
 
-CHECKED_ASSET = {
-    EVERY_ESTIMATE_HAS_A_SOURCE: ["marts", "country_estimates"],
-    LOW_LE_CENTRAL_LE_HIGH: ["marts", "country_estimates"],
-    STATUS_MATCHES_FIGURES: ["marts", "country_estimates"],
-    USED_EVIDENCE_IS_A_WORKER_FIGURE: ["marts", "estimate_evidence"],
+# mart → the checks on it
+MART_CHECKS: dict[str, list[str]] = {
+    "country_estimates": [EVERY_ESTIMATE_HAS_A_SOURCE, LOW_LE_CENTRAL_LE_HIGH, STATUS_MATCHES_FIGURES],
+    "estimate_evidence": [USED_EVIDENCE_IS_A_WORKER_FIGURE],
 }
 
 
-def sql_check(name: str) -> dg.AssetChecksDefinition:
-    query = check_queries()[name]
+def check_specs(mart: str) -> list[dg.AssetCheckSpec]:
+    return [
+        dg.AssetCheckSpec(
+            name,
+            asset=["marts", mart],
+            blocking=True,
+            description=f"No row breaks the rule (query '{name}' in nk_pipeline/sql/checks.sql).",
+        )
+        for name in MART_CHECKS.get(mart, [])
+    ]
 
-    @dg.asset_check(
-        asset=CHECKED_ASSET[name],
-        name=name,
-        blocking=True,
-        description=f"No row breaks the rule (query '{name}' in nk_pipeline/sql/checks.sql).",
-    )
-    def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-        with duckdb.get_connection() as conn:
-            offending = conn.execute(query).df()
+
+def run_checks(conn: duckdb.DuckDBPyConnection, mart: str) -> Iterator[dg.AssetCheckResult]:
+    for name in MART_CHECKS.get(mart, []):
+        offending = conn.execute(check_queries()[name]).df()
         metadata = {"offending_rows": len(offending)}
         if len(offending):
             metadata["examples"] = preview(offending, 20)
-        return dg.AssetCheckResult(passed=offending.empty, metadata=metadata)
-
-    return _check
-
-
-MART_CHECKS = [sql_check(name) for name in CHECKED_ASSET]
+        yield dg.AssetCheckResult(check_name=name, passed=offending.empty, metadata=metadata)

@@ -16,10 +16,10 @@ from dagster_duckdb import DuckDBResource
 from nk_pipeline.asset_metadata import table_metadata
 from nk_pipeline.lib import contract, countries, geo
 from nk_pipeline.lib.issues import RawDataError, issues_frame
-from nk_pipeline.lib.reading import RawTable
+from nk_pipeline.lib.reading import RawTable, sha256_bytes
 from nk_pipeline.lib.validation import check_table, to_typed
-from nk_pipeline.lib.reading import sha256_bytes
 from nk_pipeline.lib.warehouse import record_input, write_frame
+from nk_pipeline.resources import PathsResource
 
 GROUP = "validate"
 CONTRACT_CHECK = "contract"
@@ -127,17 +127,23 @@ def staging_countries(context: dg.AssetExecutionContext, duckdb: DuckDBResource)
     key=["staging", "boundaries"],
     ins={"boundaries_path": dg.AssetIn(key=["raw", "boundaries"])},
     group_name=GROUP,
-    kinds={"geopandas", "duckdb"},
-    description="Natural Earth countries that carry an ISO code (the geometry stays in the TopoJSON).",
+    kinds={"geopandas", "geoparquet", "duckdb"},
+    description=(
+        "Natural Earth countries that carry an ISO code, cut at the antimeridian: the attributes in "
+        "staging.boundaries, the shapes in the build folder's boundaries.parquet for the map outputs."
+    ),
     owners=["team:nk-pipeline"],
     tags={"stage": GROUP},
     code_version=CODE_VERSION,
 )
-def staging_boundaries(duckdb: DuckDBResource, boundaries_path: str) -> dg.MaterializeResult:
+def staging_boundaries(duckdb: DuckDBResource, paths: PathsResource, boundaries_path: str) -> dg.MaterializeResult:
     shapes = geo.load_boundaries(boundaries_path)
+    prepared = geo.write_geoparquet(shapes, paths.paths.prepared_boundaries)
     frame = pd.DataFrame(shapes.drop(columns="geometry"))
     data = Path(boundaries_path).read_bytes()
     with duckdb.get_connection() as conn:
         record_input(conn, f"raw/{contract.BOUNDARIES_PATH}", sha256_bytes(data), len(data))
         write_frame(conn, "staging.boundaries", frame, "Natural Earth 1:50m admin-0 countries with an ISO code.")
-    return dg.MaterializeResult(metadata=table_metadata(frame))
+    return dg.MaterializeResult(
+        metadata={**table_metadata(frame), "prepared_shapes": dg.MetadataValue.path(str(prepared))}
+    )

@@ -21,6 +21,7 @@ import pandas as pd
 import shapely
 
 from nk_pipeline.lib import countries
+from nk_pipeline.lib.publishing import written_in_one_step
 
 WGS84 = "EPSG:4326"
 # ~1 km at the equator: enough for a world map, keeps the file small
@@ -69,6 +70,11 @@ def load_boundaries(path: Path, layer: str = "countries") -> gpd.GeoDataFrame:
     # a few codes have several shapes (Australia and its Ashmore and Cartier Islands)
     frame = frame.dissolve(by="iso3", aggfunc="first", sort=True).reset_index()
     return frame[["iso3", "iso_numeric", "boundary_name", "geometry"]]
+
+
+def read_prepared_boundaries(path: Path) -> gpd.GeoDataFrame:
+    """The output of load_boundaries, as staging/boundaries saved it (GeoParquet)."""
+    return gpd.read_parquet(path)
 
 
 def _numeric_to_iso3(numeric: str) -> str | None:
@@ -171,20 +177,19 @@ def representative_points(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def write_geojson(frame: gpd.GeoDataFrame, path: Path) -> Path:
     """RFC 7946 GeoJSON (WGS84, antimeridian-split), written by GDAL."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.unlink(missing_ok=True)
-    frame.to_file(
-        path,
-        driver="GeoJSON",
-        engine="pyogrio",
-        layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": str(SMALL_SHAPE_DECIMALS), "WRITE_NAME": "NO"},
-    )
+    with written_in_one_step(path) as tmp:
+        frame.to_file(
+            tmp,
+            driver="GeoJSON",
+            engine="pyogrio",
+            layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": str(SMALL_SHAPE_DECIMALS), "WRITE_NAME": "NO"},
+        )
     return path
 
 
 def write_geoparquet(frame: gpd.GeoDataFrame, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_parquet(path, index=False, compression="zstd", write_covering_bbox=True)
+    with written_in_one_step(path) as tmp:
+        frame.to_parquet(tmp, index=False, compression="zstd", write_covering_bbox=True)
     return path
 
 

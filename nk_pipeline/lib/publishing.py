@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 TMP_MARKER = ".tmp-"
@@ -33,22 +34,50 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def atomic_copy(source: Path, target: Path) -> Path:
-    """Copy `source` over `target` so that `target` is always either the old or the new file."""
+@contextlib.contextmanager
+def written_in_one_step(target: Path) -> Iterator[Path]:
+    """Yield a temporary path to write `target` to; on success it replaces `target` in one rename.
+
+    For files in the build folder that a later step (or a partial run from the UI) reads: a
+    step killed mid-write leaves the previous file, never a truncated one.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = tmp_path_for(target)
     try:
-        shutil.copyfile(source, tmp)
-        _fsync(tmp)
+        yield tmp
         os.replace(tmp, target)
-        _fsync(target.parent)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-    return target
 
 
-def _pid_alive(pid: int) -> bool:
+def atomic_copies(pairs: list[tuple[Path, Path]]) -> list[Path]:
+    """Copy each source over its target so that every target is always the old or the new file.
+
+    Every copy is written and flushed to a temporary beside its target first; only then are
+    they renamed over the targets, one after the other, so the window in which the published
+    files disagree with each other is a few renames long, not a few copies long.
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for source, target in pairs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = tmp_path_for(target)
+            staged.append((tmp, target))
+            shutil.copyfile(source, tmp)
+            _fsync(tmp)
+        for tmp, target in staged:
+            os.replace(tmp, target)
+        for folder in {target.parent for _, target in staged}:
+            _fsync(folder)
+    finally:
+        for tmp, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+    return [target for _, target in pairs]
+
+
+def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -71,7 +100,7 @@ def remove_stale_tmp_files(folder: Path) -> list[Path]:
             age = time.time() - path.stat().st_mtime
         except FileNotFoundError:
             continue  # its own refresh finished with it meanwhile
-        if not _pid_alive(int(match["pid"])) or age > STALE_AFTER_SECONDS:
+        if not pid_alive(int(match["pid"])) or age > STALE_AFTER_SECONDS:
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed

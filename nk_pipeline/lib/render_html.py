@@ -24,6 +24,7 @@ import pandas as pd
 import shapely
 
 from nk_pipeline.lib import geo
+from nk_pipeline.lib.publishing import written_in_one_step
 
 TEMPLATES = Path(__file__).with_name("templates")
 VIEW_WIDTH = 1000.0
@@ -63,8 +64,9 @@ _URL = re.compile(r"^https?://", re.IGNORECASE)
 
 
 def render_html(scene: geo.MapScene, rows: pd.DataFrame, sources: pd.DataFrame, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html_document(scene, rows, sources), encoding="utf-8", newline="\n")
+    page = html_document(scene, rows, sources)
+    with written_in_one_step(path) as tmp:
+        tmp.write_text(page, encoding="utf-8", newline="\n")
     return path
 
 

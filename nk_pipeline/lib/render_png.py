@@ -21,6 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from nk_pipeline.lib import geo
+from nk_pipeline.lib.publishing import written_in_one_step
 
 WIDTH_IN, HEIGHT_IN, DPI = 12.0, 6.9, 150
 PNG_METADATA = {"Software": None}
@@ -61,7 +62,6 @@ def _patch(geometry, **style):
 
 
 def render_png(scene: geo.MapScene, path: Path, note: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
     with matplotlib.rc_context():
         matplotlib.rcdefaults()
         matplotlib.rcParams.update(
@@ -70,7 +70,8 @@ def render_png(scene: geo.MapScene, path: Path, note: str) -> Path:
         fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, facecolor="white")
         FigureCanvasAgg(fig)
         _draw(fig, scene, note)
-        fig.savefig(path, dpi=DPI, format="png", metadata=PNG_METADATA, facecolor="white")
+        with written_in_one_step(path) as tmp:
+            fig.savefig(tmp, dpi=DPI, format="png", metadata=PNG_METADATA, facecolor="white")
     return path
 
 
@@ -82,16 +83,18 @@ def _draw(fig: Figure, scene: geo.MapScene, note: str) -> None:
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)
 
-    ax.add_patch(_patch(scene.outline, facecolor=geo.SEA_COLOUR, edgecolor="#c9d3da", linewidth=0.6, zorder=0))
+    # add_artist, not add_patch: the limits are fixed above, and add_patch would recompute the
+    # data limits for every one of the ~240 shapes
+    ax.add_artist(_patch(scene.outline, facecolor=geo.SEA_COLOUR, edgecolor="#c9d3da", linewidth=0.6, zorder=0))
     for geometry in scene.land.geometry:
-        ax.add_patch(_patch(geometry, facecolor=geo.LAND_COLOUR, edgecolor=geo.LAND_EDGE, linewidth=0.35, zorder=1))
+        ax.add_artist(_patch(geometry, facecolor=geo.LAND_COLOUR, edgecolor=geo.LAND_EDGE, linewidth=0.35, zorder=1))
 
     hosts = scene.hosts
     for _, host in hosts.iterrows():
         style = {"facecolor": host["fill"], "edgecolor": geo.HOST_EDGE, "linewidth": 0.45, "zorder": 2}
         if host["status"] in HATCHES:
             style.update(hatch=HATCHES[host["status"]], hatchcolor=HATCH_COLOURS[host["status"]])
-        ax.add_patch(_patch(host.geometry, **style))
+        ax.add_artist(_patch(host.geometry, **style))
 
     small = hosts[hosts["small"]]
     ax.scatter(

@@ -47,10 +47,19 @@ def run_sql(conn: duckdb.DuckDBPyConnection, name: str) -> None:
 
 
 def comment_tables(conn: duckdb.DuckDBPyConnection, tables: Iterable[Table]) -> None:
+    statements = []
     for table in tables:
-        conn.execute(f"COMMENT ON TABLE {table.qualified} IS {quote(table.description)}")
-        for column, text in table.columns.items():
-            conn.execute(f"COMMENT ON COLUMN {table.qualified}.{column} IS {quote(text)}")
+        statements.append(f"COMMENT ON TABLE {table.qualified} IS {quote(table.description)}")
+        statements += [f"COMMENT ON COLUMN {table.qualified}.{c} IS {quote(text)}" for c, text in table.columns.items()]
+    # one transaction: committed one by one, the comments cost a write to disk each
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        for statement in statements:
+            conn.execute(statement)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def write_frame(conn: duckdb.DuckDBPyConnection, qualified: str, frame: pd.DataFrame, description: str) -> None:

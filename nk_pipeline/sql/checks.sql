@@ -1,12 +1,12 @@
 -- name: every_estimate_has_a_source
--- Rows of marts.country_estimates whose sources are missing or unknown.
+-- Rows of marts.country_estimates whose sources are missing, or not in raw/sources.csv with a URL.
 SELECT c.iso3, c.source_ids
 FROM marts.country_estimates AS c
 WHERE c.n_sources < 1
    OR c.source_ids IS NULL
    OR EXISTS (
         SELECT 1 FROM (SELECT unnest(string_split(c.source_ids, ';')) AS source_id) AS ids
-        WHERE ids.source_id NOT IN (SELECT source_id FROM marts.sources WHERE url IS NOT NULL)
+        WHERE ids.source_id NOT IN (SELECT source_id FROM staging.sources WHERE url IS NOT NULL)
    );
 
 -- name: low_le_central_le_high

@@ -1,0 +1,83 @@
+"""The map files of a build, all drawn from one set of rows, shapes and one scene.
+
+The shapes are joined, simplified and projected once per build however many files are
+asked for: the GeoJSON, GeoParquet and points share the web-simplified features, the PNG and
+the HTML share the projected scene.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from nk_pipeline.lib import geo
+from nk_pipeline.lib.publishing import written_in_one_step
+
+# Asset name (map/<name>) → file name under warehouse/map/, in the order they are written.
+MAP_FILES = {
+    "countries_geojson": "countries.geojson",
+    "countries_parquet": "countries.parquet",
+    "points_geojson": "points.geojson",
+    "map_csv": "map.csv",
+    "map_png": "map.png",
+    "index_html": "index.html",
+}
+
+
+@dataclass
+class MapOutputs:
+    rows: pd.DataFrame  # sql/map_countries.sql: one row per country of marts.country_estimates
+    sources: pd.DataFrame  # marts.sources, for the source list of index.html
+    shapes: gpd.GeoDataFrame  # geo.load_boundaries' output
+    folder: Path  # where the files are written (the build folder's map/)
+
+    @cached_property
+    def features(self) -> gpd.GeoDataFrame:
+        return geo.country_features(self.rows, self.shapes)[0]
+
+    @cached_property
+    def missing(self) -> list[str]:
+        """iso3 codes of countries in the rows that have no shape in the boundaries."""
+        return sorted(set(self.rows["iso3"]) - set(self.shapes["iso3"]))
+
+    @cached_property
+    def points(self) -> gpd.GeoDataFrame:
+        return geo.representative_points(self.features)
+
+    @cached_property
+    def scene(self) -> geo.MapScene:
+        return geo.build_scene(self.rows, self.shapes)
+
+    @property
+    def csv_rows(self) -> pd.DataFrame:
+        return self.rows.rename(columns={"country": "name"})
+
+    def write(self, name: str) -> Path:
+        """Write map/<name> into the folder and return its path."""
+        return self._writers[name](self.folder / MAP_FILES[name])
+
+    @property
+    def _writers(self) -> dict[str, Callable[[Path], Path]]:
+        # matplotlib is imported only when a drawn map is asked for: a run of the GeoJSON alone
+        # should not pay for it
+        from nk_pipeline.lib.render_html import render_html
+        from nk_pipeline.lib.render_png import render_png, source_note
+
+        return {
+            "countries_geojson": lambda path: geo.write_geojson(self.features, path),
+            "countries_parquet": lambda path: geo.write_geoparquet(self.features, path),
+            "points_geojson": lambda path: geo.write_geojson(self.points, path),
+            "map_csv": self._write_csv,
+            "map_png": lambda path: render_png(self.scene, path, source_note(self.rows)),
+            "index_html": lambda path: render_html(self.scene, self.rows, self.sources, path),
+        }
+
+    def _write_csv(self, path: Path) -> Path:
+        with written_in_one_step(path) as tmp:
+            self.csv_rows.to_csv(tmp, index=False, lineterminator="\n")
+        return path
