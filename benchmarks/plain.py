@@ -17,6 +17,7 @@ STARTED = time.perf_counter()
 
 import argparse  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
@@ -175,4 +176,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # the same prompt exit as `nk-pipeline build` (nk_pipeline.cli.run), so that neither side
+    # of the comparison pays for tearing down the interpreter
+    code = main()
+    sys.stdout.flush()
+    os._exit(code)

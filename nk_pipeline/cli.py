@@ -8,6 +8,7 @@ published warehouse is then left exactly as it was.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
@@ -128,5 +129,20 @@ def main(argv: list[str] | None = None) -> int:
     return args.func(args)
 
 
+def run() -> None:
+    """The `nk-pipeline` console script: main(), then a prompt exit.
+
+    By the time main() returns, every file is closed, the DuckDB connection and the Dagster
+    instance are disposed of and the report is printed. What is left is the interpreter tearing
+    down Dagster, pandas, scipy and GDAL module by module: about a second of work nobody waits
+    for, so the process ends without it.
+    """
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
