@@ -15,6 +15,19 @@ from nk_pipeline.settings import PROJECT_ROOT, RAW_DIR_ENV, WAREHOUSE_DIR_ENV, P
 
 SHIPPED_RAW = PROJECT_ROOT / "raw"
 
+# Browser tests drive Debian's Chromium (apt-get install chromium), never a downloaded build.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+# Screenshots the browser tests save for a person to look at (git-ignored).
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
 
 @dataclass
 class Build:

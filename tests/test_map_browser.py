@@ -15,19 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from nk_pipeline.settings import PROJECT_ROOT
-from tests.conftest import copy_raw, run_build
+from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, copy_raw, run_build
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 INJECTED = "<script>window.__pwned=1</script>Title"
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install chromium")

@@ -24,17 +24,8 @@ from pathlib import Path
 import pytest
 
 from nk_pipeline.settings import PROJECT_ROOT
+from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 DAGSTER = Path(sys.executable).with_name("dagster")
 START_TIMEOUT = 180
 RUN_TIMEOUT = 300
