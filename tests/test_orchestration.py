@@ -180,6 +180,32 @@ def test_multiprocess_executor_is_opt_in(monkeypatch):
     assert defs().resolve_implicit_global_asset_job_def().executor_def.name == "multiprocess"
 
 
+def refresh_job() -> dg.JobDefinition:
+    """The refresh job, rebuilt from module scope in every step process of the multiprocess executor."""
+    return defs().resolve_job_def(REFRESH_JOB)
+
+
+def test_multiprocess_executor_builds_and_publishes_everything(monkeypatch, tmp_path):
+    import duckdb
+
+    from nk_pipeline.settings import RAW_DIR_ENV, WAREHOUSE_DIR_ENV
+    from tests.conftest import SHIPPED_RAW
+
+    monkeypatch.setenv(EXECUTOR_ENV, "multiprocess")
+    monkeypatch.setenv(RAW_DIR_ENV, str(SHIPPED_RAW))
+    monkeypatch.setenv(WAREHOUSE_DIR_ENV, str(tmp_path / "warehouse"))
+    with dg.instance_for_test() as instance:
+        result = dg.execute_job(dg.reconstructable(refresh_job), instance=instance, raise_on_error=False)
+        step_pids = {e.pid for e in result.all_events if e.event_type_value == "STEP_START"}
+        materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert result.success
+    assert len(step_pids) > 1  # each step ran in a process of its own
+    assert materialized == {key.to_user_string() for key in defs().resolve_asset_graph().get_all_asset_keys()}
+    with duckdb.connect(str(tmp_path / "warehouse" / "nk.duckdb"), read_only=True) as conn:
+        assert conn.execute("SELECT count(*) FROM marts.country_estimates WHERE status = 'estimate'").fetchone()[0] > 10
+    assert (tmp_path / "warehouse" / "map" / "index.html").stat().st_size > 0
+
+
 def test_dagster_dev_without_dagster_home_keeps_history_in_dot_dagster_and_runs_one_at_a_time(tmp_path):
     from dagster._core.instance.ref import InstanceRef
 
