@@ -123,6 +123,10 @@ def missing_shapes_result(missing: list[str], features: int) -> dg.AssetCheckRes
 )
 def map_files(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: PathsResource):
     folders = paths.paths
+    if not folders.prepared_boundaries.exists():
+        raise dg.Failure(
+            f"{folders.prepared_boundaries} not found: materialize staging/boundaries (or run a full refresh) first"
+        )
     outputs = MapOutputs(
         rows=map_rows(duckdb),
         sources=map_sources(duckdb),
