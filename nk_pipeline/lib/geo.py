@@ -156,12 +156,19 @@ def simplify_for_web(geometry: gpd.GeoSeries) -> gpd.GeoSeries:
     return gpd.GeoSeries(np.where(empty, kept, rounded), index=geometry.index, crs=geometry.crs)
 
 
+def as_multipolygons(geometry: gpd.GeoSeries) -> gpd.GeoSeries:
+    """Every shape as a MultiPolygon: one geometry type per layer, so that loaders such as ogr2ogr
+    or a PostGIS column typed MultiPolygon take the file as it is."""
+    promoted = [shapely.MultiPolygon([g]) if isinstance(g, shapely.Polygon) else g for g in geometry.values]
+    return gpd.GeoSeries(promoted, index=geometry.index, crs=geometry.crs)
+
+
 def country_features(estimates: pd.DataFrame, boundaries: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str]]:
     """One feature per country of `estimates` found in `boundaries`, and the iso3 codes not found."""
     merged = boundaries[["iso3", "geometry"]].merge(estimates, on="iso3", how="inner", validate="one_to_one")
     missing = sorted(set(estimates["iso3"]) - set(merged["iso3"]))
     merged = gpd.GeoDataFrame(merged, geometry="geometry", crs=boundaries.crs)
-    merged["geometry"] = simplify_for_web(merged.geometry)
+    merged["geometry"] = as_multipolygons(simplify_for_web(merged.geometry))
     merged = merged.rename(columns={"country": "name"})
     columns = [c for c in MAP_PROPERTIES if c in merged.columns]
     return merged[[*columns, "geometry"]].sort_values("iso3").reset_index(drop=True), missing
