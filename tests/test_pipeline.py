@@ -42,6 +42,19 @@ def test_every_estimate_traces_to_sources_with_urls(shipped_build):
         """,
     )
     assert unevidenced == []
+    # every source a country cites has an observation of that country in estimate_evidence
+    untraced = query(
+        shipped_build,
+        """
+        SELECT c.iso3, ids.source_id
+        FROM marts.country_estimates AS c,
+             unnest(string_split(c.source_ids, ';')) AS ids(source_id)
+        WHERE NOT EXISTS (
+            SELECT 1 FROM marts.estimate_evidence e WHERE e.iso3 = c.iso3 AND e.source_id = ids.source_id
+        )
+        """,
+    )
+    assert untraced == []
 
 
 def test_country_estimates_have_the_designed_columns(shipped_build):

@@ -81,6 +81,26 @@ def test_restaurants_only(handmade_build):
     assert laos["status"] == "restaurants_only" and laos["has_restaurants"] is True
     assert laos["reference_year"] == 2016 and laos["source_ids"] == "rest-2016"
     assert laos["label"] == "North Korean restaurants only"
+    # the restaurant report is its evidence, never a figure
+    (evidence,) = rows(handmade_build, "SELECT * FROM marts.estimate_evidence WHERE iso3 = 'LAO'")
+    assert (evidence["measure"], evidence["raw_file"], evidence["source_line"]) == ("restaurant", "raw/restaurants.csv", 2)
+    assert evidence["used"] is False and evidence["source_url"] and evidence["exclusion_reason"].startswith("restaurant report")
+    assert evidence["workers_low"] is None and evidence["point"] is None
+
+
+def test_every_country_traces_to_evidence_with_a_source_url(handmade_build):
+    untraced = rows(
+        handmade_build,
+        """
+        SELECT c.iso3 FROM marts.country_estimates AS c
+        WHERE NOT EXISTS (
+            SELECT 1 FROM marts.estimate_evidence AS e
+            WHERE e.iso3 = c.iso3 AND e.source_url IS NOT NULL
+              AND list_contains(string_split(c.source_ids, ';'), e.source_id)
+        )
+        """,
+    )
+    assert untraced == []
 
 
 def test_upper_bound_only(handmade_build):

@@ -19,7 +19,12 @@ CODE_VERSION = "1"
 # mart → the tables its SQL reads
 MART_INPUTS: dict[str, list[list[str]]] = {
     "method_parameters": [],
-    "estimate_evidence": [["marts", "method_parameters"], ["staging", "country_estimates"], ["staging", "sources"]],
+    "estimate_evidence": [
+        ["marts", "method_parameters"],
+        ["staging", "country_estimates"],
+        ["staging", "restaurants"],
+        ["staging", "sources"],
+    ],
     "country_estimates": [
         ["marts", "method_parameters"],
         ["marts", "estimate_evidence"],

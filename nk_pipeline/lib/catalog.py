@@ -63,8 +63,12 @@ MARTS: tuple[Table, ...] = (
             "source_title": "Title of the source.",
             "source_kind": "un, government, research, media or ngo.",
             "source_url": "Where to read the source.",
+            "raw_file": "The raw file the observation comes from: raw/country_estimates.csv or raw/restaurants.csv.",
             "source_line": _PROVENANCE["source_line"],
-            "measure": "What the figure counts: stock, permits, residents, site, restaurant_staff, inflow or presence.",
+            "measure": (
+                "What the figure counts: stock, permits, residents, site, restaurant_staff, inflow or presence; "
+                "restaurant for a report of North Korean restaurants (raw/restaurants.csv)."
+            ),
             "workers_low": "Low figure as the source gives it.",
             "workers_high": "High figure as the source gives it.",
             "point": "One number for the observation: the midpoint of a range, otherwise the bound given.",

@@ -35,6 +35,7 @@ presence AS (
         count(DISTINCT source_id) AS n_sources,
         string_agg(DISTINCT source_id, ';' ORDER BY source_id) AS source_ids
     FROM marts.estimate_evidence
+    WHERE measure <> 'restaurant'  -- a restaurant is not a report of workers
     GROUP BY iso3
 ),
 restaurants AS (

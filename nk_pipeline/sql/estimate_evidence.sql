@@ -1,6 +1,8 @@
 -- Every observation behind every country, with whether it feeds the country's estimate and,
 -- if not, why. Only stock and permit figures describe the workers in a country; of those,
--- only the ones in the country's recency window are used (docs/methodology.md).
+-- only the ones in the country's recency window are used (docs/methodology.md). Restaurant
+-- reports are observations too (measure 'restaurant'): never a figure, but what a
+-- restaurants-only country rests on.
 CREATE OR REPLACE TABLE marts.estimate_evidence AS
 WITH params AS (
     SELECT
@@ -14,6 +16,7 @@ observations AS NOT MATERIALIZED (
         e.iso3,
         e.country AS country_as_reported,
         e.source_id,
+        e.raw_file,
         e.source_line,
         e.measure,
         e.workers_low,
@@ -35,7 +38,12 @@ observations AS NOT MATERIALIZED (
                 THEN (e.workers_low + e.workers_high) / 2.0
             ELSE coalesce(e.workers_low, e.workers_high)
         END AS point
-    FROM staging.country_estimates AS e
+    FROM (
+        SELECT 'raw/country_estimates.csv' AS raw_file, * FROM staging.country_estimates
+        -- BY NAME: the columns a restaurant report lacks (figures, sectors, notes) are NULL
+        UNION ALL BY NAME
+        SELECT 'raw/restaurants.csv' AS raw_file, 'restaurant' AS measure, * FROM staging.restaurants
+    ) AS e
     JOIN staging.sources AS s USING (source_id)
 ),
 figure_years AS (
@@ -75,6 +83,7 @@ SELECT
     o.source_title,
     o.source_kind,
     o.source_url,
+    o.raw_file,
     o.source_line,
     o.measure,
     o.workers_low,
@@ -95,6 +104,7 @@ SELECT
         WHEN o.measure = 'residents' THEN 'counts all North Koreans in the country, not only workers'
         WHEN o.measure = 'site' THEN 'counts one employer or site only'
         WHEN o.measure = 'restaurant_staff' THEN 'counts restaurant staff only'
+        WHEN o.measure = 'restaurant' THEN 'restaurant report: marks the country has_restaurants, gives no worker figure'
         WHEN o.measure = 'inflow' THEN 'counts new arrivals in a period, not the workers present'
         WHEN o.effective_year IS NULL THEN 'no reference year and no publication year'
         WHEN o.effective_year > l.latest_year
