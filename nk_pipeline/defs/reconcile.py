@@ -25,13 +25,7 @@ MART_INPUTS: dict[str, list[list[str]]] = {
         ["staging", "restaurants"],
         ["staging", "sources"],
     ],
-    "country_estimates": [
-        ["marts", "method_parameters"],
-        ["marts", "estimate_evidence"],
-        ["staging", "restaurants"],
-        ["staging", "sources"],
-        ["staging", "countries"],
-    ],
+    "country_estimates": [["marts", "method_parameters"], ["marts", "estimate_evidence"], ["staging", "countries"]],
     "sources": [
         ["staging", "sources"],
         ["staging", "country_estimates"],

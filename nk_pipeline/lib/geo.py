@@ -163,10 +163,15 @@ def as_multipolygons(geometry: gpd.GeoSeries) -> gpd.GeoSeries:
     return gpd.GeoSeries(promoted, index=geometry.index, crs=geometry.crs)
 
 
+def missing_shapes(estimates: pd.DataFrame, boundaries: gpd.GeoDataFrame) -> list[str]:
+    """iso3 codes of the countries in `estimates` that have no shape in `boundaries`."""
+    return sorted(set(estimates["iso3"]) - set(boundaries["iso3"]))
+
+
 def country_features(estimates: pd.DataFrame, boundaries: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str]]:
     """One feature per country of `estimates` found in `boundaries`, and the iso3 codes not found."""
     merged = boundaries[["iso3", "geometry"]].merge(estimates, on="iso3", how="inner", validate="one_to_one")
-    missing = sorted(set(estimates["iso3"]) - set(merged["iso3"]))
+    missing = missing_shapes(estimates, boundaries)
     merged = gpd.GeoDataFrame(merged, geometry="geometry", crs=boundaries.crs)
     merged["geometry"] = as_multipolygons(simplify_for_web(merged.geometry))
     merged = merged.rename(columns={"country": "name"})
@@ -348,7 +353,7 @@ def build_scene(rows: pd.DataFrame, boundaries: gpd.GeoDataFrame) -> MapScene:
         world.drop(columns="geometry").assign(area_km2=true_area_km2), geometry=drawn, crs=None
     )
     hosts = world.merge(rows, on="iso3", how="inner", validate="one_to_one")
-    missing = sorted(set(rows["iso3"]) - set(hosts["iso3"]))
+    missing = missing_shapes(rows, world)  # Antarctica is not drawn
     hosts = hosts.rename(columns={"country": "name"})
     hosts["class"], classes = classify(hosts["workers_central"].where(hosts["status"] == "estimate"))
     hosts["fill"] = [fill_of(row, classes) for _, row in hosts.iterrows()]

@@ -42,8 +42,7 @@ class MapOutputs:
 
     @cached_property
     def missing(self) -> list[str]:
-        """iso3 codes of countries in the rows that have no shape in the boundaries."""
-        return sorted(set(self.rows["iso3"]) - set(self.shapes["iso3"]))
+        return geo.missing_shapes(self.rows, self.shapes)
 
     @cached_property
     def points(self) -> gpd.GeoDataFrame:

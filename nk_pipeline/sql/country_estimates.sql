@@ -40,13 +40,13 @@ presence AS (
 ),
 restaurants AS (
     SELECT
-        r.iso3,
-        max(coalesce(r.reference_year, s.published_year)) AS reference_year,
-        count(DISTINCT r.source_id) AS n_sources,
-        string_agg(DISTINCT r.source_id, ';' ORDER BY r.source_id) AS source_ids
-    FROM staging.restaurants AS r
-    JOIN staging.sources AS s USING (source_id)
-    GROUP BY r.iso3
+        iso3,
+        max(effective_year) AS reference_year,
+        count(DISTINCT source_id) AS n_sources,
+        string_agg(DISTINCT source_id, ';' ORDER BY source_id) AS source_ids
+    FROM marts.estimate_evidence
+    WHERE measure = 'restaurant'
+    GROUP BY iso3
 ),
 countries AS (
     SELECT iso3 FROM presence
