@@ -127,7 +127,7 @@ def test_without_a_working_database_everything_is_rebuilt(definitions, folders):
 
 
 def test_first_tick_compares_with_what_was_last_built(definitions, folders):
-    from nk_pipeline.defs.ingest import RAW_ASSETS, raw_boundaries
+    from nk_pipeline.defs.raw import RAW_ASSETS, raw_boundaries
 
     resources = {
         "paths": PathsResource(

@@ -9,11 +9,10 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from nk_pipeline.asset_metadata import PREVIEW_ROWS, table_metadata
-from nk_pipeline.defs.reconcile_checks import check_specs, run_checks
+from nk_pipeline.lib.mart_checks import check_specs, run_checks
 from nk_pipeline.lib.catalog import MARTS_BY_NAME
 from nk_pipeline.lib.warehouse import comment_tables, run_sql
 
-GROUP = "reconcile"
 CODE_VERSION = "1"
 
 # mart → the tables its SQL reads
@@ -47,11 +46,8 @@ def mart_asset(name: str) -> dg.AssetsDefinition:
     @dg.asset(
         key=["marts", name],
         deps=MART_INPUTS[name],
-        group_name=GROUP,
         kinds={"duckdb", "sql"},
         description=f"{table.description} (SQL: nk_pipeline/sql/{name}.sql)",
-        owners=["team:nk-pipeline"],
-        tags={"stage": GROUP},
         code_version=CODE_VERSION,
         check_specs=check_specs(name),
     )

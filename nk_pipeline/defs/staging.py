@@ -21,7 +21,6 @@ from nk_pipeline.lib.validation import check_table, to_typed
 from nk_pipeline.lib.warehouse import record_input, write_frame
 from nk_pipeline.resources import PathsResource
 
-GROUP = "validate"
 CONTRACT_CHECK = "contract"
 CODE_VERSION = "1"
 
@@ -63,11 +62,8 @@ def staging_asset(spec: contract.RawFile) -> dg.AssetsDefinition:
     decorator = dg.asset(
         key=["staging", spec.name],
         ins=ins,
-        group_name=GROUP,
         kinds={"pandera", "duckdb"},
         description=f"{spec.description} Validated against the contract and typed (staging.{spec.name}).",
-        owners=["team:nk-pipeline"],
-        tags={"stage": GROUP},
         code_version=CODE_VERSION,
         check_specs=[
             dg.AssetCheckSpec(
@@ -104,11 +100,8 @@ COUNTRY_TABLES = [f"staging.{f.name}" for f in contract.COUNTRY_FILES]
 @dg.asset(
     key=["staging", "countries"],
     deps=[["staging", f.name] for f in contract.COUNTRY_FILES],
-    group_name=GROUP,
     kinds={"pycountry", "duckdb"},
     description="Every country the inputs name, with its ISO 3166-1 codes and a short English name.",
-    owners=["team:nk-pipeline"],
-    tags={"stage": GROUP},
     code_version=CODE_VERSION,
 )
 def staging_countries(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
@@ -126,14 +119,11 @@ def staging_countries(context: dg.AssetExecutionContext, duckdb: DuckDBResource)
 @dg.asset(
     key=["staging", "boundaries"],
     ins={"boundaries_path": dg.AssetIn(key=["raw", "boundaries"])},
-    group_name=GROUP,
     kinds={"geopandas", "geoparquet", "duckdb"},
     description=(
         "Natural Earth countries that carry an ISO code, cut at the antimeridian: the attributes in "
         "staging.boundaries, the shapes in the build folder's boundaries.parquet for the map outputs."
     ),
-    owners=["team:nk-pipeline"],
-    tags={"stage": GROUP},
     code_version=CODE_VERSION,
 )
 def staging_boundaries(duckdb: DuckDBResource, paths: PathsResource, boundaries_path: str) -> dg.MaterializeResult:

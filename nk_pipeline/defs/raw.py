@@ -12,7 +12,6 @@ from nk_pipeline.lib.reading import RawTable, read_csv_text, sha256_bytes
 from nk_pipeline.resources import PathsResource
 from nk_pipeline.settings import PROJECT_ROOT
 
-GROUP = "ingest"
 
 
 def _shown_path(path: Path) -> str:
@@ -26,11 +25,8 @@ def _shown_path(path: Path) -> str:
 def raw_asset(spec: contract.RawFile) -> dg.AssetsDefinition:
     @dg.asset(
         key=["raw", spec.name],
-        group_name=GROUP,
         kinds={"csv"},
         description=f"raw/{spec.filename}: {spec.description}",
-        owners=["team:nk-pipeline"],
-        tags={"stage": GROUP},
     )
     def _ingest(context: dg.AssetExecutionContext, paths: PathsResource) -> dg.Output[RawTable]:
         folder = paths.paths.raw_dir
@@ -65,11 +61,8 @@ RAW_ASSETS = [raw_asset(spec) for spec in contract.RAW_FILES]
 
 @dg.asset(
     key=["raw", "boundaries"],
-    group_name=GROUP,
     kinds={"topojson"},
     description="raw/reference/countries-50m.json: Natural Earth 1:50m admin-0 boundaries (world-atlas 2.0.2).",
-    owners=["team:nk-pipeline"],
-    tags={"stage": GROUP},
 )
 def raw_boundaries(paths: PathsResource) -> dg.Output[str]:
     path = paths.paths.raw_dir / contract.BOUNDARIES_PATH
