@@ -86,7 +86,8 @@ def _write(frame: pd.DataFrame, path: Path) -> None:
 
 
 def sources(rng: np.random.Generator, count: int) -> pd.DataFrame:
-    kinds = rng.choice(contract.SOURCE_KINDS, size=count, p=[0.1, 0.2, 0.25, 0.4, 0.05])
+    weights = {"un": 0.1, "government": 0.2, "research": 0.25, "media": 0.35, "ngo": 0.05, "mirror": 0.05}
+    kinds = rng.choice(list(weights), size=count, p=list(weights.values()))
     ids = np.array([f"{kind}-{i:06d}" for i, kind in enumerate(kinds)], dtype=object)
     year = rng.integers(1995, LAST_YEAR + 1, size=count)
     month = rng.integers(1, 13, size=count)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from nk_pipeline.lib import contract
+
 
 @dataclass(frozen=True)
 class Table:
@@ -25,6 +27,10 @@ _PROVENANCE = {
     "source_id": "The source, a key of marts.sources.",
     "evidence": "A short paraphrase of what the source says.",
     "source_line": "Line of the raw CSV the row comes from (header = line 1).",
+    "kind": (
+        f"What the page read is: {', '.join(contract.SOURCE_KINDS)} (raw/README.md); only "
+        f"{' and '.join(contract.OFFICIAL_SOURCE_KINDS)} pages count as official for confidence."
+    ),
 }
 
 MARTS: tuple[Table, ...] = (
@@ -61,7 +67,7 @@ MARTS: tuple[Table, ...] = (
             "country_as_reported": "The country as the source spells it.",
             "source_id": _PROVENANCE["source_id"],
             "source_title": "Title of the source.",
-            "source_kind": "un, government, research, media or ngo.",
+            "source_kind": _PROVENANCE["kind"],
             "source_url": "Where to read the source.",
             "raw_file": "The raw file the observation comes from: raw/country_estimates.csv or raw/restaurants.csv.",
             "source_line": _PROVENANCE["source_line"],
@@ -94,7 +100,7 @@ MARTS: tuple[Table, ...] = (
             "published": "Publication date: YYYY, YYYY-MM or YYYY-MM-DD.",
             "published_year": "Year of publication.",
             "url": "Address of the copy read.",
-            "kind": "un, government, research, media or ngo.",
+            "kind": _PROVENANCE["kind"],
             "notes": "Curator's notes, e.g. weak or mirrored sources.",
             "n_figures": "Rows in all raw files citing the source.",
             "n_countries": "Distinct countries those rows name.",

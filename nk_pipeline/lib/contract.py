@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SOURCE_KINDS = ("un", "government", "research", "media", "ngo")
+# What the page read is (not what it reports on): a UN report read on a news site is `media`,
+# a copy of a news article on an unrelated site is `mirror`. raw/README.md defines each kind.
+SOURCE_KINDS = ("un", "government", "research", "media", "ngo", "commercial", "blog", "mirror")
+# The kinds whose pages are the official documents themselves, read where their issuer published
+# them: only these make a single source count for medium confidence (docs/methodology.md).
+OFFICIAL_SOURCE_KINDS = ("un", "government")
 
 # What a country figure counts. Only stock and permits describe the workers in a country;
 # the rest are kept as evidence but never become the map value.

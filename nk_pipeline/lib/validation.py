@@ -183,6 +183,7 @@ def to_typed(raw: RawTable, name: str) -> pd.DataFrame:
         frame.insert(frame.columns.get_loc("country") + 1, "iso3", iso3)
     if name == contract.SOURCES.name:
         frame["published_year"] = _distinct_integers(frame["published"], _year_of)
+        frame["official"] = frame["kind"].isin(contract.OFFICIAL_SOURCE_KINDS).astype(bool)
     if name == contract.POLICY_EVENTS_FILE.name:
         frame["year"] = _distinct_integers(frame["date"], _year_of)
     return frame.rename(columns={LINE_COLUMN: "source_line"}).reset_index(drop=True)

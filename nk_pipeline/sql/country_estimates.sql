@@ -9,7 +9,8 @@ WITH params AS (
     FROM marts.method_parameters
 ),
 used AS (
-    SELECT * FROM marts.estimate_evidence WHERE used
+    -- official: the source's kind is one of contract.OFFICIAL_SOURCE_KINDS (staging.sources)
+    SELECT e.*, s.official FROM marts.estimate_evidence AS e JOIN staging.sources AS s USING (source_id) WHERE e.used
 ),
 estimates AS (
     SELECT
@@ -24,7 +25,7 @@ estimates AS (
         max(point) / nullif(min(point), 0) AS spread,
         max(point) AS max_point,
         min(point) AS min_point,
-        bool_or(source_kind IN ('un', 'government')) AS has_official_source
+        bool_or(official) AS has_official_source
     FROM used
     GROUP BY iso3
 ),
