@@ -27,6 +27,10 @@ _PROVENANCE = {
     "source_id": "The source, a key of marts.sources.",
     "evidence": "A short paraphrase of what the source says.",
     "source_line": "Line of the raw CSV the row comes from (header = line 1).",
+    "iso3": (
+        "ISO 3166-1 alpha-3 code; for a place that is not an ISO country (Abkhazia), a code of its own "
+        "from the user-assigned X range (XAB), never its container's."
+    ),
     "kind": (
         f"What the page read is: {', '.join(contract.SOURCE_KINDS)} (raw/README.md); only "
         f"{' and '.join(contract.OFFICIAL_SOURCE_KINDS)} pages count as official for confidence."
@@ -40,7 +44,7 @@ MARTS: tuple[Table, ...] = (
         "One row per country the inputs name: the reconciled estimate of North Korean workers it hosts, "
         "or the fact of presence, or restaurants only. Method: docs/methodology.md.",
         {
-            "iso3": "ISO 3166-1 alpha-3 code.",
+            "iso3": _PROVENANCE["iso3"],
             "country": "Short English country name.",
             "status": "estimate (a worker figure exists), present (workers reported without a usable figure) "
             "or restaurants_only (only North Korean restaurants reported).",
@@ -63,7 +67,7 @@ MARTS: tuple[Table, ...] = (
         "estimate_evidence",
         "Every observation behind every country, with whether it was used in the estimate and why not.",
         {
-            "iso3": "ISO 3166-1 alpha-3 code.",
+            "iso3": _PROVENANCE["iso3"],
             "country_as_reported": "The country as the source spells it.",
             "source_id": _PROVENANCE["source_id"],
             "source_title": "Title of the source.",

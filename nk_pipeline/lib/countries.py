@@ -3,18 +3,39 @@
 pycountry first (official, common and short names); then the small alias table beside this
 module for the spellings it does not know. A name neither resolves is an error for the
 validation step to report; it is never guessed.
+
+A place that sources report on but that is not an ISO 3166-1 country (Abkhazia) is a territory
+(territories.csv): it keeps a code of its own from the user-assigned X range, so that its figures
+are never added to the country that contains it, and it is drawn within that country's shape.
 """
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import pycountry
 
 ALIASES_PATH = Path(__file__).with_name("country_aliases.csv")
+TERRITORIES_PATH = Path(__file__).with_name("territories.csv")
+
+
+@dataclass(frozen=True)
+class Territory:
+    name: str
+    code: str  # user-assigned, never an ISO 3166-1 country code
+    within_iso3: str  # the ISO country whose shape the territory is drawn in
+
+
+@cache
+def territories() -> dict[str, Territory]:
+    """Territories by code."""
+    with TERRITORIES_PATH.open(encoding="utf-8", newline="") as handle:
+        rows = [Territory(r["name"], r["code"], r["within_iso3"]) for r in csv.DictReader(handle)]
+    return {t.code: t for t in rows}
 
 
 @cache
@@ -25,8 +46,12 @@ def aliases() -> dict[str, str]:
 
 @cache
 def to_iso3(name: str) -> str | None:
-    """ISO 3166-1 alpha-3 code for a country name, or None when neither pycountry nor the aliases know it."""
+    """ISO 3166-1 alpha-3 code for a country name (a territory's own code for a territory), or None when
+    neither the territories, the aliases nor pycountry know it."""
     key = name.strip().casefold()
+    for territory in territories().values():
+        if territory.name.casefold() == key:
+            return territory.code
     if key in aliases():
         return aliases()[key]
     try:
@@ -59,6 +84,8 @@ def display_name(iso3: str) -> str:
     """A short English name for maps and labels."""
     if iso3 in SHORT_NAMES:
         return SHORT_NAMES[iso3]
+    if iso3 in territories():
+        return territories()[iso3].name
     country = pycountry.countries.get(alpha_3=iso3)
     if country is None:
         return iso3

@@ -163,6 +163,26 @@ def as_multipolygons(geometry: gpd.GeoSeries) -> gpd.GeoSeries:
     return gpd.GeoSeries(promoted, index=geometry.index, crs=geometry.crs)
 
 
+def with_territories(boundaries: gpd.GeoDataFrame, codes: pd.Series) -> gpd.GeoDataFrame:
+    """The boundaries plus one shape for each territory among `codes`: the shape of the country that
+    contains it (Natural Earth's admin-0 layer draws no territory of its own). The territory keeps its
+    own code and row, so its figure is shown as its own and never added to that country's."""
+    wanted = [t for code, t in countries.territories().items() if code in set(codes)]
+    if not wanted:
+        return boundaries
+    containers = boundaries.set_index("iso3")
+    added = gpd.GeoDataFrame(
+        {
+            "iso3": [t.code for t in wanted],
+            "iso_numeric": [None] * len(wanted),
+            "boundary_name": [f"{t.name} (within {containers.loc[t.within_iso3, 'boundary_name']})" for t in wanted],
+        },
+        geometry=[containers.loc[t.within_iso3].geometry for t in wanted],
+        crs=boundaries.crs,
+    )
+    return pd.concat([boundaries, added], ignore_index=True)
+
+
 def missing_shapes(estimates: pd.DataFrame, boundaries: gpd.GeoDataFrame) -> list[str]:
     """iso3 codes of the countries in `estimates` that have no shape in `boundaries`."""
     return sorted(set(estimates["iso3"]) - set(boundaries["iso3"]))
