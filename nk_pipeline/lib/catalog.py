@@ -46,8 +46,9 @@ MARTS: tuple[Table, ...] = (
         {
             "iso3": _PROVENANCE["iso3"],
             "country": "Short English country name.",
-            "status": "estimate (a worker figure exists), present (workers reported without a usable figure) "
-            "or restaurants_only (only North Korean restaurants reported).",
+            "status": "estimate (a worker figure exists), present (workers, or only North Korean firms' projects, "
+            "reported without a usable figure; the label says which) or restaurants_only (only North Korean "
+            "restaurants reported).",
             "workers_low": "Low end of the estimate; NULL when sources give only an upper bound.",
             "workers_high": "High end of the estimate; NULL when sources give only a lower bound.",
             "workers_central": "Median of the figures used, rounded and kept inside low–high.",
@@ -76,7 +77,7 @@ MARTS: tuple[Table, ...] = (
             "raw_file": "The raw file the observation comes from: raw/country_estimates.csv or raw/restaurants.csv.",
             "source_line": _PROVENANCE["source_line"],
             "measure": (
-                "What the figure counts: stock, permits, residents, site, restaurant_staff, inflow or presence; "
+                f"What the figure counts: {', '.join(contract.MEASURES)} (raw/README.md); "
                 "restaurant for a report of North Korean restaurants (raw/restaurants.csv)."
             ),
             "workers_low": "Low figure as the source gives it.",

@@ -16,8 +16,12 @@ OFFICIAL_SOURCE_KINDS = ("un", "government")
 
 # What a country figure counts. Only stock and permits describe the workers in a country;
 # the rest are kept as evidence but never become the map value.
-MEASURES = ("stock", "permits", "residents", "site", "restaurant_staff", "inflow", "presence")
+# `project`: a North Korean firm's project, facility or branch (a construction contract, a clinic,
+# a registered company) reported in the country, with no workers named: evidence of activity, not of workers.
+MEASURES = ("stock", "permits", "residents", "site", "restaurant_staff", "inflow", "presence", "project")
 WORKER_MEASURES = ("stock", "permits")
+# Measures that carry no figure of workers (both workers columns blank).
+MEASURES_WITHOUT_FIGURE = ("presence", "project")
 
 SECTORS = (
     "agriculture",

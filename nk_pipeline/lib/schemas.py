@@ -203,11 +203,14 @@ class CountryEstimatesModel(_Cited):
         return low_not_above_high(df, "workers_low", "workers_high")
 
     @pa.dataframe_check(
-        error="measure 'presence' means no figure (leave both blank); any other measure needs workers_low or workers_high"
+        error=(
+            f"measure {' or '.join(repr(m) for m in contract.MEASURES_WITHOUT_FIGURE)} means no figure (leave both blank); "
+            "any other measure needs workers_low or workers_high"
+        )
     )
     def presence_has_no_figure(cls, df: pd.DataFrame) -> Series[bool]:
         has_figure = df["workers_low"].notna() | df["workers_high"].notna()
-        presence = per_distinct(df["measure"], lambda v: v == "presence", blank=False)
+        presence = per_distinct(df["measure"], lambda v: v.isin(contract.MEASURES_WITHOUT_FIGURE), blank=False)
         # an unknown measure is reported by its own check; don't pile a second error on it
         unknown = per_distinct(df["measure"], lambda v: ~v.isin(contract.MEASURES))
         return (presence != has_figure) | unknown

@@ -34,7 +34,8 @@ presence AS (
         iso3,
         max(effective_year) AS reference_year,
         count(DISTINCT source_id) AS n_sources,
-        string_agg(DISTINCT source_id, ';' ORDER BY source_id) AS source_ids
+        string_agg(DISTINCT source_id, ';' ORDER BY source_id) AS source_ids,
+        bool_and(measure = 'project') AS projects_only
     FROM marts.estimate_evidence
     WHERE measure <> 'restaurant'  -- a restaurant is not a report of workers
     GROUP BY iso3
@@ -73,6 +74,7 @@ combined AS (
         coalesce(e.n_sources, p.n_sources, r.n_sources)::INTEGER AS n_sources,
         coalesce(e.source_ids, p.source_ids, r.source_ids) AS source_ids,
         r.iso3 IS NOT NULL AS has_restaurants,
+        coalesce(p.projects_only, false) AS projects_only,
         e.spread,
         coalesce(e.max_point > params.conflict_ratio * e.min_point, false) AS conflict,
         e.has_official_source,
@@ -105,6 +107,8 @@ SELECT
     coalesce(x.reference_year < x.stale_before_year, false) AS stale,
     CASE
         WHEN x.status = 'restaurants_only' THEN 'North Korean restaurants only'
+        -- a firm's projects are not a report of workers: the label says what the sources do report
+        WHEN x.status = 'present' AND x.projects_only THEN 'North Korean firms'' projects reported, no workers named'
         WHEN x.status = 'present' THEN 'Workers reported, no reliable figure'
         WHEN x.workers_low IS NOT NULL AND x.workers_high IS NOT NULL AND x.workers_low < x.workers_high
             THEN format('{:,d}–{:,d} ({})', x.workers_low, x.workers_high, x.reference_year)

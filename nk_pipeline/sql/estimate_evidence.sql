@@ -101,6 +101,7 @@ SELECT
         AND o.effective_year <= l.latest_year AS used,
     CASE
         WHEN o.measure = 'presence' THEN 'presence only: the source names the country but gives no figure'
+        WHEN o.measure = 'project' THEN 'a North Korean firm''s project, facility or branch: the source names no workers'
         WHEN o.measure = 'residents' THEN 'counts all North Koreans in the country, not only workers'
         WHEN o.measure = 'site' THEN 'counts one employer or site only'
         WHEN o.measure = 'restaurant_staff' THEN 'counts restaurant staff only'
