@@ -34,10 +34,11 @@ def test_build_then_bad_input_leaves_the_warehouse_untouched(raw_copy, tmp_path)
 
     estimates = raw_copy / "country_estimates.csv"
     lines = estimates.read_text(encoding="utf-8").splitlines(keepends=True)
-    lines[2] = lines[2].replace(",presence,", ",guess,", 1)
+    index = next(i for i, line in enumerate(lines) if ",presence," in line)
+    lines[index] = lines[index].replace(",presence,", ",guess,", 1)
     estimates.write_text("".join(lines), encoding="utf-8")
 
     second = run_cli(raw_copy, warehouse, home)
     assert second.returncode == 1
-    assert "raw/country_estimates.csv:3: column 'measure' value 'guess'" in second.stdout
+    assert f"raw/country_estimates.csv:{index + 1}: column 'measure' value 'guess'" in second.stdout
     assert digest_tree(warehouse) == before

@@ -69,7 +69,7 @@ def load_boundaries(path: Path, layer: str = "countries") -> gpd.GeoDataFrame:
     frame["geometry"] = polygonal([split_antimeridian(g) for g in frame.geometry.values])
     # a few codes have several shapes (Australia and its Ashmore and Cartier Islands)
     frame = frame.dissolve(by="iso3", aggfunc="first", sort=True).reset_index()
-    return frame[["iso3", "iso_numeric", "boundary_name", "geometry"]]
+    return with_territories(frame[["iso3", "iso_numeric", "boundary_name", "geometry"]])
 
 
 def read_prepared_boundaries(path: Path) -> gpd.GeoDataFrame:
@@ -163,14 +163,12 @@ def as_multipolygons(geometry: gpd.GeoSeries) -> gpd.GeoSeries:
     return gpd.GeoSeries(promoted, index=geometry.index, crs=geometry.crs)
 
 
-def with_territories(boundaries: gpd.GeoDataFrame, codes: pd.Series) -> gpd.GeoDataFrame:
-    """The boundaries plus one shape for each territory among `codes`: the shape of the country that
-    contains it (Natural Earth's admin-0 layer draws no territory of its own). The territory keeps its
-    own code and row, so its figure is shown as its own and never added to that country's."""
-    wanted = [t for code, t in countries.territories().items() if code in set(codes)]
-    if not wanted:
-        return boundaries
+def with_territories(boundaries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The boundaries plus one shape per territory (countries.territories): the shape of the country
+    that contains it, since Natural Earth's admin-0 layer draws none of its own. The territory keeps
+    its own code, so its row and figure stay its own and are never added to that country's."""
     containers = boundaries.set_index("iso3")
+    wanted = [t for t in countries.territories().values() if t.within_iso3 in containers.index]
     added = gpd.GeoDataFrame(
         {
             "iso3": [t.code for t in wanted],
@@ -382,7 +380,8 @@ def build_scene(rows: pd.DataFrame, boundaries: gpd.GeoDataFrame) -> MapScene:
     hosts["anchor_y"] = shapely.get_y(anchors)
     hosts["small"] = hosts["area_km2"] < SMALL_STATE_KM2
     hosts = gpd.GeoDataFrame(hosts.sort_values("name", kind="stable").reset_index(drop=True), geometry="geometry")
-    land = world[~world["iso3"].isin(hosts["iso3"])].sort_values("iso3").reset_index(drop=True)
+    # a territory's shape is its container's, already drawn as land
+    land = world[~world["iso3"].isin([*hosts["iso3"], *countries.territories()])].sort_values("iso3").reset_index(drop=True)
     return MapScene(land=land, hosts=hosts, classes=classes, outline=sphere_outline(), missing=missing)
 
 

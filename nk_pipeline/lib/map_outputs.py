@@ -36,10 +36,6 @@ class MapOutputs:
     shapes: gpd.GeoDataFrame  # geo.load_boundaries' output
     folder: Path  # where the files are written (the build folder's map/)
 
-    def __post_init__(self) -> None:
-        # a territory (countries.territories) is drawn within the shape of the country containing it
-        self.shapes = geo.with_territories(self.shapes, self.rows["iso3"])
-
     @cached_property
     def features(self) -> gpd.GeoDataFrame:
         return geo.country_features(self.rows, self.shapes)[0]
