@@ -58,6 +58,23 @@ def place_evidence(raw_dir: Path) -> Counter[str]:
     return Counter({label: counts[label] for label in order})
 
 
+def coverage(raw_dir: Path) -> list[list[object]]:
+    """Per place: worker-figure rows, other rows, restaurant rows and distinct sources."""
+    tally: dict[str, list] = {}
+    for spec in (contract.COUNTRY_ESTIMATES, contract.RESTAURANTS):
+        for r in _rows(raw_dir, spec):
+            entry = tally.setdefault(countries.to_iso3(r["country"]), [0, 0, 0, set()])
+            if spec is contract.RESTAURANTS:
+                entry[2] += 1
+            elif r["measure"].strip() in contract.WORKER_MEASURES:
+                entry[0] += 1
+            else:
+                entry[1] += 1
+            entry[3].add(r["source_id"].strip())
+    places = sorted(tally.items(), key=lambda kv: countries.display_name(kv[0]))
+    return [[countries.display_name(code), w, o, r, len(ids)] for code, (w, o, r, ids) in places]
+
+
 def lead_verdicts(readme: str) -> Counter[str]:
     """Verdicts of the leads table in raw/README.md (its last column)."""
     section = readme.split("### The 32 leads", 1)[1].split("\n### ", 1)[0]
@@ -82,6 +99,8 @@ def raw_block(raw_dir: Path, readme: str) -> str:
     places = place_evidence(raw_dir)
     lines += ["", f"**Places by the strongest evidence in raw/** ({sum(places.values())} places)", ""]
     lines += _table(["evidence", "places"], [[k, v] for k, v in places.items()])
+    lines += ["", "**Coverage per place** (rows of `country_estimates.csv` and `restaurants.csv`, distinct sources)", ""]
+    lines += _table(["place", "worker figures", "other rows", "restaurant rows", "sources"], coverage(raw_dir))
     verdicts = lead_verdicts(readme)
     lines += ["", f"**Leads of `leads_2026-12.csv`** ({sum(verdicts.values())} leads; table below)", ""]
     lines += _table(["verdict", "leads"], sorted(([k, v] for k, v in verdicts.items()), key=lambda kv: -kv[1]))
