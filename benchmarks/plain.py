@@ -28,7 +28,6 @@ import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from nk_pipeline.lib import contract, countries, geo  # noqa: E402
-from nk_pipeline.lib.catalog import MARTS_BY_NAME  # noqa: E402
 from nk_pipeline.lib.map_outputs import MAP_FILES, MapOutputs  # noqa: E402
 from nk_pipeline.lib.publishing import atomic_copies, remove_stale_tmp_files  # noqa: E402
 from nk_pipeline.lib.reading import read_csv_text, sha256_bytes  # noqa: E402
@@ -36,11 +35,10 @@ from nk_pipeline.lib.sql import read_sql  # noqa: E402
 from nk_pipeline.lib.sql_checks import check_queries  # noqa: E402
 from nk_pipeline.lib.validation import check_table, to_typed  # noqa: E402
 from nk_pipeline.lib.warehouse import (  # noqa: E402
+    build_mart,
     carry_history,
-    comment_tables,
     record_input,
     record_snapshot,
-    run_sql,
     write_frame,
 )
 from nk_pipeline.settings import DUCKDB_STORAGE_VERSION, Paths  # noqa: E402
@@ -52,7 +50,10 @@ IMPORTED = time.perf_counter()
 # the order of the asset graph: a mart's inputs are built before it
 MART_ORDER = (
     "method_parameters",
+    "statuses",
+    "measures",
     "estimate_evidence",
+    "country_years",
     "country_estimates",
     "sources",
     "china_entries",
@@ -112,8 +113,7 @@ def reconcile(conn: duckdb.DuckDBPyConnection, phases: Phases) -> None:
     conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
     for name in MART_ORDER:
         with phases.timed(f"sql:{name}"):
-            run_sql(conn, name)
-            comment_tables(conn, [MARTS_BY_NAME[name]])
+            build_mart(conn, name)
     with phases.timed("checks"):
         for name, query in check_queries().items():
             offending = conn.execute(query).df()
