@@ -131,6 +131,7 @@ def write_maps(conn: duckdb.DuckDBPyConnection, paths: Paths, phases: Phases) ->
         write_frame(conn, "staging.boundaries", pd.DataFrame(boundaries.drop(columns="geometry")), "Boundaries.")
     outputs = MapOutputs(
         rows=conn.execute(read_sql("map_countries")).df(),
+        years=conn.execute(read_sql("map_years")).df(),
         sources=conn.execute(
             "SELECT source_id, title, publisher, published, url, kind FROM marts.sources ORDER BY source_id"
         ).df(),
@@ -140,7 +141,7 @@ def write_maps(conn: duckdb.DuckDBPyConnection, paths: Paths, phases: Phases) ->
     if outputs.missing:
         raise SystemExit(f"no boundary shape for: {', '.join(outputs.missing)}")
     for name in MAP_FILES:
-        with phases.timed("map_png_html" if name in ("map_png", "index_html") else "maps"):
+        with phases.timed("map_png_html" if name in ("map_png", "index_html", "map_years_png") else "maps"):
             outputs.write(name)
 
 

@@ -22,6 +22,7 @@ class Status:
     label: str  # marts.*.label for a row without a figure; the prefix of one with a zero figure
     legend: str  # the map legends
     meaning: str  # the catalog's description
+    summary: str  # the map's one line on a row: {sources} is "3 sources", {confidence} and {reports} as they are
 
 
 STATUSES: tuple[Status, ...] = (
@@ -31,6 +32,7 @@ STATUSES: tuple[Status, ...] = (
         "",
         "North Korean workers (central estimate)",
         "a worker figure exists in the recency window",
+        "Estimated workers · {confidence} confidence · {sources}",
     ),
     Status(
         "none_reported_remaining",
@@ -38,6 +40,7 @@ STATUSES: tuple[Status, ...] = (
         "None reported remaining",
         "Reported that no workers remain",
         "every worker figure in the window is zero: the latest evidence (typically a government's report to the UN) says none remain",
+        "Reported that no North Korean workers remain: {reports}",
     ),
     Status(
         "present",
@@ -45,6 +48,7 @@ STATUSES: tuple[Status, ...] = (
         "Workers reported, no reliable figure",
         "Workers reported, no reliable figure",
         "workers reported without a usable figure",
+        "Named as a host by {sources}; none gives a figure for the workers there",
     ),
     Status(
         "restaurants_only",
@@ -52,6 +56,7 @@ STATUSES: tuple[Status, ...] = (
         "North Korean restaurants only",
         "Only North Korean restaurants reported",
         "only North Korean restaurants reported",
+        "North Korean restaurants reported by {sources}; no figure for other workers",
     ),
 )
 STATUS = {s.name: s for s in STATUSES}
