@@ -421,9 +421,9 @@ def _legend(scene: geo.MapScene, years: pd.DataFrame) -> str:
     items = ['<li class="legend-title">North Korean workers (central estimate)</li>']
     for number, c in enumerate(scene.classes):
         items.append(
-            f'<li data-legend="class-{number}"{"" if c.count else " hidden"}>{_swatch(c.colour)}{_e(c.label)} '
+            f'<li data-legend="class-{number}"{"" if c.count else " hidden"}>{_swatch(c.colour)}<span>{_e(c.label)} '
             f'(<span class="legend-count">{c.count}</span> <span class="legend-unit">'
-            f'{"country" if c.count == 1 else "countries"}</span>)</li>'
+            f'{"country" if c.count == 1 else "countries"}</span>)</span></li>'
         )
     statuses = scene.hosts["status"].value_counts()
     in_any_year = set(years["status"])
@@ -431,8 +431,8 @@ def _legend(scene: geo.MapScene, years: pd.DataFrame) -> str:
         if status in in_any_year:
             count = int(statuses.get(status, 0))
             items.append(
-                f'<li data-legend="{_e(status)}"{"" if count else " hidden"}>{_swatch(_PATTERNS[status])}{_e(text)} '
-                f'(<span class="legend-count">{count}</span>)</li>'
+                f'<li data-legend="{_e(status)}"{"" if count else " hidden"}>{_swatch(_PATTERNS[status])}<span>{_e(text)} '
+                f'(<span class="legend-count">{count}</span>)</span></li>'
             )
     if scene.hosts["small"].any():
         items.append(f"<li>{_swatch('#ffffff', circle=True)}Small state, marked by a dot</li>")

@@ -49,6 +49,7 @@ def run_sql(conn: duckdb.DuckDBPyConnection, name: str) -> None:
 
 def build_mart(conn: duckdb.DuckDBPyConnection, name: str) -> None:
     """marts.<name>, built (a vocabulary lookup from Python, any other mart by its SQL) and described."""
+    conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
     if name in LOOKUPS:
         write_lookup(conn, name)
     else:
