@@ -306,6 +306,7 @@ def only_timeseries(args) -> int:
     try:
         root = workdir / "shipped"
         plain(child_env(root, PROJECT_ROOT / "raw"))  # the shipped map files, published into root/warehouse
+        load = os.getloadavg()[0]
         size = max(args.sizes)
         print(f"validation + reconciliation of {size:,} synthetic observations, once:", flush=True)
         (large,) = scaling(workdir, (size,), 1)
@@ -313,6 +314,8 @@ def only_timeseries(args) -> int:
         changes = {
             "series": timeseries.series_at_scale(large["work_db"], args.scale_runs),
             "recolour": timeseries.recolour(root / "warehouse" / "map" / "index.html", args.recolours),
+            "when": f"on {dt.date.today().isoformat()} by `--only-timeseries` (load average {load:.1f} before, "
+            f"{os.getloadavg()[0]:.1f} after, on {os.cpu_count()} CPUs shared with other work)",
         }
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

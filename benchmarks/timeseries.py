@@ -165,6 +165,8 @@ def section(result: dict) -> list[str]:
     """The BENCHMARKS.md section: its own targets, then the numbers behind them."""
     series, page = result.get("series"), result.get("recolour")
     out = [SECTION, ""]
+    if result.get("when"):
+        out += [f"Measured {result['when']}.", ""]
     rows = []
     if series:
         enough = series["years"] >= MIN_YEARS and series["observations"] >= 1_000_000
