@@ -153,3 +153,14 @@ def test_the_year_control_works_by_keyboard_and_says_the_year(opened, series):
     name, _, label = rows[("RUS", years[-1])]
     assert label in page.page.locator('path[data-iso3="RUS"]').get_attribute("aria-label")
     assert page.errors == [] and page.only_itself_was_requested()
+
+
+def test_legend_entries_without_countries_that_year_are_hidden(opened, series):
+    rows, _ = series
+    first_zero = min(year for (_, year), (_, status, _) in rows.items() if status == "none_reported_remaining")
+    page = opened(f"#year={first_zero - 1}")
+    assert not page.page.locator('#legend [data-legend="none_reported_remaining"]').is_visible()
+    page.page.keyboard.press("Tab")  # into the page, then the buttons: move to the first year with a zero
+    page.page.evaluate(f"location.hash = '#year={first_zero}'")
+    page.page.wait_for_function(f"document.getElementById('year-value').textContent.startsWith('{first_zero}')")
+    assert page.page.locator('#legend [data-legend="none_reported_remaining"]').is_visible()

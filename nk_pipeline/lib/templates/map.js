@@ -58,7 +58,8 @@
     rows.forEach(function (r) {
       [r[1], r[2], r[3]].forEach(function (v) { if (v !== null && v > top_value) top_value = v; });
     });
-    if (!top_value) top_value = 1;
+    var zero_only = !top_value;
+    if (zero_only) top_value = 1;  // every figure is zero: a flat line on the axis
     function x(y) { return left + (last === first ? 0.5 : (y - first) / (last - first)) * (width - left - right); }
     function yPos(v) { return top + (1 - v / top_value) * (height - top - bottom); }
     var described = [];
@@ -73,7 +74,7 @@
       role: "img", "aria-label": "Series, " + described.join("; ")
     });
     svgNode(box, "line", { x1: left, x2: width - right, y1: yPos(0), y2: yPos(0), "class": "axis" });
-    svgNode(box, "text", { x: left - 4, y: yPos(top_value) + 3, "text-anchor": "end" }, number(top_value));
+    if (!zero_only) svgNode(box, "text", { x: left - 4, y: yPos(top_value) + 3, "text-anchor": "end" }, number(top_value));
     svgNode(box, "text", { x: left - 4, y: yPos(0) + 3, "text-anchor": "end" }, "0");
     svgNode(box, "text", { x: x(first), y: height - 3, "text-anchor": "start" }, String(first));
     if (last !== first) svgNode(box, "text", { x: x(last), y: height - 3, "text-anchor": "end" }, String(last));
