@@ -58,6 +58,11 @@ def _failure_report(result) -> list[str]:
                 cause = error.cause or error
                 message = f"{cause.cls_name}: {cause.message.strip()}"
             lines.append(f"✗ {step}: {message}")
+        elif event.event_type_value == "RESOURCE_INIT_FAILURE":
+            # before any step ran, e.g. another run holds the build folder (lib/build_lock.py)
+            error = event.event_specific_data.error
+            message = error.message.split(": ", 1)[-1].strip() if error else "unknown error"
+            lines.append(f"✗ run not started: {message}")
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
             if not evaluation.passed and evaluation.check_name != "contract":

@@ -14,6 +14,7 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
+from nk_pipeline.lib.build_lock import BuildFolderBusy, BuildLock
 from nk_pipeline.lib.publishing import pid_alive
 from nk_pipeline.settings import DUCKDB_STORAGE_VERSION, Paths
 
@@ -24,15 +25,42 @@ _ENVIRONMENT_ERRORS = ("Permission denied", "No space left", "Read-only file sys
 
 
 class PathsResource(dg.ConfigurableResource):
-    """Input, output and scratch folders of a build (absolute paths; see settings.Paths)."""
+    """Input, output and scratch folders of a build (absolute paths; see settings.Paths).
+
+    A run holds the build folder's lock (lib/build_lock.py) while it uses them: from its first
+    step to its end under the in-process executor, for each step under the multiprocess one.
+    A sensor tick only reads the raw folder and takes no lock.
+    """
 
     raw_dir: str
     warehouse_dir: str
     build_dir: str
+    _lock: BuildLock | None = PrivateAttr(default=None)
 
     @property
     def paths(self) -> Paths:
         return Paths.create(self.raw_dir, self.warehouse_dir, self.build_dir)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        if context.run is None:
+            return
+        log = context.log or dg.get_dagster_logger()
+        lock = BuildLock(self.paths.build_dir)
+        try:
+            waited = lock.acquire(
+                context.run.run_id,
+                on_wait=lambda holder: log.info(f"build folder {self.paths.build_dir} is in use by {holder}; waiting"),
+            )
+        except BuildFolderBusy as error:
+            raise dg.Failure(str(error)) from None
+        if waited > 1:
+            log.info(f"waited {waited:.0f}s for the build folder")
+        self._lock = lock
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
 
 def set_aside(database: Path) -> list[Path]:
