@@ -25,42 +25,15 @@ _ENVIRONMENT_ERRORS = ("Permission denied", "No space left", "Read-only file sys
 
 
 class PathsResource(dg.ConfigurableResource):
-    """Input, output and scratch folders of a build (absolute paths; see settings.Paths).
-
-    A run holds the build folder's lock (lib/build_lock.py) while it uses them: from its first
-    step to its end under the in-process executor, for each step under the multiprocess one.
-    A sensor tick only reads the raw folder and takes no lock.
-    """
+    """Input, output and scratch folders of a build (absolute paths; see settings.Paths)."""
 
     raw_dir: str
     warehouse_dir: str
     build_dir: str
-    _lock: BuildLock | None = PrivateAttr(default=None)
 
     @property
     def paths(self) -> Paths:
         return Paths.create(self.raw_dir, self.warehouse_dir, self.build_dir)
-
-    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        if context.run is None:
-            return
-        log = context.log or dg.get_dagster_logger()
-        lock = BuildLock(self.paths.build_dir)
-        try:
-            waited = lock.acquire(
-                context.run.run_id,
-                on_wait=lambda holder: log.info(f"build folder {self.paths.build_dir} is in use by {holder}; waiting"),
-            )
-        except BuildFolderBusy as error:
-            raise dg.Failure(str(error)) from None
-        if waited > 1:
-            log.info(f"waited {waited:.0f}s for the build folder")
-        self._lock = lock
-
-    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        if self._lock is not None:
-            self._lock.release()
-            self._lock = None
 
 
 def set_aside(database: Path) -> list[Path]:
@@ -88,13 +61,20 @@ class WorkDuckDBResource(DuckDBResource):
     when the run (or, under the multiprocess executor, the step's process) ends; each
     `get_connection` hands out a cursor of it. Opening the file reads its whole catalog and
     closing it checkpoints, about 25 ms each time: a quarter of a typical step's own work.
+
+    A run also holds its build folder's lock (lib/build_lock.py) for as long: under the
+    in-process executor from before its first step (ingest included) to its end, so a second
+    run on the same folders waits for the whole of the first.
     """
 
     lock_retries: int = 10
     _shared: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
     _sharing: bool = PrivateAttr(default=False)
+    _run_lock: BuildLock | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        if context.run is not None and self.database != ":memory:":
+            self._run_lock = self._lock_build_folder(context)
         self._sharing = True
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
@@ -102,6 +82,23 @@ class WorkDuckDBResource(DuckDBResource):
         if self._shared is not None:
             self._shared.close()
             self._shared = None
+        if self._run_lock is not None:
+            self._run_lock.release()
+            self._run_lock = None
+
+    def _lock_build_folder(self, context: dg.InitResourceContext) -> BuildLock:
+        build_dir = Path(self.database).parent
+        log = context.log or dg.get_dagster_logger()
+        lock = BuildLock(build_dir)
+        try:
+            waited = lock.acquire(
+                context.run.run_id, on_wait=lambda holder: log.info(f"build folder {build_dir} is in use by {holder}; waiting")
+            )
+        except BuildFolderBusy as error:
+            raise dg.Failure(str(error)) from None
+        if waited > 1:
+            log.info(f"waited {waited:.0f} s for build folder {build_dir}")
+        return lock
 
     def _open(self) -> duckdb.DuckDBPyConnection:
         config = {"custom_user_agent": "dagster", **self.connection_config}
