@@ -31,7 +31,7 @@ from nk_pipeline.lib import contract, countries, geo  # noqa: E402
 from nk_pipeline.lib.catalog import MARTS_BY_NAME  # noqa: E402
 from nk_pipeline.lib.map_outputs import MAP_FILES, MapOutputs  # noqa: E402
 from nk_pipeline.lib.publishing import atomic_copies, remove_stale_tmp_files  # noqa: E402
-from nk_pipeline.lib.reading import read_csv_text, sha256_bytes  # noqa: E402
+from nk_pipeline.lib.reading import read_raw, sha256_file  # noqa: E402
 from nk_pipeline.lib.sql import read_sql  # noqa: E402
 from nk_pipeline.lib.sql_checks import check_queries  # noqa: E402
 from nk_pipeline.lib.validation import check_table, to_typed  # noqa: E402
@@ -88,7 +88,7 @@ def stage_tables(conn: duckdb.DuckDBPyConnection, raw_dir: Path, phases: Phases)
     known: set[str] = set()
     for spec in contract.RAW_FILES:  # sources.csv first: the others cite it
         with phases.timed("read"):
-            raw = read_csv_text(raw_dir / spec.filename, spec.columns, f"raw/{spec.filename}")
+            raw = read_raw(raw_dir / spec.filename, spec.columns, f"raw/{spec.filename}")
         with phases.timed("validate"):
             issues = check_table(raw, spec.name, known if spec in contract.CITING_FILES else None)
             if issues:
@@ -123,11 +123,10 @@ def reconcile(conn: duckdb.DuckDBPyConnection, phases: Phases) -> None:
 
 def write_maps(conn: duckdb.DuckDBPyConnection, paths: Paths, phases: Phases) -> None:
     with phases.timed("boundaries"):
-        path = paths.raw_dir / contract.BOUNDARIES_PATH
-        data = path.read_bytes()
+        path = paths.raw_dir / contract.BOUNDARIES.path
         boundaries = geo.load_boundaries(path)
         geo.write_geoparquet(boundaries, paths.prepared_boundaries)
-        record_input(conn, f"raw/{contract.BOUNDARIES_PATH}", sha256_bytes(data), len(data))
+        record_input(conn, f"raw/{contract.BOUNDARIES.path}", sha256_file(path), path.stat().st_size)
         write_frame(conn, "staging.boundaries", pd.DataFrame(boundaries.drop(columns="geometry")), "Boundaries.")
     outputs = MapOutputs(
         rows=conn.execute(read_sql("map_countries")).df(),

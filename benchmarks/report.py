@@ -258,7 +258,7 @@ def render(*, env, builds, plains, cached, scale, latency, large_latency, maps, 
         "- Wall time is spawn to exit; CPU time and peak memory come from `wait4()` on that child (peak resident"
         " set of the process, or of any descendant it waited for).",
         "- Time per asset comes from the run's own event log (`DagsterInstance.all_logs`).",
-        "- `benchmarks/plain.py` calls the same library functions as the assets (`read_csv_text`, `check_table`,"
+        "- `benchmarks/plain.py` calls the same library functions as the assets (`read_raw`, `check_table`,"
         " `to_typed`, `run_sql` over the same SQL files, `nk_pipeline.lib.map_outputs`, `atomic_copies`) in"
         " the same order, and exits the same way (without the interpreter's tear-down).",
         "",

@@ -25,7 +25,7 @@ def defs() -> dg.Definitions:
     from nk_pipeline.orchestration import orchestration_definitions
 
     return dg.Definitions.merge(
-        dg.load_from_defs_folder(path_within_project=Path(__file__).parent).map_resolved_asset_specs(
+        dg.load_from_defs_folder(path_within_project=Path(__file__).parent).map_asset_specs(
             func=_layer_policy
         ),
         orchestration_definitions(),
