@@ -28,7 +28,7 @@ import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from nk_pipeline.lib import contract, countries, geo  # noqa: E402
-from nk_pipeline.lib.catalog import MARTS_BY_NAME  # noqa: E402
+from nk_pipeline.lib.catalog import marts_in_build_order  # noqa: E402
 from nk_pipeline.lib.map_outputs import MAP_FILES, MapOutputs  # noqa: E402
 from nk_pipeline.lib.publishing import atomic_copies, remove_stale_tmp_files  # noqa: E402
 from nk_pipeline.lib.reading import read_raw, sha256_file  # noqa: E402
@@ -49,16 +49,6 @@ from nk_pipeline.settings import DUCKDB_STORAGE_VERSION, Paths  # noqa: E402
 gc.freeze()
 IMPORTED = time.perf_counter()
 
-# the order of the asset graph: a mart's inputs are built before it
-MART_ORDER = (
-    "method_parameters",
-    "estimate_evidence",
-    "country_estimates",
-    "sources",
-    "china_entries",
-    "global_totals",
-    "policy_timeline",
-)
 
 
 class Phases(dict):
@@ -110,10 +100,10 @@ def stage_tables(conn: duckdb.DuckDBPyConnection, raw_dir: Path, phases: Phases)
 
 def reconcile(conn: duckdb.DuckDBPyConnection, phases: Phases) -> None:
     conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
-    for name in MART_ORDER:
-        with phases.timed(f"sql:{name}"):
-            run_sql(conn, name)
-            comment_tables(conn, [MARTS_BY_NAME[name]])
+    for table in marts_in_build_order():
+        with phases.timed(f"sql:{table.name}"):
+            run_sql(conn, table.name)
+            comment_tables(conn, [table])
     with phases.timed("checks"):
         for name, query in check_queries().items():
             offending = conn.execute(query).df()

@@ -42,7 +42,9 @@ EXPECTED = {
     "19_duplicate_source_id": ("sources.csv", 8, "source_id", "must be unique"),
     "20_unknown_source_id": ("country_estimates.csv", 3, "source_id", "not found in sources.csv"),
     "21_url_without_scheme": ("sources.csv", 10, "url", "http"),
-    "22_duplicate_observation": ("country_estimates.csv", 6, "country, source_id, reference_year, measure", "duplicate"),
+    "22_duplicate_observation": (
+        "country_estimates.csv", 6, "country, source_id, reference_year, measure, workers_low, workers_high", "duplicate"
+    ),
     "23_unresolvable_country": ("country_estimates.csv", 4, "country", "ISO 3166-1"),
     "24_blank_required_evidence": ("country_estimates.csv", 3, "evidence", "must not be blank"),
     "25_evidence_too_long": ("country_estimates.csv", 3, "evidence", "at most 15 words"),
