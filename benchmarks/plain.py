@@ -31,10 +31,10 @@ from nk_pipeline.lib import contract, countries, geo  # noqa: E402
 from nk_pipeline.lib.catalog import marts_in_build_order  # noqa: E402
 from nk_pipeline.lib.map_outputs import MAP_FILES, MapOutputs  # noqa: E402
 from nk_pipeline.lib.publishing import atomic_copies, remove_stale_tmp_files  # noqa: E402
-from nk_pipeline.lib.reading import read_raw, sha256_file  # noqa: E402
+from nk_pipeline.lib.reading import sha256_file  # noqa: E402
 from nk_pipeline.lib.sql import read_sql  # noqa: E402
 from nk_pipeline.lib.sql_checks import check_queries  # noqa: E402
-from nk_pipeline.lib.validation import check_table, to_typed  # noqa: E402
+from nk_pipeline.lib.validation import check_folder, to_typed  # noqa: E402
 from nk_pipeline.lib.warehouse import (  # noqa: E402
     carry_history,
     comment_tables,
@@ -75,22 +75,19 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def stage_tables(conn: duckdb.DuckDBPyConnection, raw_dir: Path, phases: Phases) -> None:
-    known: set[str] = set()
-    for spec in contract.RAW_FILES:  # sources.csv first: the others cite it
-        with phases.timed("read"):
-            raw = read_raw(raw_dir / spec.filename, spec.columns, f"raw/{spec.filename}")
-        with phases.timed("validate"):
-            issues = check_table(raw, spec.name, known if spec in contract.CITING_FILES else None)
-            if issues:
-                raise SystemExit(f"{len(issues)} problem(s), first: {issues[0]}")
-        if spec is contract.SOURCES:
-            known = set(raw.frame["source_id"].dropna())
+    with phases.timed("read and validate"):
+        checked = check_folder(raw_dir)
+    for spec in contract.RAW_FILES:
+        raw, issues = checked[spec.name]
+        if issues:
+            raise SystemExit(f"{len(issues)} problem(s), first: {issues[0]}")
         with phases.timed("type"):
             typed = to_typed(raw, spec.name)
         with phases.timed("load"):
             write_frame(conn, f"staging.{spec.name}", typed, f"raw/{spec.filename}, validated. {spec.description}")
             record_input(conn, f"raw/{spec.filename}", raw.sha256, raw.size_bytes)
         del raw, typed
+    del checked
     with phases.timed("countries"):
         union = " UNION ".join(f"SELECT iso3, country FROM staging.{f.name}" for f in contract.COUNTRY_FILES)
         named = conn.execute(f"SELECT DISTINCT iso3, country FROM ({union}) WHERE iso3 IS NOT NULL").df()

@@ -47,7 +47,7 @@ def _work(plain_run) -> float:
 
 
 # columns of the scaling table: phases of benchmarks/plain.py ("sql:" = every mart)
-SCALE_PHASES = {"read": ("read",), "validate": ("validate",), "type": ("type",), "load": ("load", "countries"), "marts": ("sql:",), "checks": ("checks",)}
+SCALE_PHASES = {"read and validate": ("read and validate",), "type": ("type",), "load": ("load", "countries"), "marts": ("sql:",), "checks": ("checks",)}
 
 
 def _phase(plain_run, names: tuple[str, ...]) -> float:

@@ -15,34 +15,15 @@ from dagster_duckdb import DuckDBResource
 from nk_pipeline.asset_metadata import table_metadata
 from nk_pipeline.lib import contract, countries, geo
 from nk_pipeline.lib.issues import Issue, RawDataError, issues_frame
-from nk_pipeline.lib.reading import RawTable, read_raw, sha256_file
-from nk_pipeline.lib.validation import check_table, to_typed
+from nk_pipeline.lib.reading import sha256_file
+from nk_pipeline.lib.validation import check_folder, to_typed
 from nk_pipeline.lib.warehouse import record_input, write_frame
 from nk_pipeline.resources import PathsResource
-from nk_pipeline.settings import PROJECT_ROOT
+from nk_pipeline.settings import shown_path
 
 CONTRACT_CHECK = "contract"
 CODE_VERSION = "2"
 COUNTRIES_KEY = dg.AssetKey(["staging", "countries"])
-
-
-def _shown(path) -> str:
-    """How messages name a file: relative to the project when inside it, else in full."""
-    try:
-        return path.relative_to(PROJECT_ROOT).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def _read(folder, spec: contract.RawFile) -> RawTable | list[Issue]:
-    path = folder / spec.filename
-    shown = _shown(path)
-    if not path.is_file():
-        return [Issue(shown, 0, "", "", f"file not found in {_shown(folder)}")]
-    try:
-        return read_raw(path, spec.columns, shown)
-    except RawDataError as error:
-        return error.issues
 
 
 def _contract_result(spec: contract.RawFile, issues: list[Issue], rows: int) -> dg.AssetCheckResult:
@@ -97,19 +78,11 @@ def _contract_result(spec: contract.RawFile, issues: list[Issue], rows: int) -> 
 def staging_tables(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: PathsResource
 ) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
-    folder = paths.paths.raw_dir
-    read = {spec.name: _read(folder, spec) for spec in contract.RAW_FILES}
-    sources = read[contract.SOURCES.name]
-    # a citing file is checked against the sources only when sources.csv could be read at all
-    known = set(sources.frame["source_id"].dropna()) if isinstance(sources, RawTable) else None
+    checked = check_folder(paths.paths.raw_dir)
     failed = []
     with duckdb.get_connection() as conn:
         for spec in contract.RAW_FILES:
-            table = read[spec.name]
-            if isinstance(table, RawTable):
-                issues = check_table(table, spec.name, known if spec in contract.CITING_FILES else None)
-            else:
-                issues = table
+            table, issues = checked[spec.name]
             yield _contract_result(spec, issues, 0 if issues else len(table.frame))
             if issues:
                 failed.append(spec)
@@ -155,7 +128,7 @@ def staging_tables(
 def staging_boundaries(duckdb: DuckDBResource, paths: PathsResource) -> dg.MaterializeResult:
     path = paths.paths.raw_dir / contract.BOUNDARIES.path
     if not path.is_file():
-        raise dg.Failure(f"{_shown(path)}: boundaries file not found (see raw/reference/README.md for its origin)")
+        raise dg.Failure(f"{shown_path(path)}: boundaries file not found (see raw/reference/README.md for its origin)")
     shapes = geo.load_boundaries(path)
     prepared = geo.write_geoparquet(shapes, paths.paths.prepared_boundaries)
     frame = pd.DataFrame(shapes.drop(columns="geometry"))
