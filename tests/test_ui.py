@@ -174,8 +174,8 @@ def test_materialize_all_from_the_asset_graph_in_a_browser(tmp_path):
                 # the first-visit "Join the Dagster community" dialog, whenever it shows up
                 page.add_locator_handler(page.get_by_role("button", name="Skip"), lambda skip: skip.click())
                 page.goto(f"{dev.url}/asset-groups")  # the global asset graph ("Lineage")
-                for stage in ("ingest", "validate", "reconcile", "publish"):
-                    page.get_by_text(stage, exact=True).first.wait_for(timeout=60_000)
+                for layer in ("raw", "staging", "marts", "map", "warehouse"):
+                    page.get_by_text(layer, exact=True).first.wait_for(timeout=60_000)
                 materialize_all = page.get_by_role("button", name="Materialize all")
                 materialize_all.wait_for(timeout=60_000)
                 page.screenshot(path=str(ARTIFACTS / "ui-asset-graph.png"))

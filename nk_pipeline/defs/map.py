@@ -1,8 +1,6 @@
-"""Publish: map files rendered into the build folder, then everything replaced into warehouse/ at once.
+"""Map: the map files, rendered from the marts into the build folder (published by warehouse/nk_duckdb).
 
-The map assets write to the build folder; only `warehouse/nk_duckdb`, the last asset, touches
-the published folder: it copies every file beside its target, then renames them all over the
-published ones. A failure anywhere before it leaves the published warehouse exactly as it was.
+Nothing here touches the published folder, so a failure leaves the published map as it was.
 """
 
 
@@ -13,12 +11,9 @@ from dagster_duckdb import DuckDBResource
 from nk_pipeline.asset_metadata import file_metadata, preview
 from nk_pipeline.lib import geo
 from nk_pipeline.lib.map_outputs import MAP_FILES, MapOutputs
-from nk_pipeline.lib.publishing import atomic_copies, remove_stale_tmp_files
 from nk_pipeline.lib.sql import read_sql
-from nk_pipeline.lib.warehouse import carry_history, record_snapshot
 from nk_pipeline.resources import PathsResource
 
-GROUP = "publish"
 CODE_VERSION = "3"
 MAP_INPUTS = [["marts", "country_estimates"], ["marts", "sources"], ["staging", "boundaries"]]
 MISSING_SHAPES_CHECK = "every_country_has_a_shape"
@@ -100,11 +95,8 @@ def missing_shapes_result(missing: list[str], features: int) -> dg.AssetCheckRes
         dg.AssetSpec(
             key=["map", name],
             deps=MAP_INPUTS,
-            group_name=GROUP,
             kinds=MAP_KINDS[name],
             description=MAP_DESCRIPTIONS[name],
-            owners=["team:nk-pipeline"],
-            tags={"stage": GROUP},
             code_version=CODE_VERSION,
         )
         for name in MAP_FILES
@@ -151,39 +143,3 @@ def map_files(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: 
                 **output_metadata(name, outputs),
             ),
         )
-
-
-@dg.asset(
-    key=["warehouse", "nk_duckdb"],
-    deps=[["map", name] for name in MAP_FILES] + [["marts", "china_entries"], ["marts", "global_totals"], ["marts", "policy_timeline"]],
-    group_name=GROUP,
-    kinds={"duckdb"},
-    description="Publishes warehouse/nk.duckdb and warehouse/map/* in atomic renames, and records the publish in history.",
-    owners=["team:nk-pipeline"],
-    tags={"stage": GROUP},
-    code_version=CODE_VERSION,
-)
-def publish_warehouse(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: PathsResource):
-    folders = paths.paths
-    removed = remove_stale_tmp_files(folders.warehouse_dir)
-    if removed:
-        context.log.warning(f"removed temporaries of an interrupted publish: {', '.join(map(str, removed))}")
-    with duckdb.get_connection() as conn:
-        input_hashes = dict(conn.execute("SELECT file, sha256 FROM staging.inputs ORDER BY file").fetchall())
-        earlier = carry_history(conn, folders.warehouse_db)
-        publish_id = record_snapshot(conn, input_hashes)
-        conn.execute("CHECKPOINT")
-    map_files = [(folders.build_map_dir / name, folders.map_dir / name) for name in MAP_FILES.values()]
-    # the database last: a reader that finds the new snapshot also finds its map files
-    published = atomic_copies([*map_files, (folders.work_db, folders.warehouse_db)])[:-1]
-    return dg.MaterializeResult(
-        metadata={
-            **file_metadata(folders.warehouse_db),
-            "publish_id": publish_id,
-            "earlier_publishes": earlier,
-            "map_files": dg.MetadataValue.md(
-                "\n".join(f"- `{p}` ({p.stat().st_size:,} bytes)" for p in published)
-            ),
-            "inputs_sha256": dg.MetadataValue.json(input_hashes),
-        }
-    )
