@@ -32,9 +32,8 @@ import pytest
 from nk_pipeline.lib.warehouse import inputs_digest
 from nk_pipeline.orchestration import RAW_SENSOR, REFRESH_JOB
 from nk_pipeline.settings import BUILD_DIR_ENV, PROJECT_ROOT, RAW_DIR_ENV, WAREHOUSE_DIR_ENV, Paths
-from tests.conftest import copy_raw
+from tests.conftest import copy_raw, drop_one_country
 from tests.postgres_cluster import PostgresCluster, free_port, postgres_cluster
-from tests.test_concurrency import _drop_one_country
 
 pytestmark = [
     pytest.mark.slow,
@@ -376,7 +375,7 @@ def test_postgres_two_builds_published_at_once_run_one_after_the_other(cluster, 
     build from their own copy of raw/ into the one shared warehouse at the same moment."""
     team = make_deployment(cluster, tmp_path, "nk_two_curators")
     raw_b = copy_raw(tmp_path / "raw_b")
-    _drop_one_country(raw_b)
+    drop_one_country(raw_b)
     second_home = dagster_home(tmp_path / "dagster_home_b")
 
     first = team.build()
