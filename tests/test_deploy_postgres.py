@@ -390,14 +390,20 @@ def test_postgres_two_builds_published_at_once_run_one_after_the_other(cluster, 
         assert run_status_in_postgres(team, run_id) == "SUCCESS"
         assert materialized_in_postgres(team, run_id) == every_asset_key()
     # one after the other: the later run's first step started after the earlier run ended
-    def first(run_id: str, event: str) -> float:
+    def first_event(run_id: str, event: str):
         return team.sql(
             "SELECT min(timestamp) FROM event_logs WHERE run_id = %s AND dagster_event_type = %s", (run_id, event)
         )[0][0]
 
-    ended = {name: first(run_id, "PIPELINE_SUCCESS") for name, run_id in runs.items()}
+    ended = {name: first_event(run_id, "PIPELINE_SUCCESS") for name, run_id in runs.items()}
     earlier, later = sorted(ended, key=ended.get)
-    assert first(runs[later], "STEP_START") >= ended[earlier], "the two runs' steps interleaved"
+    assert first_event(runs[later], "STEP_START") >= ended[earlier], "the two runs' steps interleaved"
+    # because it waited for the build folder, and its log (in PostgreSQL) says for whom
+    waited = team.sql(
+        "SELECT count(*) FROM event_logs WHERE run_id = %s AND event LIKE %s",
+        (runs[later], f"%is in use by run {runs[earlier]}%"),
+    )[0][0]
+    assert waited >= 1, "the later build did not wait for the earlier one: they did not overlap"
 
     # the published warehouse is whole, and each publish carries its own curator's inputs
     later_raw = raw_b if later == "b" else team.paths.raw_dir
