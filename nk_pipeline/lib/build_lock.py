@@ -2,10 +2,12 @@
 
 The run queue starts one run at a time, but `nk-pipeline build` does not go through it, and two
 curators may start one each, from two machines, against one warehouse. Two runs interleaving in
-one build folder would mix their inputs: both write the parsed raw files to the same place and
-build into the same working database. So a run holds an exclusive lock on `run.lock` in the build
-folder from its first step to its end; another run waits for it (up to WAIT_SECONDS, well under
-run monitoring's 10-minute limit, then fails saying who holds it). The operating system releases
+one build folder would mix their work: both build into the same working database and render the
+map files into the same folder before publishing them. DuckDB's own file lock only guards each
+connection, and a waiting run gives up after its connection retries (about 100 s). So a run holds
+an exclusive lock on `run.lock` in the build folder from its first step to its end; another run
+waits for it (up to WAIT_SECONDS, well under run monitoring's 10-minute limit, then fails saying
+who holds it). The operating system releases
 the lock of a killed process, so a dead run never holds it. flock works on local filesystems
 and, on Linux, over NFS.
 """
