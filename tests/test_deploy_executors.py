@@ -20,8 +20,6 @@ import pytest
 from nk_pipeline.orchestration import EXECUTOR_ENV, STEP_EXECUTORS
 from nk_pipeline.settings import PROJECT_ROOT
 
-pytestmark = pytest.mark.slow
-
 PACKAGES = ("dagster-k8s==0.29.27", "dagster-celery==0.29.27")
 TIMEOUT = 600
 
@@ -62,6 +60,7 @@ def with_step_packages(*command: str, **env: str) -> subprocess.Popen:
     )
 
 
+@pytest.mark.slow
 def test_kubernetes_and_celery_settings_validate(tmp_path):
     home = str(tmp_path / "dagster_home")
     os.makedirs(home)
@@ -95,3 +94,16 @@ def test_kubernetes_and_celery_settings_validate(tmp_path):
     assert report["storage"] == ["postgres"], report
     assert report["launcher_errors"] == [], report
     assert report["executors"] == {"k8s": ["k8s", "k8s"], "celery": ["celery", "celery"]}
+
+
+@pytest.mark.parametrize("choice", sorted(STEP_EXECUTORS))
+def test_a_step_executor_without_its_package_says_which_to_install(choice, monkeypatch):
+    import dagster as dg
+
+    from nk_pipeline.orchestration import executor
+
+    package = STEP_EXECUTORS[choice][0]
+    monkeypatch.setenv(EXECUTOR_ENV, choice)
+    # the project's own environment does not install them: a deployment's image does
+    with pytest.raises(dg.DagsterInvariantViolationError, match=f"{EXECUTOR_ENV}={choice} needs {package}"):
+        executor()
