@@ -6,7 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from nk_pipeline.settings import PROJECT_ROOT
+
+# builds in subprocesses or drives a browser: not in the fast tier
+pytestmark = pytest.mark.slow
 
 CLI = [sys.executable, "-m", "nk_pipeline.cli", "build"]
 

@@ -13,8 +13,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from nk_pipeline.settings import PROJECT_ROOT
 from tests.conftest import copy_raw, drop_one_country, run_build
+
+# builds in a loop with a reader in another process: not in the fast tier
+pytestmark = pytest.mark.slow
 
 REFRESHES = 10
 READER_DEADLINE = 120

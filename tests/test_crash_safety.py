@@ -24,6 +24,9 @@ from nk_pipeline.resources import BROKEN_SUFFIX, WorkDuckDBResource
 from nk_pipeline.settings import PROJECT_ROOT, Paths
 from tests.conftest import drop_one_country
 
+# builds in subprocesses or drives a browser: not in the fast tier
+pytestmark = pytest.mark.slow
+
 CLI = [sys.executable, "-m", "nk_pipeline.cli", "build"]
 BUILD_TIMEOUT = 300
 # one kill in each stage of a refresh: validation, reconciliation, the map files

@@ -15,6 +15,7 @@ import duckdb
 import pytest
 
 from nk_pipeline.cli import failure_report
+from nk_pipeline.lib.validation import check_folder
 from tests.conftest import SHIPPED_RAW, run_build
 
 CASES = Path(__file__).parent / "malformed"
@@ -84,22 +85,36 @@ def published(tmp_path_factory) -> Path:
     return warehouse
 
 
-@pytest.mark.parametrize("case", sorted(EXPECTED))
-def test_malformed_input_is_refused_and_nothing_changes(case, published, tmp_path):
+def assert_named(case: str, report: str) -> None:
+    """The report has a line naming the case's file, line, column and rule."""
     file, line, column, words = EXPECTED[case]
-    before = digest(published)
-    build = run_build(raw_with(case, tmp_path), published)
-    assert not build.success
-    report = "\n".join(failure_report(build.result))
-    location = f"raw/{file}:{line}" if line else f"raw/{file}"
+    location = f"{file}:{line}" if line else file
     expected_start = f"{location}: column '{column}'" if column else f"{location}: "
     matching = [ln for ln in report.splitlines() if expected_start in ln and words in ln]
     assert matching, f"expected '{expected_start}… {words}' in:\n{report}"
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_the_validator_names_file_line_column_and_rule(case, tmp_path):
+    checked = check_folder(raw_with(case, tmp_path))
+    problems = [issue for _, issues in checked.values() for issue in issues]
+    assert problems, "the case is refused"
+    assert_named(case, "\n".join(map(str, problems)))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_malformed_input_is_refused_and_nothing_changes(case, published, tmp_path):
+    before = digest(published)
+    build = run_build(raw_with(case, tmp_path), published)
+    assert not build.success
+    assert_named(case, "\n".join(failure_report(build.result)))
     assert digest(published) == before
     with duckdb.connect(str(published / "nk.duckdb"), read_only=True) as conn:
         assert conn.execute("SELECT count(*) FROM marts.country_estimates").fetchone()[0] > 0
 
 
+@pytest.mark.slow
 def test_failures_are_also_asset_check_results(published, tmp_path):
     build = run_build(raw_with("04_words_in_number", tmp_path), published)
     evaluations = build.result.get_asset_check_evaluations()
@@ -125,6 +140,7 @@ def test_accepted_quirks_build_the_same_rows(case, tmp_path):
     assert quirky[columns].equals(clean[columns])
 
 
+@pytest.mark.slow
 def test_all_quirks_together_still_build(tmp_path):
     raw = raw_with("ok_quoted_newline_and_comma", tmp_path)
     text = (raw / "country_estimates.csv").read_text(encoding="utf-8")
