@@ -36,9 +36,8 @@ import pandas as pd
 import pytest
 
 from nk_pipeline.lib import contract, geo
-from nk_pipeline.lib.reading import read_csv_text
 from nk_pipeline.lib.sql_checks import check_queries
-from nk_pipeline.lib.validation import check_table, to_typed
+from nk_pipeline.lib.validation import check_folder, to_typed
 from nk_pipeline.lib.warehouse import build_mart, write_frame
 
 HANDMADE = Path(__file__).parent / "handmade_years"
@@ -56,12 +55,10 @@ SERIES_CHECKS = (
 def reconcile(raw_dir: Path) -> duckdb.DuckDBPyConnection:
     """The raw files validated and typed as the pipeline does, then the series marts built by their SQL."""
     conn = duckdb.connect(":memory:")
-    known: set[str] = set()
+    checked = check_folder(raw_dir)
     for spec in contract.RAW_FILES:
-        raw = read_csv_text(raw_dir / spec.filename, spec.columns, f"raw/{spec.filename}")
-        assert check_table(raw, spec.name, known if spec in contract.CITING_FILES else None) == []
-        if spec is contract.SOURCES:
-            known = set(raw.frame["source_id"].dropna())
+        raw, issues = checked[spec.name]
+        assert issues == [], issues
         write_frame(conn, f"staging.{spec.name}", to_typed(raw, spec.name), spec.description)
     union = " UNION ".join(f"SELECT iso3 FROM staging.{f.name}" for f in contract.COUNTRY_FILES)
     named = conn.execute(f"SELECT DISTINCT iso3 FROM ({union}) WHERE iso3 IS NOT NULL").df()

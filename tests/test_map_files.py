@@ -291,8 +291,7 @@ def test_a_missing_shape_fails_the_blocking_check_and_stops_the_publish(shipped_
 
     with dg.instance_for_test() as instance:
         result = dg.materialize(
-            [map_defs.map_files, warehouse_defs.publish_warehouse], resources=resources, instance=instance,
-            raise_on_error=False,
+            [map_defs.map_files, warehouse_defs.publish_warehouse], resources=resources, instance=instance, raise_on_error=False
         )
     (check,) = [e for e in result.get_asset_check_evaluations() if e.check_name == map_defs.MISSING_SHAPES_CHECK]
     assert not check.passed and check.metadata["missing_iso3"].value == "MLT"

@@ -6,6 +6,7 @@ checked by the consumer contract test, so the three never drift apart.
 
 from __future__ import annotations
 
+import graphlib
 from dataclasses import dataclass, field
 
 from nk_pipeline.lib.vocabulary import MEASURES, ROLES, STATUSES
@@ -17,6 +18,7 @@ class Table:
     name: str
     description: str
     columns: dict[str, str] = field(default_factory=dict)
+    reads: tuple[str, ...] = ()  # for a mart: the tables its SQL reads (its asset's dependencies)
 
     @property
     def qualified(self) -> str:
@@ -69,6 +71,7 @@ MARTS: tuple[Table, ...] = (
             "label": _COUNTRY_ROW["label"],
             "reference_year_from_publication": _COUNTRY_ROW["reference_year_from_publication"],
         },
+        reads=("marts.country_years",),
     ),
     Table(
         "marts",
@@ -100,6 +103,7 @@ MARTS: tuple[Table, ...] = (
             "repatriation_source_ids": "Their sources, ';'-separated (keys of marts.sources).",
             "is_latest": "True on the latest year: the row marts.country_estimates publishes.",
         },
+        reads=("marts.method_parameters", "marts.measures", "marts.statuses", "marts.estimate_evidence", "staging.countries"),
     ),
     Table(
         "marts",
@@ -131,6 +135,14 @@ MARTS: tuple[Table, ...] = (
             "first_year_used": "First year of marts.country_years whose estimate uses the observation; NULL if none.",
             "last_year_used": "Last such year (the years between use it too).",
         },
+        reads=(
+            "marts.method_parameters",
+            "marts.measures",
+            "staging.country_estimates",
+            "staging.restaurants",
+            "staging.policy_events",
+            "staging.sources",
+        ),
     ),
     Table(
         "marts",
@@ -151,6 +163,7 @@ MARTS: tuple[Table, ...] = (
             "n_used_in_estimates": "Observations of the source used in marts.country_estimates.",
             "cited_in": "Raw files citing the source, ';'-separated.",
         },
+        reads=("staging.sources", "staging.country_estimates", "staging.restaurants", "staging.china_entries", "staging.headline_estimates", "staging.policy_events", "marts.estimate_evidence"),
     ),
     Table(
         "marts",
@@ -174,6 +187,7 @@ MARTS: tuple[Table, ...] = (
             "china_estimate_year": "Its reference year.",
             "caveat": "Why entries are not a count of workers.",
         },
+        reads=("staging.china_entries", "staging.sources", "marts.country_estimates"),
     ),
     Table(
         "marts",
@@ -197,6 +211,7 @@ MARTS: tuple[Table, ...] = (
             "gap_central": "For global_workers: headline (low, else high) minus the sum of central figures.",
             "comparison": "For global_workers: where the headline falls against the country sums.",
         },
+        reads=("staging.headline_estimates", "staging.sources", "marts.country_estimates"),
     ),
     Table(
         "marts",
@@ -218,6 +233,7 @@ MARTS: tuple[Table, ...] = (
             "source_line": _PROVENANCE["source_line"],
             "is_latest_for_country": "True on each country's most recent event.",
         },
+        reads=("staging.policy_events", "staging.sources"),
     ),
     Table(
         "marts",
@@ -230,6 +246,7 @@ MARTS: tuple[Table, ...] = (
             "legend": "The map legend's wording.",
             "meaning": "What the status means.",
         },
+        reads=(),  # written from nk_pipeline/lib/vocabulary.py
     ),
     Table(
         "marts",
@@ -243,6 +260,7 @@ MARTS: tuple[Table, ...] = (
             "exclusion_reason": "Why an observation of it is never used; NULL when it can be.",
             "policy_figure_meaning": "The raw/policy_events.csv figure_meaning that becomes this measure, if any.",
         },
+        reads=(),  # written from nk_pipeline/lib/vocabulary.py
     ),
     Table(
         "marts",
@@ -253,7 +271,14 @@ MARTS: tuple[Table, ...] = (
             "value": "Its value.",
             "meaning": "What it does.",
         },
+        reads=(),
     ),
 )
 
 MARTS_BY_NAME = {t.name: t for t in MARTS}
+
+
+def marts_in_build_order() -> list[Table]:
+    """Every mart after the marts its SQL reads (what the asset graph does, for code without Dagster)."""
+    graph = {t.name: {r.split(".")[1] for r in t.reads if r.startswith("marts.")} for t in MARTS}
+    return [MARTS_BY_NAME[name] for name in graphlib.TopologicalSorter(graph).static_order()]
