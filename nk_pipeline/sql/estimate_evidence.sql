@@ -75,7 +75,7 @@ last_year AS (
     SELECT max(effective_year) AS year FROM observations
 ),
 figures AS NOT MATERIALIZED (
-    SELECT iso3, effective_year, source_id, raw_file, source_line
+    SELECT iso3, effective_year, source_id
     FROM observations
     WHERE is_worker_figure AND effective_year IS NOT NULL
 ),
@@ -121,16 +121,15 @@ segments AS (
     FROM window_ends
     GROUP BY ALL
 ),
-used_span AS (
-    -- a figure of year f is in the windows ending in f to f + window_years - 1 (listed, then
-    -- joined on equality: linear in the figures, where a range join grows with figures × years)
-    SELECT e.raw_file, e.source_line, min(s.first_year) AS first_year_used, max(s.last_year) AS last_year_used
-    FROM (
-        SELECT f.raw_file, f.source_line, f.iso3, f.effective_year + unnest(range(p.window_years)) AS window_end
-        FROM figures AS f
-        CROSS JOIN params AS p
-    ) AS e
-    JOIN segments AS s USING (iso3, window_end)
+year_spans AS (
+    -- a figure of year f is in the windows ending in f to f + window_years - 1, so every figure of
+    -- a country and year is used in the same years: found once per country and figure year, not
+    -- once per figure
+    SELECT y.iso3, y.year AS effective_year, min(s.first_year) AS first_year_used, max(s.last_year) AS last_year_used
+    FROM (SELECT DISTINCT iso3, effective_year AS year FROM figures) AS y
+    CROSS JOIN params AS p
+    JOIN segments AS s
+        ON s.iso3 = y.iso3 AND s.window_end >= y.year AND s.window_end < y.year + p.window_years
     GROUP BY ALL
 ),
 latest AS (
@@ -174,5 +173,5 @@ FROM observations AS o
 CROSS JOIN params AS p
 CROSS JOIN last_year AS ly
 LEFT JOIN latest AS l USING (iso3)
-LEFT JOIN used_span AS u USING (raw_file, source_line)
+LEFT JOIN year_spans AS u ON u.iso3 = o.iso3 AND u.effective_year = o.effective_year AND o.is_worker_figure
 ORDER BY o.iso3, o.effective_year DESC NULLS LAST, o.source_id, o.source_line;
