@@ -108,7 +108,9 @@ MARTS: tuple[Table, ...] = (
     Table(
         "marts",
         "estimate_evidence",
-        "Every observation behind every country, with whether it was used in the estimate and why not.",
+        "Every observation behind every country (raw/country_estimates.csv, raw/restaurants.csv, and the reports "
+        "of workers remaining or sent home in raw/policy_events.csv), with the years of marts.country_years that "
+        "use it, whether the latest year does and, if not, why.",
         {
             "iso3": "ISO 3166-1 alpha-3 code.",
             "country_as_reported": "The country as the source spells it.",
