@@ -283,6 +283,9 @@ def _notes(row: pd.Series) -> list[str]:
         notes.append("Predates the UN deadline of December 2019 to send every worker home.")
     if bool(row["has_restaurants"]) and row["status"] != "restaurants_only":
         notes.append("North Korean restaurants are also reported here.")
+    zero = _text(row.get("zero_reports"))
+    if zero and row["status"] == "estimate":
+        notes.append(f"A report used here says no workers remain ({zero}); the other figures make it a range.")
     reports = _text(row.get("repatriation_reports"))
     if reports:
         notes.append(f"Reported sent home this year (not counted in the estimate): {reports}.")

@@ -26,6 +26,12 @@ SELECT
     EXISTS (
         SELECT 1 FROM marts.estimate_evidence AS e WHERE e.iso3 = c.iso3 AND e.effective_year = c.year
     ) AS reported_in_year,
+    -- a window can hold a report that none remain beside reports of workers (Poland, 2019): the
+    -- map names it, though the figures make the row an estimate
+    (SELECT string_agg(DISTINCT e.source_title, '; ' ORDER BY e.source_title)
+     FROM marts.estimate_evidence AS e
+     WHERE e.iso3 = c.iso3 AND c.year BETWEEN e.first_year_used AND e.last_year_used
+       AND coalesce(e.workers_high, e.workers_low) = 0) AS zero_reports,
     c.is_latest
 FROM marts.country_years AS c
 ORDER BY c.iso3, c.year;
