@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from nk_pipeline.lib.catalog import MARTS, MARTS_BY_NAME, Table
+from nk_pipeline.lib.catalog import MARTS_BY_NAME, Table
 from nk_pipeline.lib.sql import read_sql
 from nk_pipeline.lib.vocabulary import LOOKUPS, write_lookup
 from nk_pipeline.settings import DUCKDB_STORAGE_VERSION
