@@ -270,16 +270,19 @@ def _text(value: object) -> str:
 
 def _notes(row: pd.Series) -> list[str]:
     notes = []
+    undated = pd.isna(row["reference_year"]) or bool(row.get("reference_year_from_publication", False))
     if pd.isna(row["reference_year"]):
         notes.append("The sources do not say which year they describe.")
-    elif bool(row.get("reference_year_from_publication", False)):
+    elif undated:
         notes.append(
             f"No source says which year it describes; {int(row['reference_year'])} is when it was published, "
             "so the figure may be older."
         )
     elif not vocabulary.STATUS[row["status"]].has_figure:
         notes.append(f"Last reported for {int(row['reference_year'])}.")
-    if bool(row["stale"]):
+    if bool(row["stale"]) and undated:
+        notes.append("No source states a year after the UN deadline of December 2019 to send every worker home.")
+    elif bool(row["stale"]):
         notes.append("Predates the UN deadline of December 2019 to send every worker home.")
     if bool(row["has_restaurants"]) and row["status"] != "restaurants_only":
         notes.append("North Korean restaurants are also reported here.")
