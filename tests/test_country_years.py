@@ -88,6 +88,15 @@ def conn():
     connection.close()
 
 
+def test_the_sql_reads_which_measures_count_from_the_vocabulary(conn):
+    counting = {m for (m,) in conn.execute("SELECT measure FROM marts.measures WHERE counts_for_figure").fetchall()}
+    assert counting == set(contract.WORKER_MEASURES)
+    used = {m for (m,) in conn.execute("SELECT DISTINCT measure FROM marts.estimate_evidence WHERE first_year_used IS NOT NULL").fetchall()}
+    assert used <= counting
+    statuses = {s for (s,) in conn.execute("SELECT DISTINCT status FROM marts.country_years").fetchall()}
+    assert statuses == {s for (s,) in conn.execute("SELECT status FROM marts.statuses").fetchall()}
+
+
 def test_the_checks_pass(conn):
     for name in SERIES_CHECKS:
         assert conn.execute(check_queries()[name]).fetchall() == [], name

@@ -402,12 +402,12 @@ def _year_control(years: list[int], latest: int) -> str:
         '<div class="year-row">'
         '<button type="button" id="year-prev" aria-label="Previous year with evidence">&#8249;</button>'
         f'<input type="range" id="year" min="0" max="{last}" step="1" value="{last}" '
-        f'aria-label="Year shown on the map" aria-valuetext="{latest} (latest)" '
+        f'aria-label="Year shown on the map" aria-valuetext="{latest} (latest)" aria-describedby="year-note" '
         f'data-years="{",".join(str(y) for y in years)}">'
         '<button type="button" id="year-next" aria-label="Next year with evidence">&#8250;</button>'
         '<button type="button" id="year-latest">Latest</button>'
         "</div>"
-        f'<p class="year-note">{_e(YEAR_NOTE)} Years with evidence: {years[0]}–{latest}; '
+        f'<p class="year-note" id="year-note">{_e(YEAR_NOTE)} Years with evidence: {years[0]}–{latest}; '
         "links such as <code>#year=2017</code> open that year.</p>"
         "</section>"
     )
