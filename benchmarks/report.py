@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 from benchmarks.measure import median
+from benchmarks.timeseries import SECTION as TIMESERIES_SECTION
+from benchmarks.timeseries import section as timeseries_section
 
 BUILD_SECONDS = 10.0
 BUILD_RATIO = 2.0
@@ -23,6 +25,7 @@ SECTIONS = (
     "## Validation and reconciliation at scale",
     "## Map outputs",
     "## Consumer query",
+    TIMESERIES_SECTION,
     "## How it was measured",
 )
 
@@ -47,7 +50,7 @@ def _work(plain_run) -> float:
 
 
 # columns of the scaling table: phases of benchmarks/plain.py ("sql:" = every mart)
-SCALE_PHASES = {"read": ("read",), "validate": ("validate",), "type": ("type",), "load": ("load", "countries"), "marts": ("sql:",), "checks": ("checks",)}
+SCALE_PHASES = {"read and validate": ("read and validate",), "type": ("type",), "load": ("load", "countries"), "marts": ("sql:",), "checks": ("checks",)}
 
 
 def _phase(plain_run, names: tuple[str, ...]) -> float:
@@ -64,7 +67,7 @@ def _summary(runs) -> dict[str, float]:
     }
 
 
-def render(*, env, builds, plains, cached, scale, latency, large_latency, maps, smoke) -> str:
+def render(*, env, builds, plains, cached, scale, latency, large_latency, maps, smoke, timeseries=None) -> str:
     build, base = _summary(builds), _summary(plains)
     ratio = build["wall"] / base["wall"]
     largest = scale[-1]
@@ -250,15 +253,17 @@ def render(*, env, builds, plains, cached, scale, latency, large_latency, maps, 
         "",
     ]
 
+    out += timeseries_section(timeseries or {})
+
     out += [
-        SECTIONS[7],
+        SECTIONS[8],
         "",
         "- Every command runs as a child process in a fresh temporary directory (warehouse, build scratch,"
         " `DAGSTER_HOME`) under `benchmarks/.runs/`, on the same disk as the project; builds and plain runs alternate.",
         "- Wall time is spawn to exit; CPU time and peak memory come from `wait4()` on that child (peak resident"
         " set of the process, or of any descendant it waited for).",
         "- Time per asset comes from the run's own event log (`DagsterInstance.all_logs`).",
-        "- `benchmarks/plain.py` calls the same library functions as the assets (`read_csv_text`, `check_table`,"
+        "- `benchmarks/plain.py` calls the same library functions as the assets (`read_raw`, `check_table`,"
         " `to_typed`, `run_sql` over the same SQL files, `nk_pipeline.lib.map_outputs`, `atomic_copies`) in"
         " the same order, and exits the same way (without the interpreter's tear-down).",
         "",

@@ -10,6 +10,7 @@ from dagster_duckdb import DuckDBResource
 
 from nk_pipeline.asset_metadata import file_metadata
 
+from nk_pipeline.lib.catalog import MARTS
 from nk_pipeline.lib.map_outputs import MAP_FILES
 from nk_pipeline.lib.publishing import atomic_copies, remove_stale_tmp_files
 from nk_pipeline.lib.warehouse import carry_history, record_snapshot
@@ -20,7 +21,7 @@ CODE_VERSION = "3"
 
 @dg.asset(
     key=["warehouse", "nk_duckdb"],
-    deps=[["map", name] for name in MAP_FILES] + [["marts", "china_entries"], ["marts", "global_totals"], ["marts", "policy_timeline"]],
+    deps=[["map", name] for name in MAP_FILES] + [["marts", table.name] for table in MARTS],
     kinds={"duckdb"},
     description="Publishes warehouse/nk.duckdb and warehouse/map/* in atomic renames, and records the publish in history.",
     code_version=CODE_VERSION,

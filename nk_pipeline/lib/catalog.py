@@ -6,9 +6,11 @@ checked by the consumer contract test, so the three never drift apart.
 
 from __future__ import annotations
 
+import graphlib
 from dataclasses import dataclass, field
 
 from nk_pipeline.lib import contract
+from nk_pipeline.lib.vocabulary import MEASURES, ROLES, STATUSES
 
 
 @dataclass(frozen=True)
@@ -17,11 +19,15 @@ class Table:
     name: str
     description: str
     columns: dict[str, str] = field(default_factory=dict)
+    reads: tuple[str, ...] = ()  # for a mart: the tables its SQL reads (its asset's dependencies)
 
     @property
     def qualified(self) -> str:
         return f"{self.schema}.{self.name}"
 
+
+_STATUS_TEXT = "; ".join(f"{s.name} ({s.meaning})" for s in STATUSES) + "."
+_MEASURE_TEXT = ", ".join(m.name for m in MEASURES)
 
 _PROVENANCE = {
     "source_id": "The source, a key of marts.sources.",
@@ -37,36 +43,83 @@ _PROVENANCE = {
     ),
 }
 
+_COUNTRY_ROW = {
+    "reference_year": "Latest year a source used states; when none states one, the latest publication year "
+    "(an upper bound: see reference_year_from_publication).",
+    "reference_year_from_publication": "True when no source used states the year its figure describes, so "
+    "reference_year is a publication year: the figure describes that year or an earlier one.",
+    "confidence": "high, medium or low where there is a figure (sources, their kinds and agreement); NULL otherwise.",
+    "stale": "True unless a source used states a year from stale_before_year (2020, after the December 2019 "
+    "repatriation deadline of UNSCR 2397) on; a publication year alone never makes a row current.",
+    "label": "Human-readable estimate for maps, e.g. '30,000–50,000 (2017)'; 'reported 2020' when no source "
+    "states the year; 'None reported remaining (2020)' when the reports say none remain.",
+}
+
 MARTS: tuple[Table, ...] = (
     Table(
         "marts",
         "country_estimates",
         "One row per country the inputs name: the reconciled estimate of North Korean workers it hosts, "
-        "or the fact of presence, or restaurants only. Method: docs/methodology.md.",
+        "or the fact of presence, or restaurants only, as of the latest year (the latest row of "
+        "marts.country_years). Method: docs/methodology.md.",
         {
             "iso3": _PROVENANCE["iso3"],
             "country": "Short English country name.",
-            "status": "estimate (a worker figure exists), present (workers, or only North Korean firms' projects, "
-            "reported without a usable figure; the label says which) or restaurants_only (only North Korean "
-            "restaurants reported).",
+            "status": _STATUS_TEXT,
             "workers_low": "Low end of the estimate; NULL when sources give only an upper bound.",
             "workers_high": "High end of the estimate; NULL when sources give only a lower bound.",
             "workers_central": "Median of the figures used, rounded and kept inside low–high.",
-            "reference_year": "Latest year the figures used describe (publication year when a source gives none).",
+            "reference_year": _COUNTRY_ROW["reference_year"],
             "n_sources": "Distinct sources behind the row.",
             "source_ids": "Those sources' ids, ';'-separated (keys of marts.sources).",
             "has_restaurants": "True when North Korean restaurants are reported in the country.",
-            "confidence": "high, medium or low for estimates (sources, their kinds and agreement); NULL otherwise.",
+            "confidence": _COUNTRY_ROW["confidence"],
             "conflict": "True when the highest figure used is more than conflict_ratio times the lowest.",
             "spread_ratio": "Highest figure used divided by the lowest.",
-            "stale": "True when the reference year predates the December 2019 repatriation deadline (UNSCR 2397).",
-            "label": "Human-readable estimate for maps, e.g. '30,000–50,000 (2017)'.",
+            "stale": _COUNTRY_ROW["stale"],
+            "label": _COUNTRY_ROW["label"],
+            "reference_year_from_publication": _COUNTRY_ROW["reference_year_from_publication"],
         },
+        reads=("marts.country_years",),
+    ),
+    Table(
+        "marts",
+        "country_years",
+        "One row per country and year, from the country's first dated evidence to the latest year of any "
+        "evidence: the estimate the evidence known by that year supports (no later figure shapes an earlier "
+        "year), with the year's reports of workers sent home beside it. Method: docs/methodology.md.",
+        {
+            "iso3": _PROVENANCE["iso3"],
+            "country": "Short English country name.",
+            "year": "The year as of which the row is reconciled: only evidence describing this year or earlier is used.",
+            "status": _STATUS_TEXT,
+            "workers_low": "Low end of the estimate; NULL when sources give only an upper bound or there is no figure.",
+            "workers_high": "High end of the estimate; NULL when sources give only a lower bound or there is no figure.",
+            "workers_central": "Median of the figures used, rounded and kept inside low–high; 0 when none remain.",
+            "reference_year": _COUNTRY_ROW["reference_year"],
+            "n_sources": "Distinct sources behind the row.",
+            "source_ids": "Those sources' ids, ';'-separated (keys of marts.sources).",
+            "has_restaurants": "True when North Korean restaurants were reported in the country by this year.",
+            "confidence": _COUNTRY_ROW["confidence"],
+            "conflict": "True when the highest figure used is more than conflict_ratio times the lowest.",
+            "spread_ratio": "Highest figure used divided by the lowest.",
+            "stale": _COUNTRY_ROW["stale"],
+            "label": _COUNTRY_ROW["label"],
+            "reference_year_from_publication": _COUNTRY_ROW["reference_year_from_publication"],
+            "repatriated_reported": "Largest number of workers one report says were sent home in this year "
+            "(reports are not added up: they often repeat one another); NULL when none. Never part of the estimate.",
+            "repatriation_reports": "This year's reports of workers sent home, e.g. '154 sent home (source-id)', '; '-separated.",
+            "repatriation_source_ids": "Their sources, ';'-separated (keys of marts.sources).",
+            "is_latest": "True on the latest year: the row marts.country_estimates publishes.",
+        },
+        reads=("marts.method_parameters", "marts.measures", "marts.statuses", "marts.estimate_evidence", "staging.countries"),
     ),
     Table(
         "marts",
         "estimate_evidence",
-        "Every observation behind every country, with whether it was used in the estimate and why not.",
+        "Every observation behind every country (raw/country_estimates.csv, raw/restaurants.csv, and the reports "
+        "of workers remaining or sent home in raw/policy_events.csv), with the years of marts.country_years that "
+        "use it, whether the latest year does and, if not, why.",
         {
             "iso3": _PROVENANCE["iso3"],
             "country_as_reported": "The country as the source spells it.",
@@ -74,12 +127,11 @@ MARTS: tuple[Table, ...] = (
             "source_title": "Title of the source.",
             "source_kind": _PROVENANCE["kind"],
             "source_url": "Where to read the source.",
-            "raw_file": "The raw file the observation comes from: raw/country_estimates.csv or raw/restaurants.csv.",
+            "raw_file": "The raw file the observation comes from: raw/country_estimates.csv, raw/restaurants.csv "
+            "or raw/policy_events.csv (a report of how many workers remain or were sent home).",
             "source_line": _PROVENANCE["source_line"],
-            "measure": (
-                f"What the figure counts: {', '.join(contract.MEASURES)} (raw/README.md); "
-                "restaurant for a report of North Korean restaurants (raw/restaurants.csv)."
-            ),
+            "measure": f"What the figure counts ({_MEASURE_TEXT}): see marts.measures. A policy event's "
+            "workers_remaining is a stock figure, its repatriated a 'repatriated' row.",
             "workers_low": "Low figure as the source gives it.",
             "workers_high": "High figure as the source gives it.",
             "point": "One number for the observation: the midpoint of a range, otherwise the bound given.",
@@ -89,9 +141,19 @@ MARTS: tuple[Table, ...] = (
             "sectors": "Sectors of work, ';'-separated.",
             "evidence": _PROVENANCE["evidence"],
             "notes": "Curator's notes.",
-            "used": "True when the observation feeds the country's estimate.",
-            "exclusion_reason": "Why an observation is not used; NULL when used.",
+            "used": "True when the observation feeds the country's estimate in the latest year (marts.country_estimates).",
+            "exclusion_reason": "Why an observation is not used in the latest year; NULL when used.",
+            "first_year_used": "First year of marts.country_years whose estimate uses the observation; NULL if none.",
+            "last_year_used": "Last such year (the years between use it too).",
         },
+        reads=(
+            "marts.method_parameters",
+            "marts.measures",
+            "staging.country_estimates",
+            "staging.restaurants",
+            "staging.policy_events",
+            "staging.sources",
+        ),
     ),
     Table(
         "marts",
@@ -112,6 +174,7 @@ MARTS: tuple[Table, ...] = (
             "n_used_in_estimates": "Observations of the source used in marts.country_estimates.",
             "cited_in": "Raw files citing the source, ';'-separated.",
         },
+        reads=("staging.sources", "staging.country_estimates", "staging.restaurants", "staging.china_entries", "staging.headline_estimates", "staging.policy_events", "marts.estimate_evidence"),
     ),
     Table(
         "marts",
@@ -135,6 +198,7 @@ MARTS: tuple[Table, ...] = (
             "china_estimate_year": "Its reference year.",
             "caveat": "Why entries are not a count of workers.",
         },
+        reads=("staging.china_entries", "staging.sources", "marts.country_estimates"),
     ),
     Table(
         "marts",
@@ -158,6 +222,7 @@ MARTS: tuple[Table, ...] = (
             "gap_central": "For global_workers: headline (low, else high) minus the sum of central figures.",
             "comparison": "For global_workers: where the headline falls against the country sums.",
         },
+        reads=("staging.headline_estimates", "staging.sources", "marts.country_estimates"),
     ),
     Table(
         "marts",
@@ -179,6 +244,34 @@ MARTS: tuple[Table, ...] = (
             "source_line": _PROVENANCE["source_line"],
             "is_latest_for_country": "True on each country's most recent event.",
         },
+        reads=("staging.policy_events", "staging.sources"),
+    ),
+    Table(
+        "marts",
+        "statuses",
+        "The statuses of a country row, and their wording on the maps.",
+        {
+            "status": "The status, as in marts.country_estimates and marts.country_years.",
+            "has_figure": "True when rows of this status carry workers_low/high/central.",
+            "label": "The row's label when it has no figure; the prefix of the label of a zero figure.",
+            "legend": "The map legend's wording.",
+            "meaning": "What the status means.",
+        },
+        reads=(),  # written from nk_pipeline/lib/vocabulary.py
+    ),
+    Table(
+        "marts",
+        "measures",
+        "What each measure of marts.estimate_evidence counts, and whether it can become a country's figure.",
+        {
+            "measure": "The measure.",
+            "role": f"{', '.join(ROLES)}: a figure, a sign of presence, a restaurant report, or a departure (never counted).",
+            "counts_for_figure": "True when a figure of this measure can become the country's figure.",
+            "meaning": "What it counts.",
+            "exclusion_reason": "Why an observation of it is never used; NULL when it can be.",
+            "policy_figure_meaning": "The raw/policy_events.csv figure_meaning that becomes this measure, if any.",
+        },
+        reads=(),  # written from nk_pipeline/lib/vocabulary.py
     ),
     Table(
         "marts",
@@ -189,7 +282,14 @@ MARTS: tuple[Table, ...] = (
             "value": "Its value.",
             "meaning": "What it does.",
         },
+        reads=(),
     ),
 )
 
 MARTS_BY_NAME = {t.name: t for t in MARTS}
+
+
+def marts_in_build_order() -> list[Table]:
+    """Every mart after the marts its SQL reads (what the asset graph does, for code without Dagster)."""
+    graph = {t.name: {r.split(".")[1] for r in t.reads if r.startswith("marts.")} for t in MARTS}
+    return [MARTS_BY_NAME[name] for name in graphlib.TopologicalSorter(graph).static_order()]

@@ -10,8 +10,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from nk_pipeline.lib.catalog import MARTS, Table
+from nk_pipeline.lib.catalog import MARTS_BY_NAME, Table
 from nk_pipeline.lib.sql import read_sql
+from nk_pipeline.lib.vocabulary import LOOKUPS, write_lookup
 from nk_pipeline.settings import DUCKDB_STORAGE_VERSION
 
 HISTORY_TABLES = (
@@ -44,6 +45,16 @@ def quote(value: str) -> str:
 
 def run_sql(conn: duckdb.DuckDBPyConnection, name: str) -> None:
     conn.execute(read_sql(name))
+
+
+def build_mart(conn: duckdb.DuckDBPyConnection, name: str) -> None:
+    """marts.<name>, built (a vocabulary lookup from Python, any other mart by its SQL) and described."""
+    conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    if name in LOOKUPS:
+        write_lookup(conn, name)
+    else:
+        run_sql(conn, name)
+    comment_tables(conn, [MARTS_BY_NAME[name]])
 
 
 def comment_tables(conn: duckdb.DuckDBPyConnection, tables: Iterable[Table]) -> None:
@@ -80,10 +91,6 @@ def record_input(conn: duckdb.DuckDBPyConnection, file: str, sha256: str, size_b
         "CREATE TABLE IF NOT EXISTS staging.inputs (file VARCHAR PRIMARY KEY, sha256 VARCHAR NOT NULL, size_bytes BIGINT)"
     )
     conn.execute("INSERT OR REPLACE INTO staging.inputs VALUES (?, ?, ?)", [file, sha256, size_bytes])
-
-
-def table_frame(conn: duckdb.DuckDBPyConnection, qualified: str) -> pd.DataFrame:
-    return conn.execute(f"SELECT * FROM {qualified}").df()
 
 
 def inputs_digest(input_hashes: Mapping[str, str]) -> str:
@@ -140,6 +147,3 @@ def record_snapshot(conn: duckdb.DuckDBPyConnection, input_hashes: Mapping[str, 
     comment_tables(conn, HISTORY_TABLES)
     return publish_id
 
-
-def all_tables() -> tuple[Table, ...]:
-    return (*MARTS, *HISTORY_TABLES)
