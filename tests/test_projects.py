@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from nk_pipeline.lib import contract
-from nk_pipeline.lib.reading import read_csv_text
+from nk_pipeline.lib.reading import read_raw
 from nk_pipeline.lib.validation import check_table
 from tests.conftest import run_build
 from tests.test_reconciliation import HANDMADE, make_raw
@@ -59,7 +59,7 @@ def test_a_project_with_a_figure_is_refused(tmp_path):
     path = tmp_path / "country_estimates.csv"
     header = (HANDMADE / "country_estimates.csv").read_text(encoding="utf-8").splitlines()[0]
     path.write_text(f"{header}\nBenin,12,12,project,2017,,gov-2017,A clinic with twelve beds.,\n", encoding="utf-8")
-    raw = read_csv_text(path, contract.COUNTRY_ESTIMATES.columns, "raw/country_estimates.csv")
+    raw = read_raw(path, contract.COUNTRY_ESTIMATES.columns, "raw/country_estimates.csv")
     issues = check_table(raw, contract.COUNTRY_ESTIMATES.name, {"gov-2017"})
     assert len(issues) == 1 and issues[0].line == 2
     assert "'project' means no figure" in issues[0].rule

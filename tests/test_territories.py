@@ -22,7 +22,7 @@ from tests.test_reconciliation import make_raw
 
 
 def test_territories_have_codes_of_their_own_and_an_iso_container():
-    boundaries = geo.load_boundaries(SHIPPED_RAW / contract.BOUNDARIES_PATH)
+    boundaries = geo.load_boundaries(SHIPPED_RAW / contract.BOUNDARIES.path)
     assert countries.territories(), "the table of territories is empty"
     for code, territory in countries.territories().items():
         # ISO 3166-1 leaves X.. to users; no country code may be taken
