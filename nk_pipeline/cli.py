@@ -49,6 +49,8 @@ def _failure_report(result) -> list[str]:
         if event.event_type_value == "STEP_FAILURE":
             error = event.event_specific_data.error
             step = event.step_key.replace("__", "/")  # op names are asset keys joined by "__"
+            if error is not None and "DagsterAssetCheckFailedError" in (error.cls_name, getattr(error.cause, "cls_name", None)):
+                continue  # the failed check is listed with its own message
             if error is None:
                 message = "unknown error"
             elif error.cls_name == "Failure":
@@ -118,6 +120,9 @@ def build(args: argparse.Namespace) -> int:
     print(f"published:     {paths.warehouse_db}")
     for path in sorted(paths.map_dir.glob("*")):
         print(f"               {path} ({path.stat().st_size:,} bytes)")
+    from nk_pipeline.lib.changes import published_changes
+
+    print(f"changes:       {published_changes(paths.warehouse_db).text()}")
     print(f"run history:   {home} (browse it with `uv run dagster dev`)")
     return 0
 
