@@ -363,49 +363,57 @@ def test_a_country_that_disappears_or_loses_its_estimate_is_held(handmade):
 
 
 @pytest.mark.slow
-def test_a_held_sensor_refresh_fails_and_a_reviewed_one_publishes(handmade, monkeypatch):
+def test_a_held_sensor_refresh_fails_and_a_reviewed_one_publishes(tmp_path, monkeypatch):
     from nk_pipeline.definitions import defs
     from nk_pipeline.orchestration import REFRESH_JOB, file_hashes
     from nk_pipeline.settings import RAW_DIR_ENV, WAREHOUSE_DIR_ENV, Paths
     from tests.test_orchestration import evaluate, keys
 
-    raw, warehouse, before = handmade
+    raw, warehouse = make_raw(tmp_path / "raw"), tmp_path / "warehouse"
     folders = Paths.create(raw, warehouse)
-    # the folders the code server would read when it loads the definitions
+    # the folders the code server reads when it loads the definitions
     monkeypatch.setenv(RAW_DIR_ENV, str(raw))
     monkeypatch.setenv(WAREHOUSE_DIR_ENV, str(warehouse))
     definitions = defs()
     job = definitions.resolve_job_def(REFRESH_JOB)
-    cursor = json.dumps(file_hashes(raw))
+    check_key = dg.AssetCheckKey(dg.AssetKey(["warehouse", "changes"]), "no_unreviewed_jump")
 
-    def unattended(cursor):
-        (request,), cursor = evaluate(definitions, folders, cursor)
-        with dg.instance_for_test() as instance:
+    # one instance throughout, as the daemon's: a partial run reads the unchanged inputs it stores
+    with dg.instance_for_test() as instance:
+        assert job.execute_in_process(instance=instance).success
+        before = digest_tree(warehouse)
+        cursor = json.dumps(file_hashes(raw))
+
+        def unattended(cursor):
+            """One sensor tick and the run the daemon would launch for it."""
+            (request,), cursor = evaluate(definitions, folders, cursor)
             result = job.execute_in_process(
                 instance=instance, asset_selection=request.asset_selection, tags=request.tags, raise_on_error=False
             )
-            check = instance.get_latest_asset_check_evaluation_record(
-                dg.AssetCheckKey(dg.AssetKey(["warehouse", "changes"]), "no_unreviewed_jump")
-            )
-        return request, result, check, cursor
+            evaluation = instance.get_latest_asset_check_evaluation_record(check_key).event.dagster_event.event_specific_data
+            return request, result, evaluation, cursor
 
-    edit(raw / "country_estimates.csv", "Kuwait,,5000,", "Kuwait,,50000,")
-    request, result, check, cursor = unattended(cursor)
-    assert "warehouse/changes" in keys(request)
-    assert not result.success
-    assert check.event.dagster_event.event_specific_data.passed is False  # shown failed in the UI
-    assert "Kuwait (KWT)" in check.event.dagster_event.event_specific_data.description
-    assert digest_tree(warehouse) == before
+        edit(raw / "country_estimates.csv", "Kuwait,,5000,", "Kuwait,,50000,")
+        request, result, check, cursor = unattended(cursor)
+        assert "warehouse/changes" in keys(request)
+        assert not result.success
+        assert check.passed is False  # what the UI shows on the check
+        assert "Kuwait (KWT)" in check.description and "5,000 → 50,000: 10× up" in check.description
+        assert digest_tree(warehouse) == before
 
-    # the curator reviews it: the sensor rebuilds from reviewed_changes.csv down, and publishes
-    add_review(raw, "Kuwait,workers_high,5000,50000,The ministry's figure was misread")
-    add_review(raw, "Kuwait,workers_central,5000,50000,The ministry's figure was misread")
-    request, result, check, _ = unattended(cursor)
-    assert {"raw/reviewed_changes", "warehouse/changes", "warehouse/nk_duckdb"} <= keys(request)
-    assert "marts/country_estimates" not in keys(request)
-    assert result.success
-    assert check.event.dagster_event.event_specific_data.passed is True
+        # the curator reviews it: the sensor rebuilds from reviewed_changes.csv down, and publishes
+        add_review(
+            raw,
+            "Kuwait,workers_high,5000,50000,The ministry's figure was misread",
+            "Kuwait,workers_central,5000,50000,The ministry's figure was misread",
+        )
+        request, result, check, _ = unattended(cursor)
+        assert {"raw/reviewed_changes", "warehouse/changes", "warehouse/nk_duckdb"} <= keys(request)
+        assert "marts/country_estimates" not in keys(request)
+        assert result.success
+        assert check.passed is True
     assert rows(warehouse / "nk.duckdb", "SELECT iso3, figure, publish_id FROM history.reviewed_changes ORDER BY figure") == [
         ("KWT", "workers_central", 2),
         ("KWT", "workers_high", 2),
     ]
+    assert rows(warehouse / "nk.duckdb", "SELECT workers_high FROM marts.country_estimates WHERE iso3 = 'KWT'") == [(50000,)]

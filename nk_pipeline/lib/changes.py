@@ -224,6 +224,12 @@ def _missing(value) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
+def _same(old, new) -> bool:
+    if _missing(old) or _missing(new):
+        return _missing(old) and _missing(new)
+    return old == new
+
+
 def _number(value) -> str:
     return NOTHING if _missing(value) else f"{int(value):,}"
 
@@ -252,7 +258,7 @@ def country_change(row) -> str:
     if row.change == "removed":
         return f"{name}: no longer listed (was {row.old_status}: {row.old_label})"
     parts = []
-    if row.old_status != row.new_status:
+    if not _same(row.old_status, row.new_status):
         parts.append(f"status {row.old_status} → {row.new_status}")
     for figure, factor in (("workers_low", None), ("workers_high", row.high_factor), ("workers_central", row.central_factor)):
         old, new = getattr(row, f"old_{figure}"), getattr(row, f"new_{figure}")
@@ -270,7 +276,7 @@ def _observation(measure, low, high, year) -> str:
         figures = f"at least {_number(low)}"
     elif _missing(low):
         figures = f"up to {_number(high)}"
-    elif low == high:
+    elif _same(low, high):
         figures = _number(low)
     else:
         figures = f"{_number(low)}–{_number(high)}"
@@ -289,12 +295,12 @@ def evidence_change(row) -> str:
         )
     else:
         where = f"{row.raw_file}:{row.new_source_line}"
-        if row.old_source_line != row.new_source_line:
+        if not _same(row.old_source_line, row.new_source_line):
             where += f" (was line {row.old_source_line})"
         fields = []
         for field in ("measure", "workers_low", "workers_high", "reference_year", "effective_year"):
             old, new = getattr(row, f"old_{field}"), getattr(row, f"new_{field}")
-            if _missing(old) and _missing(new) or old == new:
+            if _same(old, new):
                 continue
             shown = (str if field in ("measure", "reference_year", "effective_year") else _number)
             fields.append(f"{field} {NOTHING if _missing(old) else shown(old)} → {NOTHING if _missing(new) else shown(new)}")
