@@ -24,7 +24,7 @@ EXPECTED_KEYS = sorted(
     ]
     + ["map/countries_geojson", "map/countries_parquet", "map/points_geojson", "map/map_csv"]
     + ["map/map_png", "map/index_html"]
-    + ["warehouse/nk_duckdb"]
+    + ["warehouse/changes", "warehouse/nk_duckdb"]
 )
 
 
@@ -54,7 +54,8 @@ def test_dependencies_follow_the_flow():
     assert parents("staging/country_estimates") == {"raw/country_estimates", "raw/sources"}
     assert "marts/estimate_evidence" in parents("marts/country_estimates")
     assert "marts/country_estimates" in parents("map/countries_geojson")
-    assert {"map/countries_geojson", "map/map_csv"} <= parents("warehouse/nk_duckdb")
+    assert {"map/countries_geojson", "map/map_csv", "warehouse/changes"} <= parents("warehouse/nk_duckdb")
+    assert {"marts/country_estimates", "marts/estimate_evidence", "staging/reviewed_changes"} <= parents("warehouse/changes")
 
 
 def test_contract_checks_are_blocking():
@@ -63,6 +64,7 @@ def test_contract_checks_are_blocking():
     assert checks["contract"].blocking
     assert checks["every_estimate_has_a_source"].blocking
     assert checks["every_country_has_a_shape"].blocking
+    assert checks["no_unreviewed_jump"].blocking
 
 
 def test_refresh_job_exists():
