@@ -68,7 +68,7 @@ class Changes:
         shown: set[str] = set()
         for row in self.countries.itertuples(index=False):
             lines.append(f"  {country_change(row)}")
-            lines += [f"      {evidence_change(e)}" for e in self._evidence_of(row.iso3)]
+            lines += [f"      {evidence_change(e)}" for e in self.evidence_of(row.iso3)]
             shown.add(row.iso3)
         rest = self.evidence[~self.evidence["iso3"].isin(shown)]
         if not rest.empty:
@@ -94,7 +94,7 @@ class Changes:
                     "central": _arrow(
                         _number(row.old_workers_central), _number(row.new_workers_central), row.central_factor
                     ),
-                    "raw lines": "<br>".join(evidence_change(e) for e in self._evidence_of(row.iso3)) or "none",
+                    "raw lines": "<br>".join(evidence_change(e) for e in self.evidence_of(row.iso3)) or "none",
                 }
             )
         unchanged = self.evidence[~self.evidence["iso3"].isin(set(self.countries["iso3"]))]
@@ -106,7 +106,7 @@ class Changes:
         reviewed = "".join(f"\n- reviewed: {reviewed_change(r)}" for r in self.reviewed.itertuples(index=False))
         return f"{self.summary()}\n\n{table}{reviewed}"
 
-    def _evidence_of(self, iso3: str) -> Iterable:
+    def evidence_of(self, iso3: str) -> Iterable:
         return self.evidence[self.evidence["iso3"] == iso3].itertuples(index=False)
 
 
@@ -135,7 +135,7 @@ class Review:
             (change,) = self.changes.countries[self.changes.countries["iso3"] == iso3].itertuples(index=False)
             lines.append(f"✗ {change.country} ({iso3}): {_arrow(change.old_label, change.new_label)}")
             lines += [f"    {jump_text(jump)}" for jump in jumps.itertuples(index=False)]
-            behind = [evidence_change(e) for e in self.changes._evidence_of(iso3)]
+            behind = [evidence_change(e) for e in self.changes.evidence_of(iso3)]
             lines += [f"    behind it: {line}" for line in behind] or [
                 "    behind it: no observation of the country changed (sources.csv or the method did)"
             ]
