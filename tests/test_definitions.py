@@ -4,24 +4,14 @@ import dagster as dg
 
 from nk_pipeline.definitions import defs
 from nk_pipeline.lib import contract
+from nk_pipeline.lib.catalog import MARTS
 
 EXPECTED_KEYS = sorted(
     [f"raw/{f.name}" for f in contract.RAW_FILES]
     + ["raw/boundaries"]
     + [f"staging/{f.name}" for f in contract.RAW_FILES]
     + ["staging/countries", "staging/boundaries"]
-    + [
-        f"marts/{m}"
-        for m in (
-            "method_parameters",
-            "estimate_evidence",
-            "country_estimates",
-            "sources",
-            "china_entries",
-            "global_totals",
-            "policy_timeline",
-        )
-    ]
+    + [f"marts/{t.name}" for t in MARTS]
     + ["map/countries_geojson", "map/countries_parquet", "map/points_geojson", "map/map_csv"]
     + ["map/map_png", "map/index_html"]
     + ["warehouse/changes", "warehouse/nk_duckdb"]
@@ -67,6 +57,12 @@ def test_contract_checks_are_blocking():
     assert checks["no_unreviewed_jump"].blocking
 
 
-def test_refresh_job_exists():
+def test_the_refresh_job_observes_the_raw_files_and_builds_every_asset():
+    from nk_pipeline.orchestration import refresh_all
+
+    graph = _graph()
+    selected = {k.to_user_string() for k in refresh_all.selection.resolve(graph)}
+    assert selected == {k.to_user_string() for k in graph.get_all_asset_keys()}
+    assert {f"raw/{f.name}" for f in contract.INPUT_FILES} <= selected
     job = defs().resolve_job_def("refresh_all")
-    assert job.name == "refresh_all"
+    assert "raw_files" in {node.name for node in job.nodes}, "the raw files are observed in the same run"

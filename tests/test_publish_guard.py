@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from nk_pipeline.lib import changes, contract
-from nk_pipeline.lib.reading import read_csv_text
+from nk_pipeline.lib.reading import read_raw
 from nk_pipeline.lib.validation import check_table
 from nk_pipeline.lib.warehouse import run_sql, write_frame
 from tests.conftest import run_build
@@ -189,7 +189,7 @@ def test_reviewed_changes_csv_errors_name_file_line_column_and_rule(tmp_path):
         encoding="utf-8",
     )
     spec = contract.REVIEWED_CHANGES
-    issues = [str(i) for i in check_table(read_csv_text(path, spec.columns, "raw/reviewed_changes.csv"), spec.name)]
+    issues = [str(i) for i in check_table(read_raw(path, spec.columns, "raw/reviewed_changes.csv"), spec.name)]
     assert issues == [
         "raw/reviewed_changes.csv:3: column 'figure' value 'workers_centre': figure must be one of: workers_central, workers_high, status",
         "raw/reviewed_changes.csv:4: column 'figure, new_value' value 'figure=workers_high; new_value=lots': new_value must be a "
@@ -206,7 +206,7 @@ def test_an_empty_reviewed_changes_csv_is_valid(tmp_path):
     path = tmp_path / "reviewed_changes.csv"
     path.write_text(REVIEW_HEADER, encoding="utf-8")
     spec = contract.REVIEWED_CHANGES
-    assert check_table(read_csv_text(path, spec.columns, "raw/reviewed_changes.csv"), spec.name) == []
+    assert check_table(read_raw(path, spec.columns, "raw/reviewed_changes.csv"), spec.name) == []
 
 
 # --- The pipeline, on tests/handmade/ -----------------------------------------------------------
@@ -367,7 +367,7 @@ def test_a_held_sensor_refresh_fails_and_a_reviewed_one_publishes(tmp_path, monk
     from nk_pipeline.definitions import defs
     from nk_pipeline.orchestration import REFRESH_JOB, file_hashes
     from nk_pipeline.settings import RAW_DIR_ENV, WAREHOUSE_DIR_ENV, Paths
-    from tests.test_orchestration import evaluate, keys
+    from tests.test_orchestration import evaluate
 
     raw, warehouse = make_raw(tmp_path / "raw"), tmp_path / "warehouse"
     folders = Paths.create(raw, warehouse)
@@ -378,7 +378,7 @@ def test_a_held_sensor_refresh_fails_and_a_reviewed_one_publishes(tmp_path, monk
     job = definitions.resolve_job_def(REFRESH_JOB)
     check_key = dg.AssetCheckKey(dg.AssetKey(["warehouse", "changes"]), "no_unreviewed_jump")
 
-    # one instance throughout, as the daemon's: a partial run reads the unchanged inputs it stores
+    # one instance throughout, as the daemon's
     with dg.instance_for_test() as instance:
         assert job.execute_in_process(instance=instance).success
         before = digest_tree(warehouse)
@@ -387,29 +387,27 @@ def test_a_held_sensor_refresh_fails_and_a_reviewed_one_publishes(tmp_path, monk
         def unattended(cursor):
             """One sensor tick and the run the daemon would launch for it."""
             (request,), cursor = evaluate(definitions, folders, cursor)
-            result = job.execute_in_process(
-                instance=instance, asset_selection=request.asset_selection, tags=request.tags, raise_on_error=False
-            )
+            assert request.asset_selection is None, "the sensor requests the whole refresh_all job"
+            result = job.execute_in_process(instance=instance, tags=request.tags, raise_on_error=False)
             evaluation = instance.get_latest_asset_check_evaluation_record(check_key).event.dagster_event.event_specific_data
             return request, result, evaluation, cursor
 
         edit(raw / "country_estimates.csv", "Kuwait,,5000,", "Kuwait,,50000,")
         request, result, check, cursor = unattended(cursor)
-        assert "warehouse/changes" in keys(request)
+        assert request.tags["nk_pipeline/changed_files"] == "country_estimates.csv"
         assert not result.success
         assert check.passed is False  # what the UI shows on the check
         assert "Kuwait (KWT)" in check.description and "5,000 → 50,000: 10× up" in check.description
         assert digest_tree(warehouse) == before
 
-        # the curator reviews it: the sensor rebuilds from reviewed_changes.csv down, and publishes
+        # the curator reviews it: the sensor sees the reviewed_changes.csv change, and the refresh publishes
         add_review(
             raw,
             "Kuwait,workers_high,5000,50000,The ministry's figure was misread",
             "Kuwait,workers_central,5000,50000,The ministry's figure was misread",
         )
         request, result, check, _ = unattended(cursor)
-        assert {"raw/reviewed_changes", "warehouse/changes", "warehouse/nk_duckdb"} <= keys(request)
-        assert "marts/country_estimates" not in keys(request)
+        assert request.tags["nk_pipeline/changed_files"] == "reviewed_changes.csv"
         assert result.success
         assert check.passed is True
     assert rows(warehouse / "nk.duckdb", "SELECT iso3, figure, publish_id FROM history.reviewed_changes ORDER BY figure") == [

@@ -32,7 +32,7 @@ RUN_TIMEOUT = 300
 LOCATION = "nk_pipeline"
 
 # dagster-graphql's client calls gql the old way; the notice is not about this project
-pytestmark = pytest.mark.filterwarnings("ignore:Using variable_values:DeprecationWarning")
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:Using variable_values:DeprecationWarning")]
 
 
 @dataclass

@@ -14,6 +14,7 @@ from dagster_duckdb import DuckDBResource
 from nk_pipeline.asset_metadata import file_metadata
 
 from nk_pipeline.lib import changes
+from nk_pipeline.lib.catalog import MARTS
 from nk_pipeline.lib.map_outputs import MAP_FILES
 from nk_pipeline.lib.publishing import atomic_copies, remove_stale_tmp_files
 from nk_pipeline.resources import PathsResource
@@ -80,8 +81,7 @@ def publish_changes(duckdb: DuckDBResource, paths: PathsResource):
 
 @dg.asset(
     key=["warehouse", "nk_duckdb"],
-    deps=[["map", name] for name in MAP_FILES]
-    + [["marts", "china_entries"], ["marts", "global_totals"], ["marts", "policy_timeline"], CHANGES_KEY],
+    deps=[["map", name] for name in MAP_FILES] + [["marts", table.name] for table in MARTS] + [CHANGES_KEY],
     kinds={"duckdb"},
     description="Publishes warehouse/nk.duckdb and warehouse/map/* in atomic renames, and records the publish in history.",
     code_version=CODE_VERSION,
