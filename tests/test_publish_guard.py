@@ -109,6 +109,20 @@ def test_a_tenfold_high_figure_is_held_naming_the_line(tmp_path, published):
     assert "China" not in message
 
 
+def test_a_tenfold_typo_inside_the_range_is_held_by_the_low_figure(tmp_path, published):
+    # 4,000 → 40,000 on one of Russia's two rows: high 15,000 → 40,000 (2.67×) and central
+    # 9,500 → 27,500 (2.89×) stay within the factor, but the low goes 4,000 → 15,000 (3.75×)
+    review = second_review(
+        tmp_path, published,
+        [estimate("RUS", "Russia", 15000, 40000, 27500), UNCHANGED_CHINA, presence("SGP", "Singapore")],
+        [observation("RUS", 2, 40000, 40000), observation("RUS", 3, 15000, 15000, "src-b"), CHINA_LINE],
+    )
+    assert [(j.figure, j.old_value, j.new_value) for j in review.held.itertuples()] == [("workers_low", "4000", "15000")]
+    message = review.hold_message()
+    assert "workers_low 4,000 → 15,000: 3.75× up" in message
+    assert "raw/country_estimates.csv:2 altered (src-a): workers_low 4,000 → 40,000; workers_high 4,000 → 40,000" in message
+
+
 def test_moves_within_the_factor_pass_and_are_listed(tmp_path, published):
     # exactly 3× the high figure is not more than the jump_factor of 3
     review = second_review(
@@ -191,9 +205,9 @@ def test_reviewed_changes_csv_errors_name_file_line_column_and_rule(tmp_path):
     spec = contract.REVIEWED_CHANGES
     issues = [str(i) for i in check_table(read_raw(path, spec.columns, "raw/reviewed_changes.csv"), spec.name)]
     assert issues == [
-        "raw/reviewed_changes.csv:3: column 'figure' value 'workers_centre': figure must be one of: workers_central, workers_high, status",
+        "raw/reviewed_changes.csv:3: column 'figure' value 'workers_centre': figure must be one of: workers_low, workers_central, workers_high, status",
         "raw/reviewed_changes.csv:4: column 'figure, new_value' value 'figure=workers_high; new_value=lots': new_value must be a "
-        "whole number for workers_central and workers_high, a status (e.g. present) or 'absent' (no longer listed) for status",
+        "whole number for workers_low, workers_central and workers_high, a status (e.g. present) or 'absent' (no longer listed) for status",
         "raw/reviewed_changes.csv:5: column 'reason' (blank): required: must not be blank",
         "raw/reviewed_changes.csv:6: column 'country' value 'Narnia': country name does not resolve to an ISO 3166-1 code "
         "(fix the spelling, or add it to nk_pipeline/lib/country_aliases.csv)",

@@ -55,7 +55,7 @@ def changes_metadata(review: changes.Review) -> dict[str, object]:
             asset=CHANGES_KEY,
             blocking=True,
             description=(
-                "No country's central or high figure moves more than jump_factor (marts.method_parameters) times "
+                "No country's low, central or high figure moves more than jump_factor (marts.method_parameters) times "
                 "up or down against the last publish, loses its estimate or disappears, unless "
                 "raw/reviewed_changes.csv names that very change."
             ),

@@ -4,7 +4,7 @@ The inputs are typed by hand, and a figure can be well-formed and still wrong (a
 Before anything is published, the build is compared with the published warehouse: which
 countries' status, low, high or central figure changed, and which raw lines (observations of
 marts.estimate_evidence, compared by content) changed to cause it. A change that looks like a
-typo — a central or high figure more than `jump_factor` times up or down, an estimate that
+typo — a low, central or high figure more than `jump_factor` times up or down, an estimate that
 becomes a status without a figure, a country no longer listed — holds the publish until a
 curator names that very change in raw/reviewed_changes.csv. The comparison is recorded in
 `history` with the publish (history.country_estimate_changes, history.evidence_changes,
@@ -26,7 +26,6 @@ from nk_pipeline.lib.sql import read_sql
 from nk_pipeline.lib.warehouse import carry_history, quote, record_snapshot
 
 REVIEWED_FILE = f"raw/{contract.REVIEWED_CHANGES.filename}"
-JUMP_FACTOR = "jump_factor"  # its row in marts.method_parameters
 # What the evidence comparison reads of the published warehouse's marts.estimate_evidence.
 EVIDENCE_COLUMNS = (
     "iso3", "raw_file", "source_id", "source_line", "measure", "workers_low", "workers_high",
@@ -89,7 +88,7 @@ class Changes:
                     "country": f"{row.country} ({row.iso3})",
                     "change": row.change,
                     "status": _arrow(row.old_status, row.new_status),
-                    "low": _arrow(_number(row.old_workers_low), _number(row.new_workers_low)),
+                    "low": _arrow(_number(row.old_workers_low), _number(row.new_workers_low), row.low_factor),
                     "high": _arrow(_number(row.old_workers_high), _number(row.new_workers_high), row.high_factor),
                     "central": _arrow(
                         _number(row.old_workers_central), _number(row.new_workers_central), row.central_factor
@@ -260,7 +259,7 @@ def country_change(row) -> str:
     parts = []
     if not _same(row.old_status, row.new_status):
         parts.append(f"status {row.old_status} → {row.new_status}")
-    for figure, factor in (("workers_low", None), ("workers_high", row.high_factor), ("workers_central", row.central_factor)):
+    for figure, factor in (("workers_low", row.low_factor), ("workers_high", row.high_factor), ("workers_central", row.central_factor)):
         old, new = getattr(row, f"old_{figure}"), getattr(row, f"new_{figure}")
         if _number(old) != _number(new):
             parts.append(f"{FIGURE_NAMES[figure]} {_arrow(_number(old), _number(new), factor)}")

@@ -51,7 +51,7 @@ HEADLINE_SCOPES = (
 
 # What a reviewed change (raw/reviewed_changes.csv) may name: the figures the publish guard
 # watches, and the status of a country no longer listed.
-REVIEWED_FIGURES = ("workers_central", "workers_high", "status")
+REVIEWED_FIGURES = ("workers_low", "workers_central", "workers_high", "status")
 ABSENT = "absent"
 
 POLICY_EVENTS = ("un_resolution", "phase_out_pledge", "implementation_report", "statement", "other")

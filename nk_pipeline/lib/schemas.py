@@ -363,14 +363,14 @@ class ReviewedChangesModel(pa.DataFrameModel):
         return per_distinct(s, lambda v: v.isin(contract.REVIEWED_FIGURES))
 
     @pa.dataframe_check(
-        error="old_value must be a whole number for workers_central and workers_high, a status (e.g. estimate) for status"
+        error="old_value must be a whole number for workers_low, workers_central and workers_high, a status (e.g. estimate) for status"
     )
     def old_value_fits_figure(cls, df: pd.DataFrame) -> Series[bool]:
         return value_fits_figure(df["figure"], df["old_value"], absent_allowed=False)
 
     @pa.dataframe_check(
         error=(
-            "new_value must be a whole number for workers_central and workers_high, a status (e.g. present) "
+            "new_value must be a whole number for workers_low, workers_central and workers_high, a status (e.g. present) "
             f"or '{contract.ABSENT}' (no longer listed) for status"
         )
     )

@@ -70,7 +70,7 @@ HISTORY_TABLES = (
             "publish_id": "The publish the change went out with (history.publishes).",
             "iso3": "ISO 3166-1 alpha-3 code.",
             "country": "The country as the curator wrote it.",
-            "figure": "workers_central, workers_high or status.",
+            "figure": "workers_low, workers_central, workers_high or status.",
             "old_value": "The value before, as written.",
             "new_value": "The value after, as written ('absent': no longer listed).",
             "reason": "Why the curator means the change.",

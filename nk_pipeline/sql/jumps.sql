@@ -1,6 +1,6 @@
 -- The implausible jumps of a publish against the one before it, each with the reviewed
 -- change (raw/reviewed_changes.csv) that lets it through, if any (docs/methodology.md):
--- a central or high figure more than jump_factor times up or down (or from or to 0), an
+-- a low, central or high figure more than jump_factor times up or down (or from or to 0), an
 -- estimate that becomes a status without a figure, a country no longer listed. A country new
 -- to the publish, and the first publish, have nothing to jump from.
 WITH params AS (
@@ -9,25 +9,24 @@ WITH params AS (
 changes AS (
     SELECT * FROM history.country_estimate_changes WHERE publish_id = $publish_id
 ),
+figures AS (
+    SELECT iso3, country, 'workers_low' AS figure, old_workers_low AS old_value, new_workers_low AS new_value,
+           low_factor AS factor
+    FROM changes
+    UNION ALL
+    SELECT iso3, country, 'workers_central', old_workers_central, new_workers_central, central_factor FROM changes
+    UNION ALL
+    SELECT iso3, country, 'workers_high', old_workers_high, new_workers_high, high_factor FROM changes
+),
 jumps AS (
-    SELECT iso3, country, 'workers_central' AS figure,
-           old_workers_central::VARCHAR AS old_value, new_workers_central::VARCHAR AS new_value,
-           central_factor AS factor, 'factor' AS rule
-    FROM changes CROSS JOIN params
-    WHERE old_workers_central IS DISTINCT FROM new_workers_central
-      AND old_workers_central IS NOT NULL AND new_workers_central IS NOT NULL
-      AND (central_factor IS NULL OR central_factor > jump_factor OR central_factor < 1.0 / jump_factor)
+    -- a bound that opens or closes ("up to" becoming a range) has no factor and is no jump
+    SELECT iso3, country, figure, old_value::VARCHAR AS old_value, new_value::VARCHAR AS new_value, factor,
+           'factor' AS rule
+    FROM figures CROSS JOIN params
+    WHERE old_value IS NOT NULL AND new_value IS NOT NULL AND old_value <> new_value
+      AND (factor IS NULL OR factor > jump_factor OR factor < 1.0 / jump_factor)
     UNION ALL
-    SELECT iso3, country, 'workers_high',
-           old_workers_high::VARCHAR, new_workers_high::VARCHAR,
-           high_factor, 'factor'
-    FROM changes CROSS JOIN params
-    WHERE old_workers_high IS DISTINCT FROM new_workers_high
-      AND old_workers_high IS NOT NULL AND new_workers_high IS NOT NULL
-      AND (high_factor IS NULL OR high_factor > jump_factor OR high_factor < 1.0 / jump_factor)
-    UNION ALL
-    SELECT iso3, country, 'status',
-           old_status, coalesce(new_status, 'absent'),
+    SELECT iso3, country, 'status', old_status, coalesce(new_status, 'absent'),
            NULL, CASE WHEN change = 'removed' THEN 'absent' ELSE 'lost_estimate' END
     FROM changes
     WHERE change = 'removed' OR (old_status = 'estimate' AND new_status <> 'estimate')
