@@ -164,6 +164,22 @@ def test_new_countries_and_moved_lines_are_no_jump(tmp_path, published):
     assert list(zip(review.changes.evidence["iso3"], review.changes.evidence["change"])) == [("MNG", "added")]
 
 
+def test_a_line_that_changes_no_figure_is_listed_as_such(tmp_path, published):
+    # a second source with China's very figures: the estimate stays, the evidence grows
+    review = second_review(
+        tmp_path, published,
+        [estimate("RUS", "Russia", 4000, 15000, 9500), UNCHANGED_CHINA, presence("SGP", "Singapore")],
+        [observation("RUS", 2, 4000, 4000), observation("RUS", 3, 15000, 15000, "src-b"), CHINA_LINE,
+         observation("CHN", 5, 50000, 80000, "src-c")],
+    )
+    assert review.jumps.empty and review.changes.countries.empty
+    assert review.changes.text().splitlines() == [
+        "no change against publish 1: every country's status and figures are as published; 1 raw line(s) changed",
+        "  raw lines changed without changing a country's figures:",
+        "      raw/country_estimates.csv:5 added (src-c): stock 50,000–80,000 (2020)",
+    ]
+
+
 def test_a_review_lets_through_only_the_change_it_names(tmp_path, published):
     typo = (
         [estimate("RUS", "Russia", 4000, 150000, 43250), UNCHANGED_CHINA, presence("SGP", "Singapore")],
