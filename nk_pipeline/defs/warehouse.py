@@ -75,6 +75,7 @@ def publish_changes(duckdb: DuckDBResource, paths: PathsResource):
             "held": len(held),
             "reviewed": len(review.jumps) - len(held),
             "jumps": dg.MetadataValue.md(review.jumps.to_markdown(index=False)) if len(review.jumps) else "none",
+            "changes": dg.MetadataValue.md(review.changes.markdown()),
         },
     )
 
