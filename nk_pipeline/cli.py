@@ -47,6 +47,12 @@ def _ensure_dagster_home() -> Path:
 def failure_report(result) -> list[str]:
     """What went wrong in a run, for a person: every failed check, then every failed step."""
     lines = []
+    for event in result.all_events:
+        if event.event_type_value == "RESOURCE_INIT_FAILURE":
+            # before any step ran, e.g. another run holds the build folder (lib/build_lock.py)
+            error = event.event_specific_data.error
+            message = error.message.split(": ", 1)[-1].strip() if error else "unknown error"
+            lines.append(f"✗ run not started: {message}")
     for evaluation in result.get_asset_check_evaluations():
         if evaluation.passed:
             continue

@@ -18,6 +18,7 @@ launches the one `refresh_all` run, naming the changed files in its tags.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 from collections.abc import Mapping
@@ -40,11 +41,28 @@ DATA_VERSION_TAG = "dagster/data_version"
 MISSING = "missing"  # the data version of a raw file that is not there (as the observation records it)
 
 
+# NK_EXECUTOR value → (package, module, executor): the step executors of docs/operating.md
+# ("Beyond one database server"), installed only where a deployment uses them.
+STEP_EXECUTORS = {
+    "k8s": ("dagster-k8s", "dagster_k8s", "k8s_job_executor"),
+    "celery": ("dagster-celery", "dagster_celery", "celery_executor"),
+}
+
+
 def executor() -> dg.ExecutorDefinition:
     # Starting a Python process per step costs seconds on a small machine, and these steps take
     # milliseconds; one process runs them all. NK_EXECUTOR=multiprocess opts back in.
-    if os.environ.get(EXECUTOR_ENV, "in_process") == "multiprocess":
+    choice = os.environ.get(EXECUTOR_ENV, "in_process")
+    if choice == "multiprocess":
         return dg.multiprocess_executor
+    if choice in STEP_EXECUTORS:
+        package, module, name = STEP_EXECUTORS[choice]
+        try:
+            return getattr(importlib.import_module(module), name)
+        except ImportError as error:
+            raise dg.DagsterInvariantViolationError(
+                f"{EXECUTOR_ENV}={choice} needs {package} (the 0.29.x matching dagster): {error}"
+            ) from None
     return dg.in_process_executor
 
 

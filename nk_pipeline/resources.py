@@ -12,6 +12,7 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
+from nk_pipeline.lib.build_lock import BuildFolderBusy, BuildLock
 from nk_pipeline.settings import DUCKDB_STORAGE_VERSION, Paths
 
 BROKEN_SUFFIX = ".broken"
@@ -56,13 +57,20 @@ class WorkDuckDBResource(DuckDBResource):
     when the run (or, under the multiprocess executor, the step's process) ends; each
     `get_connection` hands out a cursor of it. Opening the file reads its whole catalog and
     closing it checkpoints, about 25 ms each time: a quarter of a typical step's own work.
+
+    A run also holds its build folder's lock (lib/build_lock.py) for as long: under the
+    in-process executor from before its first step to its end, so a second
+    run on the same folders waits for the whole of the first.
     """
 
     _shared: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
     _opened: ExitStack | None = PrivateAttr(default=None)
     _sharing: bool = PrivateAttr(default=False)
+    _run_lock: BuildLock | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        if context.run is not None and self.database != ":memory:":
+            self._run_lock = self._lock_build_folder(context)
         self._sharing = True
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
@@ -71,6 +79,23 @@ class WorkDuckDBResource(DuckDBResource):
             self._shared.close()
             self._opened.close()
             self._shared = self._opened = None
+        if self._run_lock is not None:
+            self._run_lock.release()
+            self._run_lock = None
+
+    def _lock_build_folder(self, context: dg.InitResourceContext) -> BuildLock:
+        build_dir = Path(self.database).parent
+        log = context.log or dg.get_dagster_logger()
+        lock = BuildLock(build_dir)
+        try:
+            waited = lock.acquire(
+                context.run.run_id, on_wait=lambda holder: log.info(f"build folder {build_dir} is in use by {holder}; waiting")
+            )
+        except BuildFolderBusy as error:
+            raise dg.Failure(str(error)) from None
+        if waited > 1:
+            log.info(f"waited {waited:.0f} s for build folder {build_dir}")
+        return lock
 
     def _set_aside_if_broken(self) -> None:
         database = Path(self.database)
