@@ -27,7 +27,7 @@ from pathlib import Path  # noqa: E402
 import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from nk_pipeline.lib import contract, countries, geo  # noqa: E402
+from nk_pipeline.lib import changes, contract, countries, geo  # noqa: E402
 from nk_pipeline.lib.catalog import marts_in_build_order  # noqa: E402
 from nk_pipeline.lib.map_outputs import MAP_FILES, MapOutputs  # noqa: E402
 from nk_pipeline.lib.publishing import atomic_copies, remove_stale_tmp_files  # noqa: E402
@@ -37,9 +37,7 @@ from nk_pipeline.lib.sql_checks import check_queries  # noqa: E402
 from nk_pipeline.lib.validation import check_folder, to_typed  # noqa: E402
 from nk_pipeline.lib.warehouse import (  # noqa: E402
     build_mart,
-    carry_history,
     record_input,
-    record_snapshot,
     write_frame,
 )
 from nk_pipeline.settings import DUCKDB_STORAGE_VERSION, Paths  # noqa: E402
@@ -132,9 +130,9 @@ def write_maps(conn: duckdb.DuckDBPyConnection, paths: Paths, phases: Phases) ->
 def publish(conn: duckdb.DuckDBPyConnection, paths: Paths, phases: Phases) -> None:
     with phases.timed("publish"):
         remove_stale_tmp_files(paths.warehouse_dir)
-        hashes = dict(conn.execute("SELECT file, sha256 FROM staging.inputs ORDER BY file").fetchall())
-        carry_history(conn, paths.warehouse_db)
-        record_snapshot(conn, hashes)
+        review = changes.review(conn, paths.warehouse_db)  # the publish guard, as warehouse/nk_duckdb runs it
+        if not review.held.empty:
+            raise SystemExit(review.hold_message())
         conn.execute("CHECKPOINT")
         conn.close()
         files = [(paths.build_map_dir / name, paths.map_dir / name) for name in MAP_FILES.values()]

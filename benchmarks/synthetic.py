@@ -245,6 +245,8 @@ def write_raw(folder: Path, observations: int, seed: int = 2397) -> Path:
     _write(china_entries(rng, int(np.clip(observations // 100, 20, 5_000)), ids), folder / contract.CHINA_ENTRIES.filename)
     _write(headline_estimates(rng, int(np.clip(observations // 1000, 10, 2_000)), ids), folder / contract.HEADLINE_ESTIMATES.filename)
     _write(policy_events(rng, int(np.clip(observations // 100, 20, 10_000)), ids, names), folder / contract.POLICY_EVENTS_FILE.filename)
+    # nothing reviewed: a first build has no publish to jump from
+    _write(pd.DataFrame(columns=list(contract.REVIEWED_CHANGES.columns)), folder / contract.REVIEWED_CHANGES.filename)
     return folder
 
 

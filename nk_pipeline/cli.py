@@ -64,6 +64,11 @@ def failure_report(result) -> list[str]:
     for event in result.get_step_failure_events():
         failure = event.step_failure_data
         step = event.step_key.replace("__", "/")  # op names are asset keys joined by "__"
+        if failure.error is not None and "DagsterAssetCheckFailedError" in (
+            failure.error.cls_name,
+            getattr(failure.error.cause, "cls_name", None),
+        ):
+            continue  # a blocking check failed: listed above with its own message
         if failure.user_failure_data is not None:  # a dg.Failure: its description is the report
             message = failure.user_failure_data.description or ""
         elif failure.error is not None:
@@ -124,6 +129,9 @@ def build(args: argparse.Namespace) -> int:
     print(f"published:     {paths.warehouse_db}")
     for path in sorted(paths.map_dir.glob("*")):
         print(f"               {path} ({path.stat().st_size:,} bytes)")
+    from nk_pipeline.lib.changes import published_changes
+
+    print(f"changes:       {published_changes(paths.warehouse_db).text()}")
     print(f"run history:   {home} (browse it with `uv run dagster dev`)")
     return 0
 

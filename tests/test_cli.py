@@ -49,3 +49,34 @@ def test_build_then_bad_input_leaves_the_warehouse_untouched(raw_copy, tmp_path)
     assert second.returncode == 1
     assert f"raw/country_estimates.csv:{index + 1}: column 'measure' value 'guess'" in second.stdout
     assert digest_tree(warehouse) == before
+
+
+@pytest.mark.slow
+def test_build_says_what_changed_and_holds_an_extra_zero(raw_copy, tmp_path):
+    warehouse, home = tmp_path / "warehouse", tmp_path / "dagster_home"
+    first = run_cli(raw_copy, warehouse, home)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "changes:       publish 1 is the first: nothing to compare with" in first.stdout
+    before = digest_tree(warehouse)
+
+    # the example: one extra zero on Russia's 2025 figure (WSJ, about 15,000)
+    estimates = raw_copy / "country_estimates.csv"
+    lines = estimates.read_text(encoding="utf-8").splitlines(keepends=True)
+    (number,) = [i for i, line in enumerate(lines, start=1) if line.startswith("Russia,15000,15000,stock,2025,")]
+    lines[number - 1] = lines[number - 1].replace("Russia,15000,15000,", "Russia,15000,150000,", 1)
+    estimates.write_text("".join(lines), encoding="utf-8")
+    held = run_cli(raw_copy, warehouse, home)
+    assert held.returncode == 1
+    assert "publish held" in held.stdout and "Russia (RUS)" in held.stdout
+    assert "workers_high 15,000 → 150,000: 10× up, more than the jump_factor of 3 allows" in held.stdout
+    assert f"raw/country_estimates.csv:{number} altered (babel-2025-wsj): workers_high 15,000 → 150,000" in held.stdout
+    assert digest_tree(warehouse) == before
+
+    # corrected to a plausible figure instead: published, and the report says what moved and why
+    lines[number - 1] = lines[number - 1].replace("Russia,15000,150000,", "Russia,15000,16000,", 1)
+    estimates.write_text("".join(lines), encoding="utf-8")
+    corrected = run_cli(raw_copy, warehouse, home)
+    assert corrected.returncode == 0, corrected.stdout + corrected.stderr
+    assert "changes:       1 country changed against publish 1; 1 raw line(s) changed" in corrected.stdout
+    assert "Russia (RUS): high 15,000 → 16,000 (1.07× up)" in corrected.stdout
+    assert f"raw/country_estimates.csv:{number} altered (babel-2025-wsj): workers_high 15,000 → 16,000" in corrected.stdout

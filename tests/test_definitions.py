@@ -14,7 +14,7 @@ EXPECTED_KEYS = sorted(
     + [f"marts/{t.name}" for t in MARTS]
     + ["map/countries_geojson", "map/countries_parquet", "map/points_geojson", "map/map_csv"]
     + ["map/map_png", "map/index_html", "map/country_years_csv", "map/map_years_png"]
-    + ["warehouse/nk_duckdb"]
+    + ["warehouse/changes", "warehouse/nk_duckdb"]
 )
 
 
@@ -46,7 +46,8 @@ def test_dependencies_follow_the_flow():
     assert "marts/estimate_evidence" in parents("marts/country_years")
     assert parents("marts/country_estimates") == {"marts/country_years"}
     assert "marts/country_estimates" in parents("map/countries_geojson")
-    assert {"map/countries_geojson", "map/map_csv"} <= parents("warehouse/nk_duckdb")
+    assert {"map/countries_geojson", "map/map_csv", "warehouse/changes"} <= parents("warehouse/nk_duckdb")
+    assert {"marts/country_estimates", "marts/estimate_evidence", "staging/reviewed_changes"} <= parents("warehouse/changes")
 
 
 def test_contract_checks_are_blocking():
@@ -55,6 +56,7 @@ def test_contract_checks_are_blocking():
     assert checks["contract"].blocking
     assert checks["every_estimate_has_a_source"].blocking
     assert checks["every_country_has_a_shape"].blocking
+    assert checks["no_unreviewed_jump"].blocking
 
 
 def test_the_refresh_job_observes_the_raw_files_and_builds_every_asset():

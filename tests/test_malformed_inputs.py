@@ -56,6 +56,7 @@ EXPECTED = {
     "30_bad_thousands_grouping": ("country_estimates.csv", 5, "workers_low", "whole number"),
     "31_header_only": ("restaurants.csv", 0, "", "no data rows"),
     "32_source_id_not_a_slug": ("sources.csv", 4, "source_id", "lowercase slug"),
+    "33_reviewed_change_not_a_number": ("reviewed_changes.csv", 2, "figure, new_value", "whole number"),
 }
 ACCEPTED = sorted(p.name for p in CASES.iterdir() if p.name.startswith("ok_"))
 

@@ -1,8 +1,11 @@
 """Warehouse: the publish. Every file of the build folder replaced into warehouse/ at once.
 
-Only this asset touches the published folder: it copies every file beside its target, then
+Only the publish touches the published folder: it copies every file beside its target, then
 renames them all over the published ones, the database last. A failure anywhere before it
-leaves the published warehouse exactly as it was.
+leaves the published warehouse exactly as it was. Before it, warehouse/changes compares the
+build with the published warehouse, and its blocking check holds the publish on a change that
+looks like a mistake (nk_pipeline/lib/changes.py); the publish makes the same comparison
+again, so materializing it alone cannot skip the check.
 """
 
 import dagster as dg
@@ -10,18 +13,76 @@ from dagster_duckdb import DuckDBResource
 
 from nk_pipeline.asset_metadata import file_metadata
 
+from nk_pipeline.lib import changes
 from nk_pipeline.lib.catalog import MARTS
 from nk_pipeline.lib.map_outputs import MAP_FILES
 from nk_pipeline.lib.publishing import atomic_copies, remove_stale_tmp_files
-from nk_pipeline.lib.warehouse import carry_history, record_snapshot
 from nk_pipeline.resources import PathsResource
 
-CODE_VERSION = "3"
+CODE_VERSION = "4"
+CHANGES_KEY = ["warehouse", "changes"]
+NO_UNREVIEWED_JUMP = "no_unreviewed_jump"
+
+
+def changes_metadata(review: changes.Review) -> dict[str, object]:
+    found = review.changes
+    return {
+        "previous_publish": found.previous_publish_id if found.previous_publish_id is not None else "none (first publish)",
+        "countries_changed": len(found.countries),
+        "raw_lines_changed": len(found.evidence),
+        "changes": dg.MetadataValue.md(found.markdown()),
+    }
+
+
+@dg.asset(
+    key=CHANGES_KEY,
+    deps=[
+        ["marts", "country_estimates"],
+        ["marts", "estimate_evidence"],
+        ["marts", "method_parameters"],
+        ["staging", "reviewed_changes"],
+    ],
+    kinds={"duckdb", "sql"},
+    description=(
+        "What this build changes against the published warehouse: the countries whose status, low, high or "
+        "central figure changed, and the raw lines behind them. Its check holds the publish on a jump that "
+        "raw/reviewed_changes.csv does not acknowledge."
+    ),
+    code_version=CODE_VERSION,
+    check_specs=[
+        dg.AssetCheckSpec(
+            NO_UNREVIEWED_JUMP,
+            asset=CHANGES_KEY,
+            blocking=True,
+            description=(
+                "No country's low, central or high figure moves more than jump_factor (marts.method_parameters) times "
+                "up or down against the last publish, loses its estimate or disappears, unless "
+                "raw/reviewed_changes.csv names that very change."
+            ),
+        )
+    ],
+)
+def publish_changes(duckdb: DuckDBResource, paths: PathsResource):
+    with duckdb.get_connection() as conn:
+        review = changes.review(conn, paths.paths.warehouse_db)
+    held = review.held
+    yield dg.MaterializeResult(metadata=changes_metadata(review))
+    yield dg.AssetCheckResult(
+        check_name=NO_UNREVIEWED_JUMP,
+        passed=held.empty,
+        description=review.hold_message() or None,
+        metadata={
+            "held": len(held),
+            "reviewed": len(review.jumps) - len(held),
+            "jumps": dg.MetadataValue.md(review.jumps.to_markdown(index=False)) if len(review.jumps) else "none",
+            "changes": dg.MetadataValue.md(review.changes.markdown()),
+        },
+    )
 
 
 @dg.asset(
     key=["warehouse", "nk_duckdb"],
-    deps=[["map", name] for name in MAP_FILES] + [["marts", table.name] for table in MARTS],
+    deps=[["map", name] for name in MAP_FILES] + [["marts", table.name] for table in MARTS] + [CHANGES_KEY],
     kinds={"duckdb"},
     description="Publishes warehouse/nk.duckdb and warehouse/map/* in atomic renames, and records the publish in history.",
     code_version=CODE_VERSION,
@@ -33,8 +94,9 @@ def publish_warehouse(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
         context.log.warning(f"removed temporaries of an interrupted publish: {', '.join(map(str, removed))}")
     with duckdb.get_connection() as conn:
         input_hashes = dict(conn.execute("SELECT file, sha256 FROM staging.inputs ORDER BY file").fetchall())
-        earlier = carry_history(conn, folders.warehouse_db)
-        publish_id = record_snapshot(conn, input_hashes)
+        review = changes.review(conn, folders.warehouse_db)
+        if not review.held.empty:
+            raise dg.Failure(description=review.hold_message(), metadata=changes_metadata(review))
         conn.execute("CHECKPOINT")
     map_files = [(folders.build_map_dir / name, folders.map_dir / name) for name in MAP_FILES.values()]
     # the database last: a reader that finds the new snapshot also finds its map files
@@ -42,8 +104,9 @@ def publish_warehouse(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
     return dg.MaterializeResult(
         metadata={
             **file_metadata(folders.warehouse_db),
-            "publish_id": publish_id,
-            "earlier_publishes": earlier,
+            "publish_id": review.changes.publish_id,
+            "earlier_publishes": review.changes.publish_id - 1,
+            **changes_metadata(review),
             "map_files": dg.MetadataValue.md(
                 "\n".join(f"- `{p}` ({p.stat().st_size:,} bytes)" for p in published)
             ),

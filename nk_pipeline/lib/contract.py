@@ -58,6 +58,11 @@ HEADLINE_SCOPES = (
     "repatriated_workers",
 )
 
+# What a reviewed change (raw/reviewed_changes.csv) may name: the figures the publish guard
+# watches, and the status of a country no longer listed.
+REVIEWED_FIGURES = ("workers_low", "workers_central", "workers_high", "status")
+ABSENT = "absent"
+
 POLICY_EVENTS = ("un_resolution", "phase_out_pledge", "implementation_report", "statement", "other")
 FIGURE_MEANINGS = ("workers_remaining", "repatriated", "permits", "quota")
 
@@ -70,6 +75,7 @@ class RawFile:
     columns: tuple[str, ...]
     description: str
     kind: str = "csv"
+    may_be_empty: bool = False  # a header without rows is a valid file
 
     @property
     def filename(self) -> str:
@@ -132,6 +138,13 @@ POLICY_EVENTS_FILE = RawFile(
     "UN resolutions, national pledges, statements and implementation reports.",
 )
 
+REVIEWED_CHANGES = RawFile(
+    "reviewed_changes",
+    ("country", "figure", "old_value", "new_value", "reason"),
+    "Changes a curator reviewed and means: each lets one held jump of a country's figures through the publish.",
+    may_be_empty=True,
+)
+
 RAW_FILES: tuple[RawFile, ...] = (
     SOURCES,
     COUNTRY_ESTIMATES,
@@ -139,12 +152,14 @@ RAW_FILES: tuple[RawFile, ...] = (
     CHINA_ENTRIES,
     HEADLINE_ESTIMATES,
     POLICY_EVENTS_FILE,
+    REVIEWED_CHANGES,
 )
 RAW_FILES_BY_NAME = {f.name: f for f in RAW_FILES}
 
 # Files whose rows cite a source and therefore depend on sources.csv.
 CITING_FILES = tuple(f for f in RAW_FILES if "source_id" in f.columns and f is not SOURCES)
-COUNTRY_FILES = tuple(f for f in RAW_FILES if "country" in f.columns)
+# Files whose rows report on a country (a reviewed change names a country but reports nothing).
+COUNTRY_FILES = tuple(f for f in RAW_FILES if "country" in f.columns and f is not REVIEWED_CHANGES)
 
 BOUNDARIES = ReferenceFile(
     "boundaries",

@@ -32,6 +32,8 @@ EARLIEST_YEAR = 1950
 MAX_EVIDENCE_WORDS = 15
 
 WHOLE_NUMBER = re.compile(r"\d+")
+GROUPED_WHOLE_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+")  # 94,000 as sources print it
+STATUS_WORD = re.compile(r"[a-z][a-z_]*")
 YEAR = re.compile(r"\d{4}")
 DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 SOURCE_ID = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*")
@@ -133,6 +135,7 @@ OBSERVATION_KEY = ("country", "source_id", "reference_year", "measure", "workers
 RESTAURANT_KEY = ("country", "source_id", "reference_year")
 CHINA_ENTRY_KEY = ("year", "period", "category", "source_id")
 HEADLINE_KEY = ("scope", "year", "source_id", "low", "high")
+REVIEW_KEY = ("country", "figure", "old_value", "new_value")
 
 
 class _Cited(pa.DataFrameModel):
@@ -340,6 +343,56 @@ class PolicyEventsModel(_Cited):
         return df["figure"].isna() == df["figure_meaning"].isna()
 
 
+def value_fits_figure(figures: pd.Series, values: pd.Series, absent_allowed: bool) -> pd.Series:
+    """A worker figure's value is a whole number (grouped or not); a status's a status word."""
+    worker_figure = figures.isin([f for f in contract.REVIEWED_FIGURES if f != "status"]).to_numpy()
+    number = per_distinct(values, lambda v: v.str.fullmatch(WHOLE_NUMBER) | v.str.fullmatch(GROUPED_WHOLE_NUMBER))
+    word = per_distinct(values, lambda v: v.str.fullmatch(STATUS_WORD) & (absent_allowed | (v != contract.ABSENT)))
+    unknown_figure = ~figures.isin(contract.REVIEWED_FIGURES).to_numpy()  # its own check reports it
+    return pd.Series(np.where(worker_figure, number, word) | unknown_figure | values.isna().to_numpy(), index=values.index)
+
+
+class ReviewedChangesModel(pa.DataFrameModel):
+    """raw/reviewed_changes.csv: a change of a country's figures that a curator reviewed and means."""
+
+    country: Series[Text] = pa.Field(nullable=False)
+    figure: Series[Text] = pa.Field(nullable=False)
+    old_value: Series[Text] = pa.Field(nullable=False)
+    new_value: Series[Text] = pa.Field(nullable=False)
+    reason: Series[Text] = pa.Field(nullable=False)
+
+    @pa.check("figure", error=f"figure must be one of: {', '.join(contract.REVIEWED_FIGURES)}")
+    def figure_in_vocabulary(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, lambda v: v.isin(contract.REVIEWED_FIGURES))
+
+    @pa.dataframe_check(
+        error="old_value must be a whole number for workers_low, workers_central and workers_high, a status (e.g. estimate) for status"
+    )
+    def old_value_fits_figure(cls, df: pd.DataFrame) -> Series[bool]:
+        return value_fits_figure(df["figure"], df["old_value"], absent_allowed=False)
+
+    @pa.dataframe_check(
+        error=(
+            "new_value must be a whole number for workers_low, workers_central and workers_high, a status (e.g. present) "
+            f"or '{contract.ABSENT}' (no longer listed) for status"
+        )
+    )
+    def new_value_fits_figure(cls, df: pd.DataFrame) -> Series[bool]:
+        return value_fits_figure(df["figure"], df["new_value"], absent_allowed=True)
+
+    @pa.dataframe_check(error="old_value and new_value are the same: that is no change")
+    def values_differ(cls, df: pd.DataFrame) -> Series[bool]:
+        plain = {name: df[name].str.replace(",", "", regex=False) for name in ("old_value", "new_value")}
+        return (plain["old_value"] != plain["new_value"]).astype("boolean").fillna(True).astype(bool)
+
+    @pa.dataframe_check(error=f"duplicate row: same {_listed(REVIEW_KEY)} as an earlier row")
+    def one_row_per_key(cls, df: pd.DataFrame) -> Series[bool]:
+        return unique_rows(df, REVIEW_KEY)
+
+    class Config:
+        strict = True
+
+
 MODELS: dict[str, type[pa.DataFrameModel]] = {
     contract.SOURCES.name: SourcesModel,
     contract.COUNTRY_ESTIMATES.name: CountryEstimatesModel,
@@ -347,6 +400,7 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
     contract.CHINA_ENTRIES.name: ChinaEntriesModel,
     contract.HEADLINE_ESTIMATES.name: HeadlineEstimatesModel,
     contract.POLICY_EVENTS_FILE.name: PolicyEventsModel,
+    contract.REVIEWED_CHANGES.name: ReviewedChangesModel,
 }
 
 # The columns each whole-row rule is about, so that an error names them (Pandera reports a
@@ -365,4 +419,10 @@ ROW_RULE_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "one_row_per_key": HEADLINE_KEY,
     },
     contract.POLICY_EVENTS_FILE.name: {"figure_has_meaning": ("figure", "figure_meaning")},
+    contract.REVIEWED_CHANGES.name: {
+        "old_value_fits_figure": ("figure", "old_value"),
+        "new_value_fits_figure": ("figure", "new_value"),
+        "values_differ": ("old_value", "new_value"),
+        "one_row_per_key": REVIEW_KEY,
+    },
 }

@@ -36,6 +36,49 @@ HISTORY_TABLES = (
         "marts.country_estimates as it was at every publish (ask: what was the estimate as of publish N?).",
         {"publish_id": "The publish the row belongs to (history.publishes)."},
     ),
+    Table(
+        "history",
+        "evidence_changes",
+        "The raw lines each publish changed against the one before it: observations of marts.estimate_evidence "
+        "added, removed or altered, compared by what they say (a line that only moved is no change).",
+        {
+            "publish_id": "The publish (history.publishes).",
+            "iso3": "ISO 3166-1 alpha-3 code of the country observed.",
+            "change": "added, removed, or altered (same file, country and source, something else said).",
+            "raw_file": "The raw file of the observation.",
+            "source_id": "The source, a key of marts.sources.",
+            "old_source_line": "Its line in the raw file of the previous publish; NULL when added.",
+            "new_source_line": "Its line in the raw file of this publish; NULL when removed.",
+            "old_measure": "What the figure counted before.",
+            "new_measure": "What it counts now.",
+            "old_workers_low": "Low figure before.",
+            "new_workers_low": "Low figure now.",
+            "old_workers_high": "High figure before.",
+            "new_workers_high": "High figure now.",
+            "old_reference_year": "Reference year before.",
+            "new_reference_year": "Reference year now.",
+            "old_effective_year": "Effective year (reference year, else publication year) before.",
+            "new_effective_year": "Effective year now.",
+            "evidence": "The observation's evidence (as it reads now; as it read, when removed).",
+        },
+    ),
+    Table(
+        "history",
+        "reviewed_changes",
+        "The reviewed changes (raw/reviewed_changes.csv) that let a held change of a country's figures "
+        "through a publish.",
+        {
+            "publish_id": "The publish the change went out with (history.publishes).",
+            "iso3": "ISO 3166-1 alpha-3 code.",
+            "country": "The country as the curator wrote it.",
+            "figure": "workers_low, workers_central, workers_high or status.",
+            "old_value": "The value before, as written.",
+            "new_value": "The value after, as written ('absent': no longer listed).",
+            "reason": "Why the curator means the change.",
+            "raw_file": "raw/reviewed_changes.csv.",
+            "source_line": "Its line in that file.",
+        },
+    ),
 )
 
 
@@ -109,16 +152,18 @@ def carry_history(conn: duckdb.DuckDBPyConnection, published_db: Path) -> int:
         return 0
     conn.execute(f"ATTACH {quote(str(published_db))} AS previous (READ_ONLY)")
     try:
-        has_history = conn.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'previous' "
-            "AND schema_name = 'history' AND table_name IN ('publishes', 'country_estimates')"
-        ).fetchone()[0]
-        if has_history == 2:
-            conn.execute("INSERT INTO history.publishes BY NAME SELECT * FROM previous.history.publishes")
-            # BY NAME: columns added to the mart since then are NULL in older snapshots
-            conn.execute(
-                "INSERT INTO history.country_estimates BY NAME SELECT * FROM previous.history.country_estimates"
-            )
+        present = {
+            name
+            for (name,) in conn.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'previous' AND schema_name = 'history'"
+            ).fetchall()
+        }
+        if {"publishes", "country_estimates"} <= present:
+            # BY NAME: columns added since then are NULL in older rows; tables added since
+            # then start empty
+            for table in HISTORY_TABLES:
+                if table.name in present:
+                    conn.execute(f"INSERT INTO {table.qualified} BY NAME SELECT * FROM previous.{table.qualified}")
     finally:
         conn.execute("DETACH previous")
     return conn.execute("SELECT count(*) FROM history.publishes").fetchone()[0]

@@ -33,7 +33,12 @@ SELECT
     old.workers_central AS old_workers_central,
     new.workers_central AS new_workers_central,
     old.label AS old_label,
-    new.label AS new_label
+    new.label AS new_label,
+    coalesce(new.country, old.country) AS country,
+    -- how many times the old figure the new one is: 10 is ten times up, 0.1 ten times down
+    round(new.workers_central / nullif(old.workers_central, 0), 4) AS central_factor,
+    round(new.workers_high / nullif(old.workers_high, 0), 4) AS high_factor,
+    round(new.workers_low / nullif(old.workers_low, 0), 4) AS low_factor
 FROM pairs AS p
 LEFT JOIN history.country_estimates AS old ON old.publish_id = p.previous_publish_id AND old.iso3 = p.iso3
 LEFT JOIN history.country_estimates AS new ON new.publish_id = p.publish_id AND new.iso3 = p.iso3

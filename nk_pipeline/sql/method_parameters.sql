@@ -9,5 +9,7 @@ SELECT * FROM (VALUES
     ('conflict_ratio', 2,
      'Sources conflict when the highest figure used is more than this many times the lowest.'),
     ('high_confidence_sources', 3,
-     'Independent sources needed (without conflict) for high confidence.')
+     'Independent sources needed (without conflict) for high confidence.'),
+    ('jump_factor', 3,
+     'A publish is held when a country''s low, central or high figure moves more than this many times up or down against the last publish, unless raw/reviewed_changes.csv acknowledges that change.')
 ) AS p(name, value, meaning);
