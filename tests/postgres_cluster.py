@@ -63,7 +63,10 @@ class PostgresCluster:
         return ["runuser", "-u", self.user, "--", *args] if self.user else list(args)
 
     def _run(self, *args: str) -> None:
-        result = subprocess.run(self._command(*args), capture_output=True, text=True, timeout=START_TIMEOUT)
+        # from the cluster's folder: the service user may not be allowed into the current one
+        result = subprocess.run(
+            self._command(*args), cwd=self.folder, capture_output=True, text=True, timeout=START_TIMEOUT
+        )
         if result.returncode != 0:
             raise RuntimeError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
 

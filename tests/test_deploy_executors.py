@@ -62,18 +62,24 @@ def with_step_packages(*command: str, **env: str) -> subprocess.Popen:
 
 @pytest.mark.slow
 def test_kubernetes_and_celery_settings_validate(tmp_path):
-    home = str(tmp_path / "dagster_home")
-    os.makedirs(home)
+    def home(name: str) -> str:
+        # one each: processes starting at once on one SQLite home can find its database locked
+        folder = tmp_path / f"dagster_home_{name}"
+        folder.mkdir()
+        return str(folder)
+
     validations = {
         choice: with_step_packages(
-            "dagster", "definitions", "validate", "-m", "nk_pipeline.definitions", DAGSTER_HOME=home, **{EXECUTOR_ENV: choice}
+            "dagster", "definitions", "validate", "-m", "nk_pipeline.definitions",
+            DAGSTER_HOME=home(choice), **{EXECUTOR_ENV: choice},
         )
         for choice in STEP_EXECUTORS
     }
     instance_home = tmp_path / "k8s_instance"
     instance_home.mkdir()
     check = with_step_packages(
-        "python", "-c", CHECK, str(PROJECT_ROOT / "deploy"), str(instance_home), *STEP_EXECUTORS, DAGSTER_HOME=home
+        "python", "-c", CHECK, str(PROJECT_ROOT / "deploy"), str(instance_home), *STEP_EXECUTORS,
+        DAGSTER_HOME=home("check"),
     )
     outputs = {}
     for name, process in [*validations.items(), ("check", check)]:
