@@ -27,7 +27,7 @@ from pathlib import Path  # noqa: E402
 import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from nk_pipeline.lib import changes, contract, countries, geo  # noqa: E402
+from nk_pipeline.lib import boundaries, changes, contract, countries  # noqa: E402
 from nk_pipeline.lib.catalog import marts_in_build_order  # noqa: E402
 from nk_pipeline.lib.map_outputs import MAP_FILES, MapOutputs  # noqa: E402
 from nk_pipeline.lib.publishing import atomic_copies, remove_stale_tmp_files  # noqa: E402
@@ -88,7 +88,7 @@ def stage_tables(conn: duckdb.DuckDBPyConnection, raw_dir: Path, phases: Phases)
     with phases.timed("countries"):
         union = " UNION ".join(f"SELECT iso3, country FROM staging.{f.name}" for f in contract.COUNTRY_FILES)
         named = conn.execute(f"SELECT DISTINCT iso3, country FROM ({union}) WHERE iso3 IS NOT NULL").df()
-        write_frame(conn, "staging.countries", geo.iso3_names(named["iso3"]), "Countries named in the inputs.")
+        write_frame(conn, "staging.countries", countries.iso3_names(named["iso3"]), "Countries named in the inputs.")
         countries.unused_aliases(named["country"])
 
 
@@ -107,17 +107,17 @@ def reconcile(conn: duckdb.DuckDBPyConnection, phases: Phases) -> None:
 def write_maps(conn: duckdb.DuckDBPyConnection, paths: Paths, phases: Phases) -> None:
     with phases.timed("boundaries"):
         path = paths.raw_dir / contract.BOUNDARIES.path
-        boundaries = geo.load_boundaries(path)
-        geo.write_geoparquet(boundaries, paths.prepared_boundaries)
+        shapes = boundaries.load_boundaries(path)
+        boundaries.write_geoparquet(shapes, paths.prepared_boundaries)
         record_input(conn, f"raw/{contract.BOUNDARIES.path}", sha256_file(path), path.stat().st_size)
-        write_frame(conn, "staging.boundaries", pd.DataFrame(boundaries.drop(columns="geometry")), "Boundaries.")
+        write_frame(conn, "staging.boundaries", pd.DataFrame(shapes.drop(columns="geometry")), "Boundaries.")
     outputs = MapOutputs(
         rows=conn.execute(read_sql("map_countries")).df(),
         years=conn.execute(read_sql("map_years")).df(),
         sources=conn.execute(
             "SELECT source_id, title, publisher, published, url, kind FROM marts.sources ORDER BY source_id"
         ).df(),
-        shapes=geo.read_prepared_boundaries(paths.prepared_boundaries),
+        shapes=boundaries.read_prepared_boundaries(paths.prepared_boundaries),
         folder=paths.build_map_dir,
     )
     if outputs.missing:

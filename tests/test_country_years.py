@@ -35,7 +35,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from nk_pipeline.lib import contract, geo
+from nk_pipeline.lib import contract, countries
 from nk_pipeline.lib.sql_checks import check_queries
 from nk_pipeline.lib.validation import check_folder, to_typed
 from nk_pipeline.lib.warehouse import build_mart, write_frame
@@ -62,7 +62,7 @@ def reconcile(raw_dir: Path) -> duckdb.DuckDBPyConnection:
         write_frame(conn, f"staging.{spec.name}", to_typed(raw, spec.name), spec.description)
     union = " UNION ".join(f"SELECT iso3 FROM staging.{f.name}" for f in contract.COUNTRY_FILES)
     named = conn.execute(f"SELECT DISTINCT iso3 FROM ({union}) WHERE iso3 IS NOT NULL").df()
-    write_frame(conn, "staging.countries", geo.iso3_names(named["iso3"]), "Countries.")
+    write_frame(conn, "staging.countries", countries.iso3_names(named["iso3"]), "Countries.")
     for name in SERIES_MARTS:
         build_mart(conn, name)
     return conn

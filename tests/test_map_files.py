@@ -17,7 +17,7 @@ import pyogrio
 import pytest
 import shapely
 
-from nk_pipeline.lib import geo
+from nk_pipeline.lib import boundaries, map_features, map_scene
 from nk_pipeline.lib.render_html import html_document
 from nk_pipeline.lib.render_png import render_png, source_note
 from nk_pipeline.lib.sql import read_sql
@@ -53,9 +53,9 @@ def scene_inputs(shipped_build):
         rows = conn.execute(read_sql("map_countries")).df()
         years = conn.execute(read_sql("map_years")).df()
         sources = conn.execute("SELECT source_id, title, publisher, published, url, kind FROM marts.sources").df()
-    boundaries = geo.load_boundaries(shipped_build.paths.raw_dir / "reference" / "countries-50m.json")
+    shapes = boundaries.load_boundaries(shipped_build.paths.raw_dir / "reference" / "countries-50m.json")
     # the classes of every year (issue 12), as the build draws them
-    return rows, sources, geo.build_scene(rows, boundaries, geo.series_classes(years)), years
+    return rows, sources, map_scene.build_scene(rows, shapes, map_scene.series_classes(years)), years
 
 
 # --- countries.geojson ------------------------------------------------------------------------
@@ -100,7 +100,7 @@ def test_every_country_with_data_has_a_feature_with_its_properties(geojson, expe
         for key in ("name", "status", "label", "reference_year", "has_restaurants", "confidence", "source_titles",
                     "workers_low", "workers_high", "workers_central"):
             assert key in props, (iso3, key)
-        assert props["status"] in geo.STATUSES
+        assert props["status"] in map_features.STATUSES
         assert props["label"] and props["source_titles"]
     assert re.fullmatch(r"[\d,]+–[\d,]+ \(\d{4}\)", features["RUS"]["label"])
 
@@ -143,22 +143,22 @@ def test_gdal_reads_the_geojson_files(shipped_build, expected_iso3):
 
 
 def test_a_country_without_a_shape_is_reported_not_dropped():
-    boundaries = gpd.GeoDataFrame(
-        {"iso3": ["MLT"], "geometry": [shapely.box(14.2, 35.8, 14.6, 36.1)]}, crs=geo.WGS84
+    shapes = gpd.GeoDataFrame(
+        {"iso3": ["MLT"], "geometry": [shapely.box(14.2, 35.8, 14.6, 36.1)]}, crs=boundaries.WGS84
     )
     rows = pd.DataFrame({"iso3": ["MLT", "XKX"], "country": ["Malta", "Kosovo"]})
-    features, missing = geo.country_features(rows, boundaries)
+    features, missing = map_features.country_features(rows, shapes)
     assert list(features["iso3"]) == ["MLT"]
     assert missing == ["XKX"]
 
 
 def test_split_antimeridian_cuts_a_ring_that_jumps_across_the_dateline():
     crossing = shapely.Polygon([(170, 60), (-170, 60), (-170, 70), (170, 70)])  # world-atlas style jump
-    split = geo.split_antimeridian(crossing)
+    split = boundaries.split_antimeridian(crossing)
     parts = sorted(shapely.get_parts(split), key=lambda p: p.bounds[0])
     assert [p.bounds for p in parts] == [(-180, 60, -170, 70), (170, 60, 180, 70)]
     inland = shapely.box(10, 10, 20, 20)
-    assert geo.split_antimeridian(inland) is inland
+    assert boundaries.split_antimeridian(inland) is inland
 
 
 # --- countries.parquet, map.csv ---------------------------------------------------------------
@@ -222,7 +222,7 @@ def test_classes_are_fisher_jenks_on_the_log_scale_and_cover_every_estimate(scen
     # since issue 12 the classes are found on the figures of every year (each country's distinct
     # figures), so that a colour means the same in every year; the latest figures are among them
     figures = years[years["status"] == "estimate"].drop_duplicates(["iso3", "workers_central"])
-    _, classes = geo.classify(figures["workers_central"].reset_index(drop=True))
+    _, classes = map_scene.classify(figures["workers_central"].reset_index(drop=True))
     assert [(c.low, c.high, c.colour) for c in classes] == [(c.low, c.high, c.colour) for c in scene.classes]
     for _, host in estimates.iterrows():
         member = scene.classes[int(host["class"])]
@@ -230,10 +230,10 @@ def test_classes_are_fisher_jenks_on_the_log_scale_and_cover_every_estimate(scen
 
 
 def test_classify_copes_with_few_or_equal_figures():
-    assert geo.classify(pd.Series([np.nan, np.nan]))[1] == []
-    labels, classes = geo.classify(pd.Series([400.0, 400.0, np.nan]))
+    assert map_scene.classify(pd.Series([np.nan, np.nan]))[1] == []
+    labels, classes = map_scene.classify(pd.Series([400.0, 400.0, np.nan]))
     assert [c.label for c in classes] == ["400"] and list(labels.dropna()) == [0, 0]
-    assert len(geo.classify(pd.Series([0.0, 10.0, 100.0]))[1]) == 3
+    assert len(map_scene.classify(pd.Series([0.0, 10.0, 100.0]))[1]) == 3
 
 
 def test_small_hosts_are_marked_and_anchored_on_their_largest_part(scene_inputs):
@@ -286,8 +286,8 @@ def test_a_missing_shape_fails_the_blocking_check_and_stops_the_publish(shipped_
     paths = Paths.create(shipped_build.paths.raw_dir, tmp_path / "warehouse", tmp_path / "build")
     resources = build_resources(paths)
     shutil.copy(shipped_build.paths.warehouse_db, paths.work_db)
-    shapes = geo.load_boundaries(paths.raw_dir / "reference" / "countries-50m.json")
-    geo.write_geoparquet(shapes[shapes["iso3"] != "MLT"], paths.prepared_boundaries)
+    shapes = boundaries.load_boundaries(paths.raw_dir / "reference" / "countries-50m.json")
+    boundaries.write_geoparquet(shapes[shapes["iso3"] != "MLT"], paths.prepared_boundaries)
 
     with dg.instance_for_test() as instance:
         result = dg.materialize(

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from nk_pipeline.lib import geo
+from nk_pipeline.lib import boundaries, map_scene
 from nk_pipeline.lib.map_outputs import spreadsheet_safe
 from nk_pipeline.lib.render_png import render_years_png, source_note, story_years
 from nk_pipeline.lib.sql import read_sql
@@ -53,8 +53,8 @@ def test_map_years_png_shows_four_telling_years_the_same_every_time(shipped_buil
         rows = conn.execute(read_sql("map_countries")).df()
         years = conn.execute(read_sql("map_years")).df()
     assert story_years(years) == [2016, 2017, 2019, int(years["year"].max())]
-    boundaries = geo.load_boundaries(shipped_build.paths.raw_dir / "reference" / "countries-50m.json")
-    scene = geo.build_scene(rows, boundaries, geo.series_classes(years))
+    shapes = boundaries.load_boundaries(shipped_build.paths.raw_dir / "reference" / "countries-50m.json")
+    scene = map_scene.build_scene(rows, shapes, map_scene.series_classes(years))
     drawn = render_years_png(scene, years, tmp_path / "years.png", source_note(rows)).read_bytes()
     published = (shipped_build.paths.map_dir / "map_years.png").read_bytes()
     assert drawn == published
@@ -66,10 +66,10 @@ def test_year_scene_draws_only_that_years_hosts():
     import geopandas as gpd
     import shapely
 
-    boundaries = gpd.GeoDataFrame(
+    shapes = gpd.GeoDataFrame(
         {"iso3": ["POL", "DZA", "FRA"], "iso_numeric": ["616", "012", "250"], "boundary_name": ["Poland", "Algeria", "France"],
          "geometry": [shapely.box(14, 49, 24, 55), shapely.box(-8, 19, 12, 37), shapely.box(-5, 42, 8, 51)]},
-        crs=geo.WGS84,
+        crs=boundaries.WGS84,
     )
     columns = ["iso3", "country", "status", "workers_low", "workers_high", "workers_central", "reference_year",
                "label", "has_restaurants", "confidence", "stale", "n_sources", "source_ids"]
@@ -78,10 +78,10 @@ def test_year_scene_draws_only_that_years_hosts():
          ["DZA", "Algeria", "none_reported_remaining", 0, 0, 0, 2020, "None reported remaining (2020)", False, "medium", False, 2, "c;d"]],
         columns=columns,
     )
-    scene = geo.build_scene(latest, boundaries)
+    scene = map_scene.build_scene(latest, shapes)
     fills = dict(zip(scene.hosts["iso3"], scene.hosts["fill"]))
-    assert fills["DZA"] == geo.NONE_REMAINING_COLOUR  # distinct from a figure and from presence
-    earlier = geo.year_scene(scene, latest[latest["iso3"] == "POL"].assign(workers_central=2500, status="estimate"))
+    assert fills["DZA"] == map_scene.NONE_REMAINING_COLOUR  # distinct from a figure and from presence
+    earlier = map_scene.year_scene(scene, latest[latest["iso3"] == "POL"].assign(workers_central=2500, status="estimate"))
     assert list(earlier.hosts["iso3"]) == ["POL"]
     assert "DZA" in set(earlier.land["iso3"]) and "FRA" in set(earlier.land["iso3"])
     assert sum(c.count for c in earlier.classes) == 1

@@ -16,20 +16,20 @@ import pycountry
 import pytest
 import shapely
 
-from nk_pipeline.lib import contract, countries, geo
+from nk_pipeline.lib import boundaries, contract, countries
 from tests.conftest import SHIPPED_RAW, run_build
 from tests.test_reconciliation import make_raw
 
 
 def test_territories_have_codes_of_their_own_and_an_iso_container():
-    boundaries = geo.load_boundaries(SHIPPED_RAW / contract.BOUNDARIES.path)
+    shapes = boundaries.load_boundaries(SHIPPED_RAW / contract.BOUNDARIES.path)
     assert countries.territories(), "the table of territories is empty"
     for code, territory in countries.territories().items():
         # ISO 3166-1 leaves X.. to users; no country code may be taken
         assert code.startswith("X") and pycountry.countries.get(alpha_3=code) is None
         assert countries.to_iso3(territory.name) == code
         assert countries.display_name(code) == territory.name
-        assert territory.within_iso3 in set(boundaries["iso3"])
+        assert territory.within_iso3 in set(shapes["iso3"])
     assert countries.to_iso3("Abkhazia") == "XAB" and countries.territories()["XAB"].within_iso3 == "GEO"
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from nk_pipeline.asset_metadata import file_metadata, preview
-from nk_pipeline.lib import geo
+from nk_pipeline.lib import boundaries, map_scene
 from nk_pipeline.lib.map_outputs import MAP_FILES, MapOutputs
 from nk_pipeline.lib.sql import read_sql
 from nk_pipeline.resources import PathsResource
@@ -73,7 +73,7 @@ def map_sources(duckdb: DuckDBResource) -> pd.DataFrame:
         ).df()
 
 
-def scene_metadata(scene: geo.MapScene) -> dict[str, object]:
+def scene_metadata(scene: map_scene.MapScene) -> dict[str, object]:
     classes = "\n".join(f"- {c.label}: {c.count} ({c.colour})" for c in scene.classes) or "none"
     return {
         "feature_count": len(scene.hosts),
@@ -144,7 +144,7 @@ def map_files(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: 
         rows=map_rows(duckdb),
         years=map_years(duckdb),
         sources=map_sources(duckdb),
-        shapes=geo.read_prepared_boundaries(folders.prepared_boundaries),
+        shapes=boundaries.read_prepared_boundaries(folders.prepared_boundaries),
         folder=folders.build_map_dir,
     )
     if outputs.missing:

@@ -13,7 +13,7 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from nk_pipeline.asset_metadata import table_metadata
-from nk_pipeline.lib import contract, countries, geo
+from nk_pipeline.lib import boundaries, contract, countries
 from nk_pipeline.lib.issues import Issue, RawDataError, issues_frame
 from nk_pipeline.lib.reading import sha256_file
 from nk_pipeline.lib.validation import check_folder, to_typed
@@ -105,7 +105,7 @@ def staging_tables(
             + " UNION ".join(f"SELECT iso3, country FROM staging.{f.name}" for f in contract.COUNTRY_FILES)
             + ") WHERE iso3 IS NOT NULL"
         ).df()
-        frame = geo.iso3_names(named["iso3"])
+        frame = countries.iso3_names(named["iso3"])
         write_frame(conn, "staging.countries", frame, "Countries named in the inputs, with ISO 3166-1 codes.")
     unused = countries.unused_aliases(named["country"])
     if unused:
@@ -129,8 +129,8 @@ def staging_boundaries(duckdb: DuckDBResource, paths: PathsResource) -> dg.Mater
     path = paths.paths.raw_dir / contract.BOUNDARIES.path
     if not path.is_file():
         raise dg.Failure(f"{shown_path(path)}: boundaries file not found (see raw/reference/README.md for its origin)")
-    shapes = geo.load_boundaries(path)
-    prepared = geo.write_geoparquet(shapes, paths.paths.prepared_boundaries)
+    shapes = boundaries.load_boundaries(path)
+    prepared = boundaries.write_geoparquet(shapes, paths.paths.prepared_boundaries)
     frame = pd.DataFrame(shapes.drop(columns="geometry"))
     with duckdb.get_connection() as conn:
         record_input(conn, f"raw/{contract.BOUNDARIES.path}", sha256_file(path), path.stat().st_size)

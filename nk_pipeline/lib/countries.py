@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import pandas as pd
 import pycountry
 
 ALIASES_PATH = Path(__file__).with_name("country_aliases.csv")
@@ -96,3 +97,14 @@ def unused_aliases(names: Iterable[str]) -> list[str]:
     """Aliases no input uses any more: candidates for removal, reported as a warning."""
     seen = {n.strip().casefold() for n in names if n}
     return sorted(a for a in aliases() if a not in seen)
+
+
+def iso3_names(iso3_codes: pd.Series) -> pd.DataFrame:
+    codes = sorted(set(iso3_codes.dropna()))
+    return pd.DataFrame(
+        {
+            "iso3": codes,
+            "name": [display_name(c) for c in codes],
+            "iso_numeric": [iso3_to_numeric(c) for c in codes],
+        }
+    )

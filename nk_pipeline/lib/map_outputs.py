@@ -15,7 +15,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from nk_pipeline.lib import geo
+from nk_pipeline.lib import boundaries, map_features, map_scene
 from nk_pipeline.lib.publishing import written_in_one_step
 
 # Asset name (map/<name>) → file name under warehouse/map/, in the order they are written.
@@ -48,25 +48,25 @@ class MapOutputs:
     rows: pd.DataFrame  # sql/map_countries.sql: one row per country of marts.country_estimates
     years: pd.DataFrame  # sql/map_years.sql: one row per country and year of marts.country_years
     sources: pd.DataFrame  # marts.sources, for the source list of index.html
-    shapes: gpd.GeoDataFrame  # geo.load_boundaries' output
+    shapes: gpd.GeoDataFrame  # boundaries.load_boundaries' output
     folder: Path  # where the files are written (the build folder's map/)
 
     @cached_property
     def features(self) -> gpd.GeoDataFrame:
-        return geo.country_features(self.rows, self.shapes)[0]
+        return map_features.country_features(self.rows, self.shapes)[0]
 
     @cached_property
     def missing(self) -> list[str]:
-        return geo.missing_shapes(self.rows, self.shapes)
+        return map_features.missing_shapes(self.rows, self.shapes)
 
     @cached_property
     def points(self) -> gpd.GeoDataFrame:
-        return geo.representative_points(self.features)
+        return map_features.representative_points(self.features)
 
     @cached_property
-    def scene(self) -> geo.MapScene:
+    def scene(self) -> map_scene.MapScene:
         # the classes of every year, so that the latest map and the year views share their colours
-        return geo.build_scene(self.rows, self.shapes, geo.series_classes(self.years))
+        return map_scene.build_scene(self.rows, self.shapes, map_scene.series_classes(self.years))
 
     @property
     def csv_rows(self) -> pd.DataFrame:
@@ -84,9 +84,9 @@ class MapOutputs:
         from nk_pipeline.lib.render_png import render_png, render_years_png, source_note
 
         return {
-            "countries_geojson": lambda path: geo.write_geojson(self.features, path),
-            "countries_parquet": lambda path: geo.write_geoparquet(self.features, path),
-            "points_geojson": lambda path: geo.write_geojson(self.points, path),
+            "countries_geojson": lambda path: map_features.write_geojson(self.features, path),
+            "countries_parquet": lambda path: boundaries.write_geoparquet(self.features, path),
+            "points_geojson": lambda path: map_features.write_geojson(self.points, path),
             "map_csv": self._write_csv,
             "map_png": lambda path: render_png(self.scene, path, source_note(self.rows)),
             "index_html": lambda path: render_html(self.scene, self.rows, self.sources, path, self.years),

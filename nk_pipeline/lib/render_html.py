@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from nk_pipeline.lib import geo, vocabulary
+from nk_pipeline.lib import map_scene, vocabulary
 from nk_pipeline.lib.publishing import written_in_one_step
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -64,7 +64,7 @@ _URL = re.compile(r"^https?://", re.IGNORECASE)
 
 
 def render_html(
-    scene: geo.MapScene, rows: pd.DataFrame, sources: pd.DataFrame, path: Path, years: pd.DataFrame
+    scene: map_scene.MapScene, rows: pd.DataFrame, sources: pd.DataFrame, path: Path, years: pd.DataFrame
 ) -> Path:
     page = html_document(scene, rows, sources, years)
     with written_in_one_step(path) as tmp:
@@ -72,7 +72,7 @@ def render_html(
     return path
 
 
-def html_document(scene: geo.MapScene, rows: pd.DataFrame, sources: pd.DataFrame, years: pd.DataFrame) -> str:
+def html_document(scene: map_scene.MapScene, rows: pd.DataFrame, sources: pd.DataFrame, years: pd.DataFrame) -> str:
     script = (TEMPLATES / "map.js").read_text(encoding="utf-8")
     style = (TEMPLATES / "map.css").read_text(encoding="utf-8")
     by_id = sources.set_index("source_id")
@@ -187,15 +187,15 @@ def _aria_label(host: pd.Series) -> str:
 
 
 def _patterns() -> str:
-    none_fill, none_hatch = geo.STATUS_COLOURS["none_reported_remaining"]
+    none_fill, none_hatch = map_scene.STATUS_COLOURS["none_reported_remaining"]
     return (
         "<defs>"
         '<pattern id="pattern-present" patternUnits="userSpaceOnUse" width="4" height="4" patternTransform="rotate(45)">'
-        f'<rect width="4" height="4" fill="{geo.PRESENT_COLOUR}"/>'
-        f'<line x1="0" y1="0" x2="0" y2="4" stroke="{geo.PRESENT_HATCH}" stroke-width="1.1"/></pattern>'
+        f'<rect width="4" height="4" fill="{map_scene.PRESENT_COLOUR}"/>'
+        f'<line x1="0" y1="0" x2="0" y2="4" stroke="{map_scene.PRESENT_HATCH}" stroke-width="1.1"/></pattern>'
         '<pattern id="pattern-restaurants" patternUnits="userSpaceOnUse" width="4" height="4">'
-        f'<rect width="4" height="4" fill="{geo.RESTAURANTS_COLOUR}"/>'
-        f'<circle cx="2" cy="2" r="0.9" fill="{geo.RESTAURANTS_HATCH}"/></pattern>'
+        f'<rect width="4" height="4" fill="{map_scene.RESTAURANTS_COLOUR}"/>'
+        f'<circle cx="2" cy="2" r="0.9" fill="{map_scene.RESTAURANTS_HATCH}"/></pattern>'
         '<pattern id="pattern-none" patternUnits="userSpaceOnUse" width="5" height="5" '
         'patternTransform="rotate(-45)">'
         f'<rect width="5" height="5" fill="{none_fill}"/>'
@@ -204,7 +204,7 @@ def _patterns() -> str:
     )
 
 
-def _svg(scene: geo.MapScene) -> str:
+def _svg(scene: map_scene.MapScene) -> str:
     view = _View(scene.outline)
     lines = [
         # tabindex -1: Chromium otherwise puts the <svg> itself in the Tab order, before the countries
@@ -334,7 +334,7 @@ def _figure(value: object) -> int | None:
 _STATUS_CODES = {s.name: s.name[0] for s in vocabulary.STATUSES}  # e, n, p, r: the chart's marks
 
 
-def _page_data(scene: geo.MapScene, years: pd.DataFrame, by_id: pd.DataFrame) -> dict[str, object]:
+def _page_data(scene: map_scene.MapScene, years: pd.DataFrame, by_id: pd.DataFrame) -> dict[str, object]:
     """Everything the script needs to redraw the map for any year, each text written once:
     every source once (countries refer to them by number), every distinct state of a country once
     (the years refer to it), and each country's series for its chart."""
@@ -345,8 +345,8 @@ def _page_data(scene: geo.MapScene, years: pd.DataFrame, by_id: pd.DataFrame) ->
     every_year = list(range(min(shown), latest + 1))
     hosts = scene.hosts.set_index("iso3")
     yearly = years[years["iso3"].isin(hosts.index)].rename(columns={"country": "name"}).copy()
-    yearly["class"] = geo.assign_classes(yearly["workers_central"].where(yearly["status"] == "estimate"), scene.classes)
-    yearly["fill"] = [geo.fill_of(row, scene.classes) for _, row in yearly.iterrows()]
+    yearly["class"] = map_scene.assign_classes(yearly["workers_central"].where(yearly["status"] == "estimate"), scene.classes)
+    yearly["fill"] = [map_scene.fill_of(row, scene.classes) for _, row in yearly.iterrows()]
     source_ids = sorted({i for cell in yearly["source_ids"].dropna() for i in str(cell).split(";") if i})
     source_index = {source_id: number for number, source_id in enumerate(source_ids)}
     sources = []
@@ -387,7 +387,7 @@ def _page_data(scene: geo.MapScene, years: pd.DataFrame, by_id: pd.DataFrame) ->
         "years": shown,
         "first": every_year[0],
         "latest": latest,
-        "land": geo.LAND_COLOUR,
+        "land": map_scene.LAND_COLOUR,
         "sources": sources,
         "countries": countries,
     }
@@ -422,7 +422,7 @@ def _swatch(fill: str, circle: bool = False) -> str:
     return f'<svg class="swatch" viewBox="0 0 22 14" aria-hidden="true">{shape}</svg>'
 
 
-def _legend(scene: geo.MapScene, years: pd.DataFrame) -> str:
+def _legend(scene: map_scene.MapScene, years: pd.DataFrame) -> str:
     """The legend of the latest year; each count has an id, so that the script updates it for another year."""
     items = ['<li class="legend-title">North Korean workers (central estimate)</li>']
     for number, c in enumerate(scene.classes):
@@ -433,7 +433,7 @@ def _legend(scene: geo.MapScene, years: pd.DataFrame) -> str:
         )
     statuses = scene.hosts["status"].value_counts()
     in_any_year = set(years["status"])
-    for status, text in geo.STATUS_LEGEND.items():
+    for status, text in map_scene.STATUS_LEGEND.items():
         if status in in_any_year:
             count = int(statuses.get(status, 0))
             items.append(
@@ -442,7 +442,7 @@ def _legend(scene: geo.MapScene, years: pd.DataFrame) -> str:
             )
     if scene.hosts["small"].any():
         items.append(f"<li>{_swatch('#ffffff', circle=True)}Small state, marked by a dot</li>")
-    items.append(f"<li>{_swatch(geo.LAND_COLOUR)}No report found</li>")
+    items.append(f"<li>{_swatch(map_scene.LAND_COLOUR)}No report found</li>")
     return '<ul class="legend" id="legend" aria-label="Legend">' + "".join(items) + "</ul>"
 
 

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from nk_pipeline.lib import geo
+from nk_pipeline.lib import map_scene
 from nk_pipeline.lib.publishing import written_in_one_step
 
 WIDTH_IN, HEIGHT_IN, DPI = 12.0, 6.9, 150
@@ -34,7 +34,7 @@ SUBTITLE = (
     "no longer host workers, others not shown may."
 )
 HATCHES = {"present": "////", "restaurants_only": "....", "none_reported_remaining": "\\\\"}
-HATCH_COLOURS = {status: hatch for status, (_, hatch) in geo.STATUS_COLOURS.items()}
+HATCH_COLOURS = {status: hatch for status, (_, hatch) in map_scene.STATUS_COLOURS.items()}
 # The small multiples: years that tell the story (the 2016–2017 peak, resolution 2397's deadline
 # year, the latest), those of them the series has
 STORY_YEARS = (2016, 2017, 2019)
@@ -70,7 +70,7 @@ def _patch(geometry, **style):
     return shapely.plotting.patch_from_polygon(geometry, **style)
 
 
-def render_png(scene: geo.MapScene, path: Path, note: str) -> Path:
+def render_png(scene: map_scene.MapScene, path: Path, note: str) -> Path:
     with matplotlib.rc_context():
         matplotlib.rcdefaults()
         matplotlib.rcParams.update(
@@ -92,7 +92,7 @@ def story_years(years: pd.DataFrame) -> list[int]:
     return [y for y in STORY_YEARS if y in available and y != latest] + [latest]
 
 
-def render_years_png(scene: geo.MapScene, years: pd.DataFrame, path: Path, note: str) -> Path:
+def render_years_png(scene: map_scene.MapScene, years: pd.DataFrame, path: Path, note: str) -> Path:
     """map_years.png: the map of each story year, small, in a grid with one legend."""
     with matplotlib.rc_context():
         matplotlib.rcdefaults()
@@ -106,7 +106,7 @@ def render_years_png(scene: geo.MapScene, years: pd.DataFrame, path: Path, note:
         for index, year in enumerate(shown):
             column, row = index % 2, index // 2
             ax = fig.add_axes((0.005 + column * 0.497, 0.535 - row * 0.39, 0.49, 0.354))
-            view = geo.year_scene(scene, years[years["year"] == year])
+            view = map_scene.year_scene(scene, years[years["year"] == year])
             _draw_map(ax, view, labels=0)
             counts = view.hosts["status"].value_counts()
             title = f"{year}{' (latest)' if year == latest else ''}: {len(view.hosts)} countries reported"
@@ -123,7 +123,7 @@ def render_years_png(scene: geo.MapScene, years: pd.DataFrame, path: Path, note:
     return path
 
 
-def _draw(fig: Figure, scene: geo.MapScene, note: str) -> None:
+def _draw(fig: Figure, scene: map_scene.MapScene, note: str) -> None:
     ax = fig.add_axes((0.005, 0.085, 0.99, 0.765))
     _draw_map(ax, scene, labels=LABELLED_HOSTS)
     _legend(ax, scene)
@@ -133,7 +133,7 @@ def _draw(fig: Figure, scene: geo.MapScene, note: str) -> None:
     fig.text(0.012, 0.018, _mathtext_safe(note), fontsize=7.5, color=MUTED_TEXT, va="bottom", linespacing=1.45)
 
 
-def _draw_map(ax, scene: geo.MapScene, labels: int) -> None:
+def _draw_map(ax, scene: map_scene.MapScene, labels: int) -> None:
     ax.set_axis_off()
     ax.set_aspect("equal")
     xmin, ymin, xmax, ymax = scene.outline.bounds
@@ -142,13 +142,13 @@ def _draw_map(ax, scene: geo.MapScene, labels: int) -> None:
 
     # add_artist, not add_patch: the limits are fixed above, and add_patch would recompute the
     # data limits for every one of the ~240 shapes
-    ax.add_artist(_patch(scene.outline, facecolor=geo.SEA_COLOUR, edgecolor="#c9d3da", linewidth=0.6, zorder=0))
+    ax.add_artist(_patch(scene.outline, facecolor=map_scene.SEA_COLOUR, edgecolor="#c9d3da", linewidth=0.6, zorder=0))
     for geometry in scene.land.geometry:
-        ax.add_artist(_patch(geometry, facecolor=geo.LAND_COLOUR, edgecolor=geo.LAND_EDGE, linewidth=0.35, zorder=1))
+        ax.add_artist(_patch(geometry, facecolor=map_scene.LAND_COLOUR, edgecolor=map_scene.LAND_EDGE, linewidth=0.35, zorder=1))
 
     hosts = scene.hosts
     for _, host in hosts.iterrows():
-        style = {"facecolor": host["fill"], "edgecolor": geo.HOST_EDGE, "linewidth": 0.45, "zorder": 2}
+        style = {"facecolor": host["fill"], "edgecolor": map_scene.HOST_EDGE, "linewidth": 0.45, "zorder": 2}
         if host["status"] in HATCHES:
             style.update(hatch=HATCHES[host["status"]], hatchcolor=HATCH_COLOURS[host["status"]])
         ax.add_artist(_patch(host.geometry, **style))
@@ -174,19 +174,19 @@ def _label_largest(ax, hosts: pd.DataFrame, count: int) -> None:
         )
 
 
-def _legend(ax, scene: geo.MapScene, counts: bool = True, loc: str = "lower left", ncol: int = 1) -> None:
+def _legend(ax, scene: map_scene.MapScene, counts: bool = True, loc: str = "lower left", ncol: int = 1) -> None:
     handles = [
-        Patch(facecolor=c.colour, edgecolor=geo.HOST_EDGE, linewidth=0.45,
+        Patch(facecolor=c.colour, edgecolor=map_scene.HOST_EDGE, linewidth=0.45,
               label=f"{c.label}  ({c.count} {'country' if c.count == 1 else 'countries'})" if counts else c.label)
         for c in scene.classes
     ]
     statuses = scene.hosts["status"].value_counts()
-    for status, text in geo.STATUS_LEGEND.items():
+    for status, text in map_scene.STATUS_LEGEND.items():
         count = int(statuses.get(status, 0))
         if count or not counts:
             handles.append(
-                Patch(facecolor=geo.STATUS_COLOURS[status][0],
-                      edgecolor=geo.HOST_EDGE, hatch=HATCHES[status], hatchcolor=HATCH_COLOURS[status],
+                Patch(facecolor=map_scene.STATUS_COLOURS[status][0],
+                      edgecolor=map_scene.HOST_EDGE, hatch=HATCHES[status], hatchcolor=HATCH_COLOURS[status],
                       linewidth=0.45, label=f"{text}  ({count})" if counts else text)
             )
     if scene.hosts["small"].any():
@@ -194,7 +194,7 @@ def _legend(ax, scene: geo.MapScene, counts: bool = True, loc: str = "lower left
             Line2D([], [], linestyle="none", marker="o", markersize=6, markerfacecolor="white",
                    markeredgecolor=TEXT_COLOUR, label="Small state, drawn as a dot")
         )
-    handles.append(Patch(facecolor=geo.LAND_COLOUR, edgecolor="#bdb9b2", linewidth=0.45, label="No report found"))
+    handles.append(Patch(facecolor=map_scene.LAND_COLOUR, edgecolor="#bdb9b2", linewidth=0.45, label="No report found"))
     legend = ax.legend(
         handles=handles, loc=loc, bbox_to_anchor=(0.5, 1.0) if loc == "upper center" else (0.0, 0.0),
         ncol=ncol, frameon=True, fontsize=8,
