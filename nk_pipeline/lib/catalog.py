@@ -15,6 +15,10 @@ class Table:
     name: str
     description: str
     columns: dict[str, str] = field(default_factory=dict)
+    # what identifies a row, and column → the mart whose key of the same name it points to
+    # (docs/consumers.md lists them; datapackage.json declares them)
+    primary_key: tuple[str, ...] = ()
+    foreign_keys: dict[str, str] = field(default_factory=dict)
 
     @property
     def qualified(self) -> str:
@@ -51,6 +55,7 @@ MARTS: tuple[Table, ...] = (
             "stale": "True when the reference year predates the December 2019 repatriation deadline (UNSCR 2397).",
             "label": "Human-readable estimate for maps, e.g. '30,000–50,000 (2017)'.",
         },
+        primary_key=("iso3",),
     ),
     Table(
         "marts",
@@ -81,6 +86,8 @@ MARTS: tuple[Table, ...] = (
             "used": "True when the observation feeds the country's estimate.",
             "exclusion_reason": "Why an observation is not used; NULL when used.",
         },
+        primary_key=("iso3", "source_id", "source_line"),
+        foreign_keys={"iso3": "country_estimates", "source_id": "sources"},
     ),
     Table(
         "marts",
@@ -101,6 +108,7 @@ MARTS: tuple[Table, ...] = (
             "n_used_in_estimates": "Observations of the source used in marts.country_estimates.",
             "cited_in": "Raw files citing the source, ';'-separated.",
         },
+        primary_key=("source_id",),
     ),
     Table(
         "marts",
@@ -124,6 +132,8 @@ MARTS: tuple[Table, ...] = (
             "china_estimate_year": "Its reference year.",
             "caveat": "Why entries are not a count of workers.",
         },
+        primary_key=("year", "period", "category", "source_id"),
+        foreign_keys={"source_id": "sources"},
     ),
     Table(
         "marts",
@@ -147,6 +157,8 @@ MARTS: tuple[Table, ...] = (
             "gap_central": "For global_workers: headline (low, else high) minus the sum of central figures.",
             "comparison": "For global_workers: where the headline falls against the country sums.",
         },
+        primary_key=("scope", "year", "source_id", "headline_low", "headline_high"),
+        foreign_keys={"source_id": "sources"},
     ),
     Table(
         "marts",
@@ -168,6 +180,8 @@ MARTS: tuple[Table, ...] = (
             "source_line": _PROVENANCE["source_line"],
             "is_latest_for_country": "True on each country's most recent event.",
         },
+        primary_key=("date", "iso3", "source_id", "source_line"),
+        foreign_keys={"source_id": "sources"},
     ),
     Table(
         "marts",
@@ -178,6 +192,7 @@ MARTS: tuple[Table, ...] = (
             "value": "Its value.",
             "meaning": "What it does.",
         },
+        primary_key=("name",),
     ),
 )
 

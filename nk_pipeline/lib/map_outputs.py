@@ -17,6 +17,7 @@ import pandas as pd
 
 from nk_pipeline.lib import geo
 from nk_pipeline.lib.publishing import written_in_one_step
+from nk_pipeline.lib.spreadsheet_text import neutralise_frame
 
 # Asset name (map/<name>) → file name under warehouse/map/, in the order they are written.
 MAP_FILES = {
@@ -78,5 +79,6 @@ class MapOutputs:
 
     def _write_csv(self, path: Path) -> Path:
         with written_in_one_step(path) as tmp:
-            self.csv_rows.to_csv(tmp, index=False, lineterminator="\n")
+            # Datawrapper and Flourish users open it in a spreadsheet too
+            neutralise_frame(self.csv_rows).to_csv(tmp, index=False, lineterminator="\n")
         return path

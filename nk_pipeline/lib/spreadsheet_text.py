@@ -1,0 +1,55 @@
+"""Text a spreadsheet would take for a formula, and how every published CSV and XLSX cell defuses it.
+
+Titles, evidence and notes are typed by hand from pages anyone can write. Excel, LibreOffice
+and Google Sheets evaluate a cell that starts with `=`, `+`, `-` or `@` as a formula (and a
+DDE payload such as `=cmd|' /C calc'!A0` runs a program); a leading tab or carriage return
+hides such a start from a reader but not from every importer, and importers that trim spaces
+or fold full-width forms (`＝`, `＋`) see a formula after the fold. So a text cell is
+*formula-like* when
+
+- it starts with a tab or a carriage return, or
+- its first character that is not white space, folded to its compatibility form (NFKC), is
+  one of `=`, `+`, `-`, `@`.
+
+A formula-like text is published with one leading apostrophe (`'=1+1`), which every
+spreadsheet reads as "this cell is text". The rule applies to text only: numbers stay numbers,
+so a negative figure is still a number, never `'-5`. The DuckDB file and the Parquet files carry
+the text unchanged; docs/consumers.md tells readers of the CSV and XLSX files how to undo it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pandas as pd
+
+FORMULA_STARTS = frozenset("=+-@")
+CONTROL_STARTS = frozenset("\t\r")
+APOSTROPHE = "'"
+
+
+def is_formula_like(text: str) -> bool:
+    if not text:
+        return False
+    if text[0] in CONTROL_STARTS:
+        return True
+    stripped = text.lstrip()
+    if not stripped:
+        return False
+    return unicodedata.normalize("NFKC", stripped[0])[:1] in FORMULA_STARTS
+
+
+def neutralise(text: str) -> str:
+    """The text as a CSV or XLSX cell publishes it: with a leading apostrophe when formula-like."""
+    return APOSTROPHE + text if is_formula_like(text) else text
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` with every text cell neutralised; numbers, booleans and nulls untouched."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        out[column] = values.map(lambda v: neutralise(v) if isinstance(v, str) else v, na_action="ignore")
+    return out
