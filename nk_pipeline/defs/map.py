@@ -14,7 +14,7 @@ from nk_pipeline.lib.map_outputs import MAP_FILES, MapOutputs
 from nk_pipeline.lib.sql import read_sql
 from nk_pipeline.resources import PathsResource
 
-CODE_VERSION = "3"
+CODE_VERSION = "4"
 MAP_INPUTS = [["marts", "country_estimates"], ["marts", "sources"], ["staging", "boundaries"]]
 MISSING_SHAPES_CHECK = "every_country_has_a_shape"
 

@@ -7,8 +7,9 @@ import dagster as dg
 
 from nk_pipeline.asset_metadata import preview
 from nk_pipeline.lib import contract
-from nk_pipeline.lib.issues import RawDataError, issues_frame
-from nk_pipeline.lib.reading import RawTable, read_csv_text, sha256_bytes
+from nk_pipeline.lib.issues import Issue, RawDataError, issues_frame
+from nk_pipeline.lib.reading import LINE_COLUMN, RawTable, read_csv_text, sha256_bytes
+from nk_pipeline.lib.spreadsheet_text import formula_like_cells
 from nk_pipeline.resources import PathsResource
 from nk_pipeline.settings import PROJECT_ROOT
 
@@ -74,3 +75,38 @@ def raw_boundaries(paths: PathsResource) -> dg.Output[str]:
         data_version=dg.DataVersion(digest),
         metadata={"path": dg.MetadataValue.path(str(path)), "sha256": digest, "size_bytes": path.stat().st_size},
     )
+
+
+FORMULA_TEXT_CHECK = "no_formula_like_text"
+FORMULA_TEXT_RULE = "starts like a spreadsheet formula: published with a leading apostrophe in CSV and XLSX"
+
+
+def formula_text_check(spec: contract.RawFile) -> dg.AssetChecksDefinition:
+    """A warning, not a block: every export defuses such text anyway, and a true quote may begin with
+    '-' or '+'; but in a hand-typed file it is more often a paste from a hostile page, worth a look."""
+
+    @dg.asset_check(
+        asset=["raw", spec.name],
+        name=FORMULA_TEXT_CHECK,
+        blocking=False,
+        description=f"No cell of raw/{spec.filename} starts like a spreadsheet formula (=, +, -, @, tab, CR).",
+    )
+    def _check(raw_table: RawTable) -> dg.AssetCheckResult:
+        issues = [
+            Issue(raw_table.file, line, column, value, FORMULA_TEXT_RULE)
+            for line, column, value in formula_like_cells(raw_table.frame, LINE_COLUMN)
+        ]
+        return dg.AssetCheckResult(
+            passed=not issues,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={
+                "cells": len(issues),
+                "issues": dg.MetadataValue.md(issues_frame(issues).to_markdown(index=False)) if issues else "none",
+            },
+            description="\n".join(map(str, issues)) or None,
+        )
+
+    return _check
+
+
+FORMULA_TEXT_CHECKS = [formula_text_check(spec) for spec in contract.RAW_FILES]

@@ -20,6 +20,7 @@ the text unchanged; docs/consumers.md tells readers of the CSV and XLSX files ho
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
 
 import pandas as pd
 
@@ -53,3 +54,13 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         out[column] = values.map(lambda v: neutralise(v) if isinstance(v, str) else v, na_action="ignore")
     return out
+
+
+def formula_like_cells(frame: pd.DataFrame, line_column: str) -> Iterator[tuple[int, str, str]]:
+    """(line, column, text) of every formula-like text cell of a raw file read as text."""
+    for column in frame.columns:
+        if column == line_column:
+            continue
+        for line, value in zip(frame[line_column], frame[column]):
+            if isinstance(value, str) and is_formula_like(value):
+                yield int(line), column, value
