@@ -4,6 +4,7 @@ import dagster as dg
 
 from nk_pipeline.definitions import defs
 from nk_pipeline.lib import contract
+from nk_pipeline.lib.catalog import MARTS
 
 EXPECTED_KEYS = sorted(
     [f"raw/{f.name}" for f in contract.RAW_FILES]
@@ -24,6 +25,7 @@ EXPECTED_KEYS = sorted(
     ]
     + ["map/countries_geojson", "map/countries_parquet", "map/points_geojson", "map/map_csv"]
     + ["map/map_png", "map/index_html"]
+    + ["data/marts_csv", "data/marts_parquet", "data/reports_xlsx", "data/datapackage_json"]
     + ["warehouse/nk_duckdb"]
 )
 
@@ -55,6 +57,9 @@ def test_dependencies_follow_the_flow():
     assert "marts/estimate_evidence" in parents("marts/country_estimates")
     assert "marts/country_estimates" in parents("map/countries_geojson")
     assert {"map/countries_geojson", "map/map_csv"} <= parents("warehouse/nk_duckdb")
+    # the release is built from every mart and published in the same step as the warehouse
+    assert {f"marts/{t.name}" for t in MARTS} <= parents("data/datapackage_json")
+    assert {"data/marts_csv", "data/reports_xlsx", "data/datapackage_json"} <= parents("warehouse/nk_duckdb")
 
 
 def test_contract_checks_are_blocking():
@@ -63,6 +68,7 @@ def test_contract_checks_are_blocking():
     assert checks["contract"].blocking
     assert checks["every_estimate_has_a_source"].blocking
     assert checks["every_country_has_a_shape"].blocking
+    assert not checks["no_formula_like_text"].blocking  # a warning: the exports defuse such text anyway
 
 
 def test_refresh_job_exists():
