@@ -7,7 +7,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nk_pipeline.lib.spreadsheet_text import APOSTROPHE, formula_like_cells, is_formula_like, neutralise, neutralise_frame
+from nk_pipeline.lib.spreadsheet_text import (
+    APOSTROPHE,
+    formula_like_cells,
+    is_formula_like,
+    neutralise,
+    neutralise_frame,
+    original_text,
+)
 
 # Shapes seen in CSV-injection write-ups: DDE, functions, signs, hidden starts, full-width forms.
 HOSTILE = [
@@ -46,7 +53,6 @@ BENIGN = [
     "S/RES/2397 (2017)",
     "a=b",
     "1-2",
-    "'=already an apostrophe",
     "   spaces, then words",
     "UN: 100,000 workers",
     "−5",  # U+2212 MINUS SIGN is not a sign a spreadsheet parses
@@ -84,11 +90,18 @@ def test_a_leading_tab_or_carriage_return_is_formula_like(control, tail):
 
 
 @given(st.text(max_size=40))
-def test_neutralised_text_is_never_formula_like_and_keeps_the_text(text):
+def test_neutralised_text_is_never_formula_like_and_gives_the_text_back(text):
     safe = neutralise(text)
     assert not is_formula_like(safe)
     assert safe in (text, APOSTROPHE + text)
-    assert neutralise(safe) == safe
+    assert original_text(safe) == text
+
+
+@pytest.mark.parametrize("text", ["'=1", "'", "'tis the season", "''"])
+def test_text_that_starts_with_an_apostrophe_gets_one_more_so_the_change_can_be_undone(text):
+    assert neutralise(text) == APOSTROPHE + text
+    assert original_text(neutralise(text)) == text
+    assert neutralise("=1") != neutralise(text)  # "=1" and "'=1" stay apart
 
 
 def test_frames_keep_numbers_as_numbers_and_defuse_only_text():

@@ -59,3 +59,11 @@ LICENCE_NOTE = (
     "Licence: code MIT; data: see each source's terms (figures and short paraphrases are cited, "
     "not reproduced); boundaries: Natural Earth, public domain."
 )
+
+# The spreadsheet rule of lib/spreadsheet_text, in a reader's words (docs/consumers.md has the details).
+SPREADSHEET_NOTE = (
+    "In the CSV files and the spreadsheet, a text that a spreadsheet would take for a formula (one starting "
+    "with =, +, -, @, a tab or a carriage return, after any spaces) or that starts with an apostrophe is "
+    "written with one more apostrophe in front; remove it to get the text as the warehouse and the Parquet "
+    "files have it."
+)

@@ -211,7 +211,9 @@ def datapackage(
         "profile": "data-package",
         "name": PACKAGE_NAME,
         "title": about.DATA_TITLE,
-        "description": about.DATA_DESCRIPTION + "\n\n" + "\n".join(f"- {c.text}" for c in about.CAVEATS),
+        "description": "\n\n".join(
+            [about.DATA_DESCRIPTION, "\n".join(f"- {c.text}" for c in about.CAVEATS), about.SPREADSHEET_NOTE]
+        ),
         # the release is named by its inputs: identical raw files, identical package
         "version": digest[:12],
         "inputs": {"sha256": digest, "files": dict(sorted(input_hashes.items()))},

@@ -24,7 +24,7 @@ import pandas as pd
 import shapely
 
 from nk_pipeline.lib import geo
-from nk_pipeline.lib.about import CAVEATS
+from nk_pipeline.lib.about import CAVEATS, SPREADSHEET_NOTE
 from nk_pipeline.lib.catalog import MARTS
 from nk_pipeline.lib.publishing import written_in_one_step
 from nk_pipeline.lib.release import DATAPACKAGE_JSON, FORMATS, REPORTS_XLSX, table_file
@@ -349,8 +349,8 @@ def _downloads() -> str:
     )
     return (
         '<section aria-labelledby="downloads"><h2 id="downloads">Download the data</h2>'
-        "<p>Every table as CSV (for spreadsheets, Datawrapper or R) and Parquet (for pandas, DuckDB or R). In the CSV "
-        "files and the spreadsheet, text that a spreadsheet would read as a formula starts with an apostrophe.</p>"
+        "<p>Every table as CSV (for spreadsheets, Datawrapper or R) and Parquet (for pandas, DuckDB or R). "
+        f"{_e(SPREADSHEET_NOTE)}</p>"
         f"<ul>{''.join(files)}</ul>"
         '<table><thead><tr><th>Table</th><th>What it holds</th><th>Files</th></tr></thead>'
         f"<tbody>{tables}</tbody></table></section>"

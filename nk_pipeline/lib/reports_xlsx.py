@@ -34,10 +34,6 @@ MAX_URL_LENGTH = 2079
 _URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
 # reports_sources.sql adds one column to marts.sources
 FIGURES_DESCRIPTION = "Every figure the source contributes to the marts, written out, with the year it describes."
-FORMULA_NOTE = (
-    "Text that a spreadsheet would take for a formula (starting with =, +, -, @, a tab or a carriage "
-    "return, after any spaces) is written with a leading apostrophe; docs/consumers.md gives the rule."
-)
 WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,
     "strings_to_numbers": False,
@@ -75,7 +71,7 @@ def sheets(conn: duckdb.DuckDBPyConnection, inputs_digest: str) -> list[Sheet]:
     about_rows = [
         ("What this is", about.DATA_DESCRIPTION),
         *((f"Caveat: {c.headline.rstrip('.')}", c.text) for c in about.CAVEATS),
-        ("Formulas", FORMULA_NOTE),
+        ("Formulas", about.SPREADSHEET_NOTE),
         ("Terms", about.LICENCE_NOTE),
         ("Inputs (sha256)", inputs_digest),
     ]

@@ -12,9 +12,10 @@ or fold full-width forms (`＝`, `＋`) see a formula after the fold. So a text 
   one of `=`, `+`, `-`, `@`.
 
 A formula-like text is published with one leading apostrophe (`'=1+1`), which every
-spreadsheet reads as "this cell is text". The rule applies to text only: numbers stay numbers,
-so a negative figure is still a number, never `'-5`. The DuckDB file and the Parquet files carry
-the text unchanged; docs/consumers.md tells readers of the CSV and XLSX files how to undo it.
+spreadsheet reads as "this cell is text"; so is a text that already starts with an apostrophe,
+so that removing one leading apostrophe always gives the original back (`original_text`). The
+rule applies to text only: numbers stay numbers, so a negative figure is still a number, never
+`'-5`. The DuckDB file and the Parquet files carry the text unchanged.
 """
 
 from __future__ import annotations
@@ -41,8 +42,14 @@ def is_formula_like(text: str) -> bool:
 
 
 def neutralise(text: str) -> str:
-    """The text as a CSV or XLSX cell publishes it: with a leading apostrophe when formula-like."""
-    return APOSTROPHE + text if is_formula_like(text) else text
+    """The text as a CSV or XLSX cell publishes it: with a leading apostrophe when formula-like
+    (or when it starts with one already, so that the change can be undone)."""
+    return APOSTROPHE + text if is_formula_like(text) or text.startswith(APOSTROPHE) else text
+
+
+def original_text(cell: str) -> str:
+    """The text a published CSV or XLSX text cell stands for: `neutralise` undone."""
+    return cell[1:] if cell.startswith(APOSTROPHE) else cell
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
