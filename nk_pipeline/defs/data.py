@@ -1,8 +1,8 @@
 """Data: the open-data release, written from the marts into the build folder's data/ (published by
 warehouse/nk_duckdb together with the database and the map).
 
-One step writes every file, because datapackage.json hashes the others: a package describing
-files of another run would be a lie.
+One step writes every file, even when the UI asks for one of them, because datapackage.json
+hashes the others: a package describing files of another run would be a lie.
 """
 
 import dagster as dg
@@ -11,8 +11,6 @@ from dagster_duckdb import DuckDBResource
 from nk_pipeline.asset_metadata import preview
 from nk_pipeline.lib import release
 from nk_pipeline.lib.catalog import MARTS
-from nk_pipeline.lib.reports_xlsx import write_reports
-from nk_pipeline.lib.warehouse import inputs_digest
 from nk_pipeline.resources import PathsResource
 
 CODE_VERSION = "1"
@@ -54,44 +52,38 @@ def _files_md(paths) -> dg.MetadataValue:
         )
         for name in release.DATA_ASSETS
     ],
+    can_subset=True,
 )
-def data_release(duckdb: DuckDBResource, paths: PathsResource):
+def data_release(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: PathsResource):
     folders = paths.paths
     folder = folders.build_data_dir
     with duckdb.get_connection() as conn:
-        input_hashes = dict(conn.execute("SELECT file, sha256 FROM staging.inputs ORDER BY file").fetchall())
-        digest = inputs_digest(input_hashes)
-        tables = release.write_tables(conn, folder)
-        reports = write_reports(conn, folder / release.REPORTS_XLSX, release.release_date(conn), digest)
-        package = release.datapackage(conn, folder, input_hashes)
+        written = release.write_release(conn, folder)
         counts = {t.name: conn.execute(f"SELECT count(*) FROM {t.qualified}").fetchone()[0] for t in MARTS}
         sources_preview = conn.execute("SELECT source_id, title, kind FROM marts.sources ORDER BY source_id").df()
-    datapackage = release.write_datapackage(package, folder / release.DATAPACKAGE_JSON)
     published = {"published_folder": dg.MetadataValue.path(str(folders.data_dir))}
     rows = dg.MetadataValue.md("\n".join(f"- {name}: {n:,} rows" for name, n in counts.items()))
-    for fmt in release.FORMATS:
-        files = [p for p in tables if p.suffix == f".{fmt}"]
-        yield dg.MaterializeResult(
-            asset_key=dg.AssetKey(["data", f"marts_{fmt}"]),
-            metadata={"files": _files_md(files), "rows": rows, **published},
-        )
-    yield dg.MaterializeResult(
-        asset_key=dg.AssetKey(["data", "reports_xlsx"]),
-        metadata={
-            "path": dg.MetadataValue.path(str(reports)),
-            "size_bytes": reports.stat().st_size,
-            "sources": len(sources_preview),
-            "preview": preview(sources_preview),
+    metadata = {
+        f"marts_{fmt}": {
+            "files": _files_md([p for p in written.tables if p.suffix == f".{fmt}"]),
+            "rows": rows,
             **published,
-        },
-    )
-    yield dg.MaterializeResult(
-        asset_key=dg.AssetKey(["data", "datapackage_json"]),
-        metadata={
-            "path": dg.MetadataValue.path(str(datapackage)),
-            "version": package["version"],
-            "resources": len(package["resources"]),
-            "inputs_sha256": digest,
-            **published,
-        },
-    )
+        }
+        for fmt in release.FORMATS
+    }
+    metadata["reports_xlsx"] = {
+        "path": dg.MetadataValue.path(str(written.reports)),
+        "size_bytes": written.reports.stat().st_size,
+        "sources": len(sources_preview),
+        "preview": preview(sources_preview),
+        **published,
+    }
+    metadata["datapackage_json"] = {
+        "path": dg.MetadataValue.path(str(written.datapackage)),
+        "version": written.package["version"],
+        "resources": len(written.package["resources"]),
+        "inputs_sha256": written.package["inputs"]["sha256"],
+        **published,
+    }
+    for key in sorted(context.selected_asset_keys, key=lambda k: release.DATA_ASSETS.index(k.path[-1])):
+        yield dg.MaterializeResult(asset_key=key, metadata=metadata[key.path[-1]])

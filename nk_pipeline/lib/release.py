@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -227,3 +228,22 @@ def write_datapackage(package: Mapping[str, object], path: Path) -> Path:
     with written_in_one_step(path) as tmp:
         tmp.write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8", newline="\n")
     return path
+
+
+@dataclass(frozen=True)
+class Release:
+    tables: list[Path]
+    reports: Path
+    datapackage: Path
+    package: dict[str, object]
+
+
+def write_release(conn: duckdb.DuckDBPyConnection, folder: Path) -> Release:
+    """Every file of data/ from the marts and staging.inputs, datapackage.json last (it hashes the rest)."""
+    from nk_pipeline.lib.reports_xlsx import write_reports  # it reads this module's ordering
+
+    input_hashes = dict(conn.execute("SELECT file, sha256 FROM staging.inputs ORDER BY file").fetchall())
+    tables = write_tables(conn, folder)
+    reports = write_reports(conn, folder / REPORTS_XLSX, release_date(conn), inputs_digest(input_hashes))
+    package = datapackage(conn, folder, input_hashes)
+    return Release(tables, reports, write_datapackage(package, folder / DATAPACKAGE_JSON), package)
