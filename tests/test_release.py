@@ -343,7 +343,9 @@ def test_frictionless_catches_a_broken_key(hostile_build, tmp_path):
     copy = shutil.copytree(hostile_build.paths.data_dir, tmp_path / "data")
     cited = _cells(copy / "estimate_evidence.csv")[0]["source_id"]
     lines = (copy / "sources.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    (copy / "sources.csv").write_text("".join(l for l in lines if not l.startswith(cited + ",")), encoding="utf-8")
+    kept = [line for line in lines if next(csv.reader([line]))[0] != cited]
+    assert len(kept) == len(lines) - 1
+    (copy / "sources.csv").write_text("".join(kept), encoding="utf-8")
     result = subprocess.run([_frictionless(), "validate", "--json", DATAPACKAGE_JSON], cwd=copy, capture_output=True, text=True)
     report = json.loads(result.stdout)
     assert result.returncode != 0 and not report["valid"]

@@ -110,9 +110,13 @@ def write_tables(conn: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     written = []
     with formula_safe_text(conn):
         for table in MARTS:
+            # every text cell in double quotes: readers that guess the quote character (DuckDB's
+            # sniffer, spreadsheets) cannot take the apostrophes of defused cells for quotes
+            text = [_ident(c) for c, t in columns_of(conn, table) if t == "VARCHAR"]
+            quoted = f", FORCE_QUOTE ({', '.join(text)})" if text else ""
             for fmt in FORMATS:
                 target = folder / table_file(table, fmt)
-                options = "FORMAT csv, HEADER true" if fmt == "csv" else "FORMAT parquet, COMPRESSION zstd"
+                options = f"FORMAT csv, HEADER true{quoted}" if fmt == "csv" else "FORMAT parquet, COMPRESSION zstd"
                 with written_in_one_step(target) as tmp:
                     query = ordered_select(conn, table, safe_text=fmt == "csv")
                     conn.execute(f"COPY ({query}) TO {quote(str(tmp))} ({options})")
