@@ -96,9 +96,7 @@ def formula_safe_text(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """Make `neutralise` callable from SQL for the duration of the block."""
     with contextlib.suppress(duckdb.Error):
         conn.remove_function(SAFE_TEXT_FUNCTION)  # left by a step that died half-way in this process
-    conn.create_function(
-        SAFE_TEXT_FUNCTION, neutralise, ["VARCHAR"], "VARCHAR"
-    )
+    conn.create_function(SAFE_TEXT_FUNCTION, neutralise, ["VARCHAR"], "VARCHAR")
     try:
         yield
     finally:
