@@ -331,8 +331,12 @@ def _table(rows: pd.DataFrame, by_id: pd.DataFrame) -> str:
     )
 
 
-def _download(file: str, text: str) -> str:
-    return f'<a href="{_e(DATA_HREF + file)}" download>{_e(text)}</a>'
+FORMAT_NAMES = {"csv": "CSV", "parquet": "Parquet"}
+
+
+def _download(file: str, text: str, label: str | None = None) -> str:
+    aria = f' aria-label="{_e(label)}"' if label else ""
+    return f'<a href="{_e(DATA_HREF + file)}" download{aria}>{_e(text)}</a>'
 
 
 def _downloads() -> str:
@@ -344,7 +348,11 @@ def _downloads() -> str:
     ]
     tables = "".join(
         f"<tr><td>{_e(t.name)}</td><td>{_e(t.description)}</td>"
-        f"<td>{' · '.join(_download(table_file(t, fmt), fmt.upper()) for fmt in FORMATS)}</td></tr>"
+        '<td class="files">'
+        + " · ".join(
+            _download(table_file(t, fmt), FORMAT_NAMES[fmt], f"{t.name} as {FORMAT_NAMES[fmt]}") for fmt in FORMATS
+        )
+        + "</td></tr>"
         for t in MARTS
     )
     return (
