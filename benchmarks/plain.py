@@ -28,14 +28,14 @@ import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from nk_pipeline.lib import contract, countries, geo  # noqa: E402
-from nk_pipeline.lib.catalog import MARTS_BY_NAME  # noqa: E402
+from nk_pipeline.lib.catalog import marts_in_build_order  # noqa: E402
 from nk_pipeline.lib.map_outputs import MAP_FILES, MapOutputs  # noqa: E402
 from nk_pipeline.lib.publishing import atomic_copies, remove_stale_tmp_files  # noqa: E402
 from nk_pipeline.lib.release import release_files, write_release  # noqa: E402
-from nk_pipeline.lib.reading import read_csv_text, sha256_bytes  # noqa: E402
+from nk_pipeline.lib.reading import sha256_file  # noqa: E402
 from nk_pipeline.lib.sql import read_sql  # noqa: E402
 from nk_pipeline.lib.sql_checks import check_queries  # noqa: E402
-from nk_pipeline.lib.validation import check_table, to_typed  # noqa: E402
+from nk_pipeline.lib.validation import check_folder, to_typed  # noqa: E402
 from nk_pipeline.lib.warehouse import (  # noqa: E402
     carry_history,
     comment_tables,
@@ -50,16 +50,6 @@ from nk_pipeline.settings import DUCKDB_STORAGE_VERSION, Paths  # noqa: E402
 gc.freeze()
 IMPORTED = time.perf_counter()
 
-# the order of the asset graph: a mart's inputs are built before it
-MART_ORDER = (
-    "method_parameters",
-    "estimate_evidence",
-    "country_estimates",
-    "sources",
-    "china_entries",
-    "global_totals",
-    "policy_timeline",
-)
 
 
 class Phases(dict):
@@ -86,22 +76,19 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def stage_tables(conn: duckdb.DuckDBPyConnection, raw_dir: Path, phases: Phases) -> None:
-    known: set[str] = set()
-    for spec in contract.RAW_FILES:  # sources.csv first: the others cite it
-        with phases.timed("read"):
-            raw = read_csv_text(raw_dir / spec.filename, spec.columns, f"raw/{spec.filename}")
-        with phases.timed("validate"):
-            issues = check_table(raw, spec.name, known if spec in contract.CITING_FILES else None)
-            if issues:
-                raise SystemExit(f"{len(issues)} problem(s), first: {issues[0]}")
-        if spec is contract.SOURCES:
-            known = set(raw.frame["source_id"].dropna())
+    with phases.timed("read and validate"):
+        checked = check_folder(raw_dir)
+    for spec in contract.RAW_FILES:
+        raw, issues = checked[spec.name]
+        if issues:
+            raise SystemExit(f"{len(issues)} problem(s), first: {issues[0]}")
         with phases.timed("type"):
             typed = to_typed(raw, spec.name)
         with phases.timed("load"):
             write_frame(conn, f"staging.{spec.name}", typed, f"raw/{spec.filename}, validated. {spec.description}")
             record_input(conn, f"raw/{spec.filename}", raw.sha256, raw.size_bytes)
         del raw, typed
+    del checked
     with phases.timed("countries"):
         union = " UNION ".join(f"SELECT iso3, country FROM staging.{f.name}" for f in contract.COUNTRY_FILES)
         named = conn.execute(f"SELECT DISTINCT iso3, country FROM ({union}) WHERE iso3 IS NOT NULL").df()
@@ -111,10 +98,10 @@ def stage_tables(conn: duckdb.DuckDBPyConnection, raw_dir: Path, phases: Phases)
 
 def reconcile(conn: duckdb.DuckDBPyConnection, phases: Phases) -> None:
     conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
-    for name in MART_ORDER:
-        with phases.timed(f"sql:{name}"):
-            run_sql(conn, name)
-            comment_tables(conn, [MARTS_BY_NAME[name]])
+    for table in marts_in_build_order():
+        with phases.timed(f"sql:{table.name}"):
+            run_sql(conn, table.name)
+            comment_tables(conn, [table])
     with phases.timed("checks"):
         for name, query in check_queries().items():
             offending = conn.execute(query).df()
@@ -124,11 +111,10 @@ def reconcile(conn: duckdb.DuckDBPyConnection, phases: Phases) -> None:
 
 def write_maps(conn: duckdb.DuckDBPyConnection, paths: Paths, phases: Phases) -> None:
     with phases.timed("boundaries"):
-        path = paths.raw_dir / contract.BOUNDARIES_PATH
-        data = path.read_bytes()
+        path = paths.raw_dir / contract.BOUNDARIES.path
         boundaries = geo.load_boundaries(path)
         geo.write_geoparquet(boundaries, paths.prepared_boundaries)
-        record_input(conn, f"raw/{contract.BOUNDARIES_PATH}", sha256_bytes(data), len(data))
+        record_input(conn, f"raw/{contract.BOUNDARIES.path}", sha256_file(path), path.stat().st_size)
         write_frame(conn, "staging.boundaries", pd.DataFrame(boundaries.drop(columns="geometry")), "Boundaries.")
     outputs = MapOutputs(
         rows=conn.execute(read_sql("map_countries")).df(),

@@ -47,7 +47,7 @@ def _work(plain_run) -> float:
 
 
 # columns of the scaling table: phases of benchmarks/plain.py ("sql:" = every mart)
-SCALE_PHASES = {"read": ("read",), "validate": ("validate",), "type": ("type",), "load": ("load", "countries"), "marts": ("sql:",), "checks": ("checks",)}
+SCALE_PHASES = {"read and validate": ("read and validate",), "type": ("type",), "load": ("load", "countries"), "marts": ("sql:",), "checks": ("checks",)}
 
 
 def _phase(plain_run, names: tuple[str, ...]) -> float:
@@ -258,7 +258,7 @@ def render(*, env, builds, plains, cached, scale, latency, large_latency, maps, 
         "- Wall time is spawn to exit; CPU time and peak memory come from `wait4()` on that child (peak resident"
         " set of the process, or of any descendant it waited for).",
         "- Time per asset comes from the run's own event log (`DagsterInstance.all_logs`).",
-        "- `benchmarks/plain.py` calls the same library functions as the assets (`read_csv_text`, `check_table`,"
+        "- `benchmarks/plain.py` calls the same library functions as the assets (`read_raw`, `check_table`,"
         " `to_typed`, `run_sql` over the same SQL files, `nk_pipeline.lib.map_outputs`, `atomic_copies`) in"
         " the same order, and exits the same way (without the interpreter's tear-down).",
         "",

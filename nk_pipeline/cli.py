@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from nk_pipeline.defs.staging import CONTRACT_CHECK
 from nk_pipeline.settings import PROJECT_ROOT, RAW_DIR_ENV, WAREHOUSE_DIR_ENV, Paths, default_dagster_home
 
 
@@ -43,29 +44,34 @@ def _ensure_dagster_home() -> Path:
     return home
 
 
-def _failure_report(result) -> list[str]:
+def failure_report(result) -> list[str]:
+    """What went wrong in a run, for a person: every failed check, then every failed step."""
     lines = []
     for event in result.all_events:
-        if event.event_type_value == "STEP_FAILURE":
+        if event.event_type_value == "RESOURCE_INIT_FAILURE":
+            # before any step ran, e.g. another run holds the build folder (lib/build_lock.py)
             error = event.event_specific_data.error
-            step = event.step_key.replace("__", "/")  # op names are asset keys joined by "__"
-            if error is None:
-                message = "unknown error"
-            elif error.cls_name == "Failure":
-                # a dg.Failure carries the human report as its message
-                message = error.message.split(": ", 1)[-1].strip()
-            else:
-                cause = error.cause or error
-                message = f"{cause.cls_name}: {cause.message.strip()}"
-            lines.append(f"✗ {step}: {message}")
-        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
-            evaluation = event.event_specific_data
-            if not evaluation.passed and evaluation.check_name != "contract":
-                meta = {k: getattr(v, "value", v) for k, v in evaluation.metadata.items()}
-                lines.append(
-                    f"✗ check {evaluation.asset_key.to_user_string()}:{evaluation.check_name} failed: "
-                    + (evaluation.description or str(meta))
-                )
+            message = error.message.split(": ", 1)[-1].strip() if error else "unknown error"
+            lines.append(f"✗ run not started: {message}")
+    for evaluation in result.get_asset_check_evaluations():
+        if evaluation.passed:
+            continue
+        asset = evaluation.asset_key.to_user_string()
+        if evaluation.check_name == CONTRACT_CHECK:
+            lines.append(f"✗ {asset}: {evaluation.description}")  # the curator's list of problems
+        else:
+            lines.append(f"✗ check {asset}:{evaluation.check_name} failed: {evaluation.description or ''}".rstrip())
+    for event in result.get_step_failure_events():
+        failure = event.step_failure_data
+        step = event.step_key.replace("__", "/")  # op names are asset keys joined by "__"
+        if failure.user_failure_data is not None:  # a dg.Failure: its description is the report
+            message = failure.user_failure_data.description or ""
+        elif failure.error is not None:
+            cause = failure.error.cause or failure.error
+            message = f"{cause.cls_name}: {cause.message.strip()}"
+        else:
+            message = "unknown error"
+        lines.append(f"✗ {step}: {message}")
     return lines
 
 
@@ -107,7 +113,7 @@ def build(args: argparse.Namespace) -> int:
     print(f"raw inputs:    {paths.raw_dir}")
     if not result.success:
         print(f"BUILD FAILED after {elapsed:.1f}s (run {result.run_id}); the published warehouse was not changed.\n")
-        for line in _failure_report(result):
+        for line in failure_report(result):
             print(line)
         print(f"\nRun details: `uv run dagster dev` (Dagster home {home})")
         return 1

@@ -5,11 +5,20 @@ a side effect of opening the UI. Turn them on in the UI (Automation, then the to
 `DAGSTER_HOME=$PWD/.dagster uv run dagster schedule start weekly_refresh -w workspace.yaml`
 (and `dagster sensor start raw_files_changed`); they tick while `dagster dev` or
 dagster-daemon runs. docs/operating.md has the details.
+
+Why a sensor and not declarative automation (observable sources with an automation condition):
+a refresh must be one run that validates every file and then publishes everything or nothing,
+and it must start only when someone has switched it on. Automation conditions would need the
+sources observed on an interval by the daemon and a condition on every asset, and would request
+runs per evaluation; the sensor hashes the raw folder with the same function the `raw/*`
+observations use (`reading.sha256_file`), compares with the last observed versions, and
+launches the one `refresh_all` run, naming the changed files in its tags.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 from collections.abc import Mapping
@@ -18,6 +27,7 @@ from pathlib import Path
 import dagster as dg
 
 from nk_pipeline.lib import contract
+from nk_pipeline.lib.reading import sha256_file
 from nk_pipeline.resources import PathsResource
 
 EXECUTOR_ENV = "NK_EXECUTOR"
@@ -25,26 +35,42 @@ REFRESH_JOB = "refresh_all"
 WEEKLY_SCHEDULE = "weekly_refresh"
 RAW_SENSOR = "raw_files_changed"
 
-# Raw file (relative to the raw folder) → the ingest asset that reads it.
-RAW_FILE_ASSETS: dict[str, dg.AssetKey] = {
-    **{spec.filename: dg.AssetKey(["raw", spec.name]) for spec in contract.RAW_FILES},
-    contract.BOUNDARIES_PATH: dg.AssetKey(["raw", "boundaries"]),
-}
+# Raw file (relative to the raw folder) → its observable asset.
+RAW_FILE_ASSETS: dict[str, dg.AssetKey] = {spec.path: dg.AssetKey(["raw", spec.name]) for spec in contract.INPUT_FILES}
 DATA_VERSION_TAG = "dagster/data_version"
+MISSING = "missing"  # the data version of a raw file that is not there (as the observation records it)
+
+
+# NK_EXECUTOR value → (package, module, executor): the step executors of docs/operating.md
+# ("Beyond one database server"), installed only where a deployment uses them.
+STEP_EXECUTORS = {
+    "k8s": ("dagster-k8s", "dagster_k8s", "k8s_job_executor"),
+    "celery": ("dagster-celery", "dagster_celery", "celery_executor"),
+}
 
 
 def executor() -> dg.ExecutorDefinition:
     # Starting a Python process per step costs seconds on a small machine, and these steps take
     # milliseconds; one process runs them all. NK_EXECUTOR=multiprocess opts back in.
-    if os.environ.get(EXECUTOR_ENV, "in_process") == "multiprocess":
+    choice = os.environ.get(EXECUTOR_ENV, "in_process")
+    if choice == "multiprocess":
         return dg.multiprocess_executor
+    if choice in STEP_EXECUTORS:
+        package, module, name = STEP_EXECUTORS[choice]
+        try:
+            return getattr(importlib.import_module(module), name)
+        except ImportError as error:
+            raise dg.DagsterInvariantViolationError(
+                f"{EXECUTOR_ENV}={choice} needs {package} (the 0.29.x matching dagster): {error}"
+            ) from None
     return dg.in_process_executor
 
 
 refresh_all = dg.define_asset_job(
     REFRESH_JOB,
-    selection=dg.AssetSelection.all(),
-    description="Rebuild every asset from raw/ and publish the warehouse.",
+    # the raw files are observed first (their sha256 becomes their data version), then every asset is built
+    selection=dg.AssetSelection.all(include_sources=True),
+    description="Observe raw/, rebuild every asset from it and publish the warehouse.",
 )
 
 weekly_refresh = dg.ScheduleDefinition(
@@ -59,25 +85,20 @@ weekly_refresh = dg.ScheduleDefinition(
 )
 
 
-def file_hashes(raw_dir: Path) -> dict[str, str | None]:
-    """sha256 of every raw file the pipeline reads; None for a missing file."""
-    hashes: dict[str, str | None] = {}
-    for name in RAW_FILE_ASSETS:
-        path = raw_dir / name
-        hashes[name] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
-    return hashes
+def file_hashes(raw_dir: Path) -> dict[str, str]:
+    """The data version every raw file would be observed with: its sha256, or "missing"."""
+    return {name: sha256_file(raw_dir / name) if (raw_dir / name).is_file() else MISSING for name in RAW_FILE_ASSETS}
 
 
-def _last_built_hashes(instance: dg.DagsterInstance) -> dict[str, str | None]:
+def _last_observed_hashes(instance: dg.DagsterInstance) -> dict[str, str | None]:
     # Without a cursor (first tick after the sensor is turned on), compare with what the last
-    # materialization of each ingest asset read: its data version is the file's sha256. A file
-    # never built counts as changed.
-    built: dict[str, str | None] = {}
+    # run observed; a file never observed counts as changed.
+    observed: dict[str, str | None] = {}
     for name, key in RAW_FILE_ASSETS.items():
-        event = instance.get_latest_materialization_event(key)
-        materialization = event.asset_materialization if event else None
-        built[name] = materialization.tags.get(DATA_VERSION_TAG) if materialization and materialization.tags else None
-    return built
+        record = instance.get_latest_data_version_record(key, is_source=True)
+        tags = record.asset_observation.tags if record and record.asset_observation else None
+        observed[name] = (tags or {}).get(DATA_VERSION_TAG)
+    return observed
 
 
 def transition_key(previous: Mapping[str, str | None], current: Mapping[str, str | None]) -> str:
@@ -93,33 +114,26 @@ def transition_key(previous: Mapping[str, str | None], current: Mapping[str, str
     default_status=dg.DefaultSensorStatus.STOPPED,
     description=(
         "Every minute, hashes the files in the raw folder; when a file's content changed, "
-        "rebuilds its ingest asset and everything downstream, then publishes. A touched but "
-        "unchanged file triggers nothing."
+        "runs refresh_all (observe, validate, rebuild, publish). A touched but unchanged file "
+        "triggers nothing."
     ),
 )
 def raw_files_changed(context: dg.SensorEvaluationContext, paths: PathsResource):
     folders = paths.paths
     current = file_hashes(folders.raw_dir)
     # Content, not mtime: editors, git checkouts and copies touch files without changing them.
-    previous = json.loads(context.cursor) if context.cursor else _last_built_hashes(context.instance)
+    previous = json.loads(context.cursor) if context.cursor else _last_observed_hashes(context.instance)
     changed = sorted(name for name in current if previous.get(name) != current[name])
     context.update_cursor(json.dumps(current, sort_keys=True))
     if not changed:
         return dg.SkipReason(f"no raw file changed in {folders.raw_dir}")
-
-    graph = context.repository_def.asset_graph
-    if folders.work_db.exists() and len(changed) < len(current):
-        selection = dg.AssetSelection.assets(*(RAW_FILE_ASSETS[name] for name in changed)).downstream()
-    else:
-        # The unchanged inputs' staging tables live in the working database; without it a
-        # partial rebuild has nothing to join with, so rebuild everything (as when all changed).
-        selection = dg.AssetSelection.all()
-    missing = [name for name in changed if current[name] is None]
+    missing = [name for name in changed if current[name] == MISSING]
     if missing:
         context.log.warning(f"missing in {folders.raw_dir}: {', '.join(missing)} (the run will fail and say so)")
+    # Every change rebuilds everything: validation reads all files in one step (a citing file
+    # is checked against sources.csv), and a full refresh takes seconds.
     return dg.RunRequest(
         run_key=transition_key(previous, current),
-        asset_selection=sorted(selection.resolve(graph)),
         tags={"nk_pipeline/changed_files": ",".join(changed)[:200]},
     )
 

@@ -93,5 +93,13 @@ class Paths:
         return self.build_dir / "boundaries.parquet"
 
 
+def shown_path(path: Path) -> str:
+    """How messages name a file: relative to the project when inside it, else in full."""
+    try:
+        return path.relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def default_dagster_home() -> Path:
     return PROJECT_ROOT / ".dagster"

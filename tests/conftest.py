@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import warnings
@@ -59,6 +60,25 @@ def run_build(raw_dir: Path, warehouse_dir: Path, instance: dg.DagsterInstance |
             else:
                 os.environ[key] = value
     return Build(Paths.create(raw_dir, warehouse_dir), result)
+
+
+def drop_one_country(raw: Path) -> None:
+    """Remove one country named once, only in country_estimates.csv: the mart loses a row."""
+    estimates = raw / "country_estimates.csv"
+    with estimates.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    named_elsewhere = set()
+    for other in ("restaurants.csv", "policy_events.csv"):
+        with (raw / other).open(encoding="utf-8", newline="") as handle:
+            named_elsewhere |= {r["country"] for r in csv.DictReader(handle)}
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["country"]] = counts.get(row["country"], 0) + 1
+    victim = sorted(c for c, n in counts.items() if n == 1 and c not in named_elsewhere)[0]
+    with estimates.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(r for r in rows if r["country"] != victim)
 
 
 def copy_raw(target: Path) -> Path:

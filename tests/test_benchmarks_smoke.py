@@ -3,10 +3,13 @@
 import subprocess
 import sys
 
+import pytest
+
 from benchmarks.report import SECTIONS
 from nk_pipeline.settings import PROJECT_ROOT
 
 
+@pytest.mark.slow
 def test_smoke_benchmark_writes_every_section(tmp_path):
     output = tmp_path / "BENCHMARKS.md"
     done = subprocess.run(
@@ -21,5 +24,5 @@ def test_smoke_benchmark_writes_every_section(tmp_path):
     for section in SECTIONS:
         assert section in report
     assert "cold `nk-pipeline build`" in report and "1,000" in report
-    assert "`raw/country_estimates`" in report, "time per asset comes from the run's event log"
+    assert "`staging_tables`" in report and "`marts/country_estimates`" in report, "time per step comes from the run's event log"
     assert "countries.geojson" in report

@@ -6,7 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from nk_pipeline.settings import PROJECT_ROOT
+
+# builds in subprocesses or drives a browser: not in the fast tier
+pytestmark = pytest.mark.slow
 
 CLI = [sys.executable, "-m", "nk_pipeline.cli", "build"]
 
@@ -30,6 +35,8 @@ def test_build_then_bad_input_leaves_the_warehouse_untouched(raw_copy, tmp_path)
     assert first.returncode == 0, first.stdout + first.stderr
     assert "published:" in first.stdout and str(warehouse / "nk.duckdb") in first.stdout
     assert (home / "history").exists(), "the run is recorded in the Dagster instance"
+    stored = [p for p in (home / "storage").rglob("*") if p.is_file() and "compute_logs" not in p.parts]
+    assert stored == [], f"no asset output is pickled into the Dagster home: {stored}"
     before = digest_tree(warehouse)
 
     estimates = raw_copy / "country_estimates.csv"

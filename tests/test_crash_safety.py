@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import random
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -22,10 +22,15 @@ import pytest
 from nk_pipeline.lib.publishing import TMP_MARKER, remove_stale_tmp_files
 from nk_pipeline.resources import BROKEN_SUFFIX, WorkDuckDBResource
 from nk_pipeline.settings import PROJECT_ROOT, Paths
-from tests.test_concurrency import _drop_one_country
+from tests.conftest import drop_one_country
+
+# builds in subprocesses or drives a browser: not in the fast tier
+pytestmark = pytest.mark.slow
 
 CLI = [sys.executable, "-m", "nk_pipeline.cli", "build"]
 BUILD_TIMEOUT = 300
+# one kill in each stage of a refresh: validation, reconciliation, the map files
+KILL_AT_STEPS = ("staging_tables", "marts__country_estimates", "map_files")
 
 
 def _env(raw: Path, warehouse: Path, home: Path) -> dict[str, str]:
@@ -58,6 +63,23 @@ def build(raw: Path, warehouse: Path, home: Path, log: Path) -> None:
         kill(process)
 
 
+def wait_for_step(home: Path, step: str, process: subprocess.Popen) -> None:
+    """Poll the build's Dagster instance (with a deadline) until its newest run has started `step`."""
+    import dagster as dg
+
+    deadline = time.monotonic() + BUILD_TIMEOUT
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        while time.monotonic() < deadline and process.poll() is None:
+            runs = instance.get_runs(limit=1)
+            if runs and any(
+                record.step_key == step
+                for record in instance.all_logs(runs[0].run_id, of_type=dg.DagsterEventType.STEP_START)
+            ):
+                return
+            time.sleep(0.01)
+    raise AssertionError(f"the build never started step {step} (exit code {process.poll()})")
+
+
 def digests(folder: Path) -> dict[str, str]:
     return {
         p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -81,15 +103,13 @@ def test_killed_refreshes_leave_the_last_good_warehouse_and_the_next_one_succeed
     shutil.copytree(PROJECT_ROOT / "raw", raw)
     paths = Paths.create(raw, tmp_path / "warehouse")
     home, log = tmp_path / "dagster_home", tmp_path / "builds.log"
-    started = time.monotonic()
     build(raw, paths.warehouse_dir, home, log)
-    duration = time.monotonic() - started
     good = digests(paths.warehouse_dir)
     good_snapshot = snapshot(paths.warehouse_db)
     # every version a published map file may have: the last good one, or a whole newer one
     accepted = {name: {digest} for name, digest in good.items() if name.startswith(("map/", "data/"))}
     # a refresh that completed would publish different maps and tables: a torn publish shows
-    _drop_one_country(raw)
+    drop_one_country(raw)
 
     def assert_last_good_warehouse(context: str) -> None:
         nonlocal good, good_snapshot
@@ -109,22 +129,21 @@ def test_killed_refreshes_leave_the_last_good_warehouse_and_the_next_one_succeed
                 )
                 accepted[name].add(digest)
 
-    # kills at random moments of a refresh (validation, SQL, maps, publish), spread over the
-    # part of a refresh that comes after the imports
-    rng = random.Random(20191222)
-    for delay in sorted(rng.uniform(0.3, 0.95) * duration for _ in range(2)):
+    # kills in the middle of each stage: as soon as the run's event log says the step started
+    for step in KILL_AT_STEPS:
         process = start_build(raw, paths.warehouse_dir, home, log)
-        time.sleep(delay)
+        wait_for_step(home, step, process)
         kill(process)
-        assert_last_good_warehouse(f"killed after {delay:.1f}s")
+        assert_last_good_warehouse(f"killed once step {step} had started")
 
     # a kill while the database itself is being published: poll for its temporary, then kill
     for _ in range(3):
         process = start_build(raw, paths.warehouse_dir, home, log)
         tmp = paths.warehouse_db.with_name(f".{paths.warehouse_db.name}{TMP_MARKER}{process.pid}")
         deadline = time.monotonic() + BUILD_TIMEOUT
+        # the window is a few milliseconds wide: poll often, but never past the deadline
         while not tmp.exists() and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.0002)
+            time.sleep(0.0005)
         kill(process)
         if tmp.exists():
             break
@@ -178,19 +197,37 @@ def test_a_broken_working_database_is_set_aside_and_recreated(tmp_path, damage):
 
 def test_a_lock_held_by_a_live_build_is_waited_for_not_broken(tmp_path):
     db = tmp_path / "work.duckdb"
+    release = tmp_path / "release"
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, sys, time; c = duckdb.connect({str(db)!r}); print(1, flush=True); time.sleep(60)"],
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, pathlib, sys, time\n"
+            f"c = duckdb.connect({str(db)!r}); print(1, flush=True)\n"
+            f"while not pathlib.Path({str(release)!r}).exists(): time.sleep(0.01)\n"
+            "c.close()",
+        ],
         stdout=subprocess.PIPE,
     )
+    opened: list[object] = []
+
+    def connect() -> None:
+        try:
+            with WorkDuckDBResource(database=str(db)).get_connection() as conn:
+                opened.append(conn.execute("SELECT 42").fetchone()[0])
+        except Exception as error:  # the finding, whatever its type
+            opened.append(error)
+
     try:
-        holder.stdout.readline()
-        resource = WorkDuckDBResource(database=str(db), lock_retries=2)
-        with pytest.raises(duckdb.IOException, match="Conflicting lock"):
-            with resource.get_connection():
-                pass
+        holder.stdout.readline()  # the holder has the lock
+        waiter = threading.Thread(target=connect)
+        waiter.start()
+        waiter.join(timeout=1.0)  # a bound on how long to watch, not a synchronisation
+        assert waiter.is_alive() and opened == [], "the connection waits while a live build holds the lock"
         assert db.exists() and not (tmp_path / f"work.duckdb{BROKEN_SUFFIX}").exists()
+        release.touch()
+        waiter.join(timeout=120)
+        assert opened == [42], opened
     finally:
-        holder.kill()
-        holder.wait()
-    with WorkDuckDBResource(database=str(db)).get_connection() as conn:  # the holder died: its lock went with it
-        conn.execute("SELECT 1")
+        release.touch()
+        holder.wait(timeout=60)

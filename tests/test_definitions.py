@@ -11,18 +11,7 @@ EXPECTED_KEYS = sorted(
     + ["raw/boundaries"]
     + [f"staging/{f.name}" for f in contract.RAW_FILES]
     + ["staging/countries", "staging/boundaries"]
-    + [
-        f"marts/{m}"
-        for m in (
-            "method_parameters",
-            "estimate_evidence",
-            "country_estimates",
-            "sources",
-            "china_entries",
-            "global_totals",
-            "policy_timeline",
-        )
-    ]
+    + [f"marts/{t.name}" for t in MARTS]
     + ["map/countries_geojson", "map/countries_parquet", "map/points_geojson", "map/map_csv"]
     + ["map/map_png", "map/index_html"]
     + ["data/marts_csv", "data/marts_parquet", "data/reports_xlsx", "data/datapackage_json"]
@@ -71,6 +60,12 @@ def test_contract_checks_are_blocking():
     assert not checks["no_formula_like_text"].blocking  # a warning: the exports defuse such text anyway
 
 
-def test_refresh_job_exists():
+def test_the_refresh_job_observes_the_raw_files_and_builds_every_asset():
+    from nk_pipeline.orchestration import refresh_all
+
+    graph = _graph()
+    selected = {k.to_user_string() for k in refresh_all.selection.resolve(graph)}
+    assert selected == {k.to_user_string() for k in graph.get_all_asset_keys()}
+    assert {f"raw/{f.name}" for f in contract.INPUT_FILES} <= selected
     job = defs().resolve_job_def("refresh_all")
-    assert job.name == "refresh_all"
+    assert "raw_files" in {node.name for node in job.nodes}, "the raw files are observed in the same run"

@@ -14,7 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from nk_pipeline.cli import _failure_report
+from nk_pipeline.cli import failure_report
+from nk_pipeline.lib.validation import check_folder
 from tests.conftest import SHIPPED_RAW, run_build
 
 CASES = Path(__file__).parent / "malformed"
@@ -42,7 +43,9 @@ EXPECTED = {
     "19_duplicate_source_id": ("sources.csv", 8, "source_id", "must be unique"),
     "20_unknown_source_id": ("country_estimates.csv", 3, "source_id", "not found in sources.csv"),
     "21_url_without_scheme": ("sources.csv", 10, "url", "http"),
-    "22_duplicate_observation": ("country_estimates.csv", 6, "country, source_id, reference_year, measure", "duplicate"),
+    "22_duplicate_observation": (
+        "country_estimates.csv", 6, "country, source_id, reference_year, measure, workers_low, workers_high", "duplicate"
+    ),
     "23_unresolvable_country": ("country_estimates.csv", 4, "country", "ISO 3166-1"),
     "24_blank_required_evidence": ("country_estimates.csv", 3, "evidence", "must not be blank"),
     "25_evidence_too_long": ("country_estimates.csv", 3, "evidence", "at most 15 words"),
@@ -82,22 +85,36 @@ def published(tmp_path_factory) -> Path:
     return warehouse
 
 
-@pytest.mark.parametrize("case", sorted(EXPECTED))
-def test_malformed_input_is_refused_and_nothing_changes(case, published, tmp_path):
+def assert_named(case: str, report: str) -> None:
+    """The report has a line naming the case's file, line, column and rule."""
     file, line, column, words = EXPECTED[case]
-    before = digest(published)
-    build = run_build(raw_with(case, tmp_path), published)
-    assert not build.success
-    report = "\n".join(_failure_report(build.result))
-    location = f"raw/{file}:{line}" if line else f"raw/{file}"
+    location = f"{file}:{line}" if line else file
     expected_start = f"{location}: column '{column}'" if column else f"{location}: "
     matching = [ln for ln in report.splitlines() if expected_start in ln and words in ln]
     assert matching, f"expected '{expected_start}… {words}' in:\n{report}"
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_the_validator_names_file_line_column_and_rule(case, tmp_path):
+    checked = check_folder(raw_with(case, tmp_path))
+    problems = [issue for _, issues in checked.values() for issue in issues]
+    assert problems, "the case is refused"
+    assert_named(case, "\n".join(map(str, problems)))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_malformed_input_is_refused_and_nothing_changes(case, published, tmp_path):
+    before = digest(published)
+    build = run_build(raw_with(case, tmp_path), published)
+    assert not build.success
+    assert_named(case, "\n".join(failure_report(build.result)))
     assert digest(published) == before
     with duckdb.connect(str(published / "nk.duckdb"), read_only=True) as conn:
         assert conn.execute("SELECT count(*) FROM marts.country_estimates").fetchone()[0] > 0
 
 
+@pytest.mark.slow
 def test_failures_are_also_asset_check_results(published, tmp_path):
     build = run_build(raw_with("04_words_in_number", tmp_path), published)
     evaluations = build.result.get_asset_check_evaluations()
@@ -110,22 +127,23 @@ def test_failures_are_also_asset_check_results(published, tmp_path):
 @pytest.mark.parametrize("case", ACCEPTED)
 def test_accepted_quirks_build_the_same_rows(case, tmp_path):
     from nk_pipeline.lib import contract
-    from nk_pipeline.lib.reading import read_csv_text
+    from nk_pipeline.lib.reading import read_raw
     from nk_pipeline.lib.validation import validate
 
     (replacement,) = list((CASES / case).iterdir())
     spec = contract.RAW_FILES_BY_NAME[replacement.stem]
-    sources = read_csv_text(SHIPPED_RAW / "sources.csv", contract.SOURCES.columns, "raw/sources.csv")
+    sources = read_raw(SHIPPED_RAW / "sources.csv", contract.SOURCES.columns, "raw/sources.csv")
     known = set(sources.frame["source_id"])
-    clean = validate(read_csv_text(CASES / "ok_utf8_bom" / replacement.name, spec.columns, "clean"), spec.name, known)
-    quirky = validate(read_csv_text(replacement, spec.columns, "quirky"), spec.name, known)
+    clean = validate(read_raw(CASES / "ok_utf8_bom" / replacement.name, spec.columns, "clean"), spec.name, known)
+    quirky = validate(read_raw(replacement, spec.columns, "quirky"), spec.name, known)
     columns = [c for c in clean.columns if c not in ("source_line", "notes")]
     assert quirky[columns].equals(clean[columns])
 
 
+@pytest.mark.slow
 def test_all_quirks_together_still_build(tmp_path):
     raw = raw_with("ok_quoted_newline_and_comma", tmp_path)
     text = (raw / "country_estimates.csv").read_text(encoding="utf-8")
     (raw / "country_estimates.csv").write_bytes(("\ufeff" + text.replace("\n", "\r\n") + ",,,,,,,,\r\n").encode("utf-8"))
     build = run_build(raw, tmp_path / "warehouse")
-    assert build.success, "\n".join(_failure_report(build.result))
+    assert build.success, "\n".join(failure_report(build.result))

@@ -19,7 +19,10 @@ from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, copy_raw, run_bui
 
 INJECTED = "<script>window.__pwned=1</script>Title"
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install chromium")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install chromium"),
+]
 
 
 @pytest.fixture(scope="module")

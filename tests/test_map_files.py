@@ -270,7 +270,8 @@ def test_a_missing_shape_fails_the_blocking_check_and_stops_the_publish(shipped_
 
     import dagster as dg
 
-    from nk_pipeline.defs import publish
+    from nk_pipeline.defs import map as map_defs
+    from nk_pipeline.defs import warehouse as warehouse_defs
     from nk_pipeline.resources import build_resources
     from nk_pipeline.settings import Paths
 
@@ -282,9 +283,9 @@ def test_a_missing_shape_fails_the_blocking_check_and_stops_the_publish(shipped_
 
     with dg.instance_for_test() as instance:
         result = dg.materialize(
-            [publish.map_files, publish.publish_warehouse], resources=resources, instance=instance, raise_on_error=False
+            [map_defs.map_files, warehouse_defs.publish_warehouse], resources=resources, instance=instance, raise_on_error=False
         )
-    (check,) = [e for e in result.get_asset_check_evaluations() if e.check_name == publish.MISSING_SHAPES_CHECK]
+    (check,) = [e for e in result.get_asset_check_evaluations() if e.check_name == map_defs.MISSING_SHAPES_CHECK]
     assert not check.passed and check.metadata["missing_iso3"].value == "MLT"
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert "map/countries_geojson" in materialized  # written to the build folder, to be inspected

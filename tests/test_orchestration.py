@@ -23,6 +23,7 @@ from nk_pipeline.orchestration import (
 )
 from nk_pipeline.resources import PathsResource
 from nk_pipeline.settings import Paths
+from tests.conftest import SHIPPED_RAW
 
 
 @pytest.fixture(scope="module")
@@ -32,32 +33,28 @@ def definitions() -> dg.Definitions:
 
 @pytest.fixture()
 def folders(raw_copy: Path, tmp_path: Path) -> Paths:
-    paths = Paths.create(raw_copy, tmp_path / "warehouse")
-    paths.build_dir.mkdir(parents=True)
-    paths.work_db.touch()  # an earlier build left its working database: partial refreshes are possible
-    return paths
+    return Paths.create(raw_copy, tmp_path / "warehouse")
 
 
-def evaluate(definitions, folders: Paths, cursor: str | None, instance: dg.DagsterInstance | None = None):
-    """One sensor tick; returns (run requests, the cursor it leaves)."""
-    resources = {
+def _resources(folders: Paths) -> dict[str, PathsResource]:
+    return {
         "paths": PathsResource(
             raw_dir=str(folders.raw_dir), warehouse_dir=str(folders.warehouse_dir), build_dir=str(folders.build_dir)
         )
     }
+
+
+def evaluate(definitions, folders: Paths, cursor: str | None, instance: dg.DagsterInstance | None = None):
+    """One sensor tick; returns (run requests, the cursor it leaves)."""
     context = dg.build_sensor_context(
-        instance=instance, cursor=cursor, definitions=definitions, resources=resources, sensor_name=RAW_SENSOR
+        instance=instance, cursor=cursor, definitions=definitions, resources=_resources(folders), sensor_name=RAW_SENSOR
     )
     result = raw_files_changed(context)
     requests = [result] if isinstance(result, dg.RunRequest) else []
     return requests, context.cursor
 
 
-def keys(request: dg.RunRequest) -> set[str]:
-    return {k.to_user_string() for k in request.asset_selection}
-
-
-def test_changed_file_requests_its_asset_and_everything_downstream(definitions, folders):
+def test_a_changed_file_requests_one_full_refresh_naming_it(definitions, folders):
     cursor = json.dumps(file_hashes(folders.raw_dir))
     restaurants = folders.raw_dir / "restaurants.csv"
     restaurants.write_text(restaurants.read_text(encoding="utf-8") + "\n", encoding="utf-8")
@@ -65,11 +62,10 @@ def test_changed_file_requests_its_asset_and_everything_downstream(definitions, 
     requests, new_cursor = evaluate(definitions, folders, cursor)
 
     assert len(requests) == 1
-    selected = keys(requests[0])
-    assert {"raw/restaurants", "staging/restaurants", "marts/country_estimates", "warehouse/nk_duckdb"} <= selected
-    assert "map/countries_geojson" in selected
-    assert not {"raw/sources", "raw/country_estimates", "staging/china_entries"} & selected, "unchanged inputs are not rebuilt"
+    assert requests[0].asset_selection is None, "the sensor's job, refresh_all, rebuilds and publishes everything"
+    assert requests[0].tags["nk_pipeline/changed_files"] == "restaurants.csv"
     assert json.loads(new_cursor)["restaurants.csv"] == file_hashes(folders.raw_dir)["restaurants.csv"]
+    assert json.loads(new_cursor)["restaurants.csv"] != json.loads(cursor)["restaurants.csv"]
     assert requests[0].run_key == transition_key(json.loads(cursor), json.loads(new_cursor))
 
 
@@ -107,41 +103,29 @@ def test_a_change_and_its_revert_both_trigger_but_a_repeated_tick_is_one_run(def
     assert json.loads(final_cursor) == json.loads(original)
 
 
-def test_boundaries_file_maps_to_its_asset(definitions, folders):
+def test_the_boundaries_file_is_watched_too(definitions, folders):
     cursor = json.dumps(file_hashes(folders.raw_dir))
     boundaries = folders.raw_dir / "reference" / "countries-50m.json"
     boundaries.write_bytes(boundaries.read_bytes() + b" ")
     (request,), _ = evaluate(definitions, folders, cursor)
-    assert {"raw/boundaries", "staging/boundaries", "map/countries_geojson"} <= keys(request)
-    assert "raw/sources" not in keys(request)
+    assert request.tags["nk_pipeline/changed_files"] == "reference/countries-50m.json"
 
 
-def test_without_a_working_database_everything_is_rebuilt(definitions, folders):
-    cursor = json.dumps(file_hashes(folders.raw_dir))
-    folders.work_db.unlink()
-    restaurants = folders.raw_dir / "restaurants.csv"
-    restaurants.write_text(restaurants.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    (request,), _ = evaluate(definitions, folders, cursor)
-    everything = {k.to_user_string() for k in definitions.resolve_asset_graph().get_all_asset_keys()}
-    assert keys(request) == everything
+def test_first_tick_compares_with_the_last_observation(definitions, folders, monkeypatch):
+    from nk_pipeline.settings import RAW_DIR_ENV, WAREHOUSE_DIR_ENV
 
-
-def test_first_tick_compares_with_what_was_last_built(definitions, folders):
-    from nk_pipeline.defs.raw import RAW_ASSETS, raw_boundaries
-
-    resources = {
-        "paths": PathsResource(
-            raw_dir=str(folders.raw_dir), warehouse_dir=str(folders.warehouse_dir), build_dir=str(folders.build_dir)
-        )
-    }
+    monkeypatch.setenv(RAW_DIR_ENV, str(folders.raw_dir))
+    monkeypatch.setenv(WAREHOUSE_DIR_ENV, str(folders.warehouse_dir))
     with dg.instance_for_test() as instance:
-        # nothing built yet: every input is new, so everything is rebuilt
+        # nothing observed yet: every input is new
         (request,), _ = evaluate(definitions, folders, None, instance)
-        assert len(request.asset_selection) == len(definitions.resolve_asset_graph().get_all_asset_keys())
+        assert set(request.tags["nk_pipeline/changed_files"].split(",")) == set(RAW_FILE_ASSETS)
 
-        assert dg.materialize([*RAW_ASSETS, raw_boundaries], resources=resources, instance=instance).success
+        observe = defs().resolve_implicit_global_asset_job_def()  # the folders above, as the UI would
+        result = observe.execute_in_process(instance=instance, asset_selection=list(RAW_FILE_ASSETS.values()))
+        assert result.success
         requests, cursor = evaluate(definitions, folders, None, instance)
-        assert requests == [], "the ingest assets' data versions are the files' sha256: nothing changed"
+        assert requests == [], "the raw assets' observed data versions are the files' sha256: nothing changed"
         assert json.loads(cursor) == file_hashes(folders.raw_dir)
 
 
@@ -149,8 +133,8 @@ def test_a_missing_file_is_a_change_and_the_run_will_say_so(definitions, folders
     cursor = json.dumps(file_hashes(folders.raw_dir))
     (folders.raw_dir / "restaurants.csv").unlink()
     (request,), new_cursor = evaluate(definitions, folders, cursor)
-    assert "raw/restaurants" in keys(request)
-    assert json.loads(new_cursor)["restaurants.csv"] is None
+    assert "restaurants.csv" in request.tags["nk_pipeline/changed_files"]
+    assert json.loads(new_cursor)["restaurants.csv"] == "missing"
 
 
 def test_schedule_and_sensor_are_defined_and_start_stopped(definitions):
@@ -165,8 +149,9 @@ def test_schedule_and_sensor_are_defined_and_start_stopped(definitions):
 
 def test_every_raw_file_of_the_contract_is_watched(definitions):
     graph = definitions.resolve_asset_graph()
-    ingest = {k for k in graph.get_all_asset_keys() if k.path[0] == "raw"}
-    assert set(RAW_FILE_ASSETS.values()) == ingest
+    raw = {k for k in graph.get_all_asset_keys() if k.path[0] == "raw"}
+    assert set(RAW_FILE_ASSETS.values()) == raw
+    assert all(graph.get(key).is_observable for key in raw), "raw files are observed, never copied"
 
 
 def test_in_process_executor_by_default_for_the_job_and_the_ui(definitions):
@@ -185,11 +170,11 @@ def refresh_job() -> dg.JobDefinition:
     return defs().resolve_job_def(REFRESH_JOB)
 
 
+@pytest.mark.slow
 def test_multiprocess_executor_builds_and_publishes_everything(monkeypatch, tmp_path):
     import duckdb
 
     from nk_pipeline.settings import RAW_DIR_ENV, WAREHOUSE_DIR_ENV
-    from tests.conftest import SHIPPED_RAW
 
     monkeypatch.setenv(EXECUTOR_ENV, "multiprocess")
     monkeypatch.setenv(RAW_DIR_ENV, str(SHIPPED_RAW))
@@ -200,7 +185,8 @@ def test_multiprocess_executor_builds_and_publishes_everything(monkeypatch, tmp_
         materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert result.success
     assert len(step_pids) > 1  # each step ran in a process of its own
-    assert materialized == {key.to_user_string() for key in defs().resolve_asset_graph().get_all_asset_keys()}
+    graph = defs().resolve_asset_graph()
+    assert materialized == {k.to_user_string() for k in graph.get_all_asset_keys() if not graph.get(k).is_observable}
     with duckdb.connect(str(tmp_path / "warehouse" / "nk.duckdb"), read_only=True) as conn:
         assert conn.execute("SELECT count(*) FROM marts.country_estimates WHERE status = 'estimate'").fetchone()[0] > 10
     assert (tmp_path / "warehouse" / "map" / "index.html").stat().st_size > 0

@@ -14,7 +14,7 @@ def test_boundaries_match_their_recorded_checksum():
     readme = (RAW / "reference" / "README.md").read_text(encoding="utf-8")
     recorded_sha = re.search(r"\| sha256 \| `([0-9a-f]{64})` \|", readme).group(1)
     recorded_bytes = int(re.search(r"\| bytes \| (\d+) \|", readme).group(1))
-    data = (RAW / contract.BOUNDARIES_PATH).read_bytes()
+    data = (RAW / contract.BOUNDARIES.path).read_bytes()
     assert len(data) == recorded_bytes
     assert hashlib.sha256(data).hexdigest() == recorded_sha
 

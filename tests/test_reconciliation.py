@@ -134,6 +134,7 @@ def test_policy_timeline_latest_status(handmade_build):
     assert latest == [{"iso3": "QAT", "event": "implementation_report", "figure": 70}]
 
 
+@pytest.mark.slow
 def test_history_answers_as_of_questions(tmp_path):
     raw = make_raw(tmp_path / "raw")
     warehouse = tmp_path / "warehouse"

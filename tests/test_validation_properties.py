@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nk_pipeline.lib import contract
-from nk_pipeline.lib.reading import read_csv_text
+from nk_pipeline.lib.reading import read_raw
 from nk_pipeline.lib.validation import check_table
 
 SOURCE_IDS = ["un-sr-2015", "kbs-2019-interim", "nkitw-overseas-workers"]
@@ -67,7 +67,7 @@ def check(rows: list[dict[str, str]]):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / spec.filename
         path.write_text(buffer.getvalue(), encoding="utf-8")
-        table = read_csv_text(path, spec.columns, spec.filename)
+        table = read_raw(path, spec.columns, spec.filename)
     return check_table(table, spec.name, SOURCE_IDS)
 
 

@@ -10,42 +10,19 @@ from dagster_duckdb import DuckDBResource
 
 from nk_pipeline.asset_metadata import PREVIEW_ROWS, table_metadata
 from nk_pipeline.lib.mart_checks import check_specs, run_checks
-from nk_pipeline.lib.catalog import MARTS_BY_NAME
+from nk_pipeline.lib.catalog import MARTS, Table
 from nk_pipeline.lib.warehouse import comment_tables, run_sql
 
 CODE_VERSION = "1"
 
-# mart → the tables its SQL reads
-MART_INPUTS: dict[str, list[list[str]]] = {
-    "method_parameters": [],
-    "estimate_evidence": [
-        ["marts", "method_parameters"],
-        ["staging", "country_estimates"],
-        ["staging", "restaurants"],
-        ["staging", "sources"],
-    ],
-    "country_estimates": [["marts", "method_parameters"], ["marts", "estimate_evidence"], ["staging", "countries"]],
-    "sources": [
-        ["staging", "sources"],
-        ["staging", "country_estimates"],
-        ["staging", "restaurants"],
-        ["staging", "china_entries"],
-        ["staging", "headline_estimates"],
-        ["staging", "policy_events"],
-        ["marts", "estimate_evidence"],
-    ],
-    "china_entries": [["staging", "china_entries"], ["staging", "sources"], ["marts", "country_estimates"]],
-    "global_totals": [["staging", "headline_estimates"], ["staging", "sources"], ["marts", "country_estimates"]],
-    "policy_timeline": [["staging", "policy_events"], ["staging", "sources"]],
-}
 
 
-def mart_asset(name: str) -> dg.AssetsDefinition:
-    table = MARTS_BY_NAME[name]
+def mart_asset(table: Table) -> dg.AssetsDefinition:
+    name = table.name
 
     @dg.asset(
         key=["marts", name],
-        deps=MART_INPUTS[name],
+        deps=[qualified.split(".") for qualified in table.reads],
         kinds={"duckdb", "sql"},
         description=f"{table.description} (SQL: nk_pipeline/sql/{name}.sql)",
         code_version=CODE_VERSION,
@@ -67,4 +44,4 @@ def mart_asset(name: str) -> dg.AssetsDefinition:
     return _mart
 
 
-MART_ASSETS = [mart_asset(name) for name in MART_INPUTS]
+MART_ASSETS = [mart_asset(table) for table in MARTS]

@@ -10,6 +10,7 @@ from dagster_duckdb import DuckDBResource
 
 from nk_pipeline.asset_metadata import file_metadata
 
+from nk_pipeline.lib.catalog import MARTS
 from nk_pipeline.lib.map_outputs import MAP_FILES
 from nk_pipeline.lib.publishing import atomic_copies, remove_stale_tmp_files
 from nk_pipeline.lib.release import DATA_ASSETS, release_files
@@ -23,7 +24,7 @@ CODE_VERSION = "3"
     key=["warehouse", "nk_duckdb"],
     deps=[["map", name] for name in MAP_FILES]
     + [["data", name] for name in DATA_ASSETS]
-    + [["marts", "china_entries"], ["marts", "global_totals"], ["marts", "policy_timeline"]],
+    + [["marts", table.name] for table in MARTS],
     kinds={"duckdb"},
     description="Publishes warehouse/nk.duckdb, warehouse/map/* and warehouse/data/* in atomic renames, and records the publish in history.",
     code_version=CODE_VERSION,

@@ -6,6 +6,7 @@ checked by the consumer contract test, so the three never drift apart.
 
 from __future__ import annotations
 
+import graphlib
 from dataclasses import dataclass, field
 
 
@@ -15,6 +16,7 @@ class Table:
     name: str
     description: str
     columns: dict[str, str] = field(default_factory=dict)
+    reads: tuple[str, ...] = ()  # for a mart: the tables its SQL reads (its asset's dependencies)
     # what identifies a row, and column → the mart whose key of the same name it points to
     # (docs/consumers.md lists them; datapackage.json declares them)
     primary_key: tuple[str, ...] = ()
@@ -55,6 +57,7 @@ MARTS: tuple[Table, ...] = (
             "stale": "True when the reference year predates the December 2019 repatriation deadline (UNSCR 2397).",
             "label": "Human-readable estimate for maps, e.g. '30,000–50,000 (2017)'.",
         },
+        reads=("marts.method_parameters", "marts.estimate_evidence", "staging.countries"),
         primary_key=("iso3",),
     ),
     Table(
@@ -86,6 +89,7 @@ MARTS: tuple[Table, ...] = (
             "used": "True when the observation feeds the country's estimate.",
             "exclusion_reason": "Why an observation is not used; NULL when used.",
         },
+        reads=("marts.method_parameters", "staging.country_estimates", "staging.restaurants", "staging.sources"),
         primary_key=("iso3", "source_id", "source_line"),
         foreign_keys={"iso3": "country_estimates", "source_id": "sources"},
     ),
@@ -108,6 +112,7 @@ MARTS: tuple[Table, ...] = (
             "n_used_in_estimates": "Observations of the source used in marts.country_estimates.",
             "cited_in": "Raw files citing the source, ';'-separated.",
         },
+        reads=("staging.sources", "staging.country_estimates", "staging.restaurants", "staging.china_entries", "staging.headline_estimates", "staging.policy_events", "marts.estimate_evidence"),
         primary_key=("source_id",),
     ),
     Table(
@@ -132,6 +137,7 @@ MARTS: tuple[Table, ...] = (
             "china_estimate_year": "Its reference year.",
             "caveat": "Why entries are not a count of workers.",
         },
+        reads=("staging.china_entries", "staging.sources", "marts.country_estimates"),
         primary_key=("year", "period", "category", "source_id"),
         foreign_keys={"source_id": "sources"},
     ),
@@ -157,6 +163,7 @@ MARTS: tuple[Table, ...] = (
             "gap_central": "For global_workers: headline (low, else high) minus the sum of central figures.",
             "comparison": "For global_workers: where the headline falls against the country sums.",
         },
+        reads=("staging.headline_estimates", "staging.sources", "marts.country_estimates"),
         primary_key=("scope", "year", "source_id", "headline_low", "headline_high"),
         foreign_keys={"source_id": "sources"},
     ),
@@ -180,6 +187,7 @@ MARTS: tuple[Table, ...] = (
             "source_line": _PROVENANCE["source_line"],
             "is_latest_for_country": "True on each country's most recent event.",
         },
+        reads=("staging.policy_events", "staging.sources"),
         primary_key=("date", "iso3", "source_id", "source_line"),
         foreign_keys={"source_id": "sources"},
     ),
@@ -192,8 +200,15 @@ MARTS: tuple[Table, ...] = (
             "value": "Its value.",
             "meaning": "What it does.",
         },
+        reads=(),
         primary_key=("name",),
     ),
 )
 
 MARTS_BY_NAME = {t.name: t for t in MARTS}
+
+
+def marts_in_build_order() -> list[Table]:
+    """Every mart after the marts its SQL reads (what the asset graph does, for code without Dagster)."""
+    graph = {t.name: {r.split(".")[1] for r in t.reads if r.startswith("marts.")} for t in MARTS}
+    return [MARTS_BY_NAME[name] for name in graphlib.TopologicalSorter(graph).static_order()]

@@ -57,13 +57,29 @@ FIGURE_MEANINGS = ("workers_remaining", "repatriated", "permits", "quota")
 class RawFile:
     """One CSV of the contract."""
 
-    name: str  # also the table name in the `staging` schema
+    name: str  # also the table name in the `staging` schema and the asset key `raw/<name>`
     columns: tuple[str, ...]
     description: str
+    kind: str = "csv"
 
     @property
     def filename(self) -> str:
         return f"{self.name}.csv"
+
+    @property
+    def path(self) -> str:
+        """Where the file lies in the raw folder."""
+        return self.filename
+
+
+@dataclass(frozen=True)
+class ReferenceFile:
+    """A file the pipeline reads but nobody edits: the country boundaries."""
+
+    name: str
+    path: str
+    description: str
+    kind: str
 
 
 SOURCES = RawFile(
@@ -121,5 +137,12 @@ RAW_FILES_BY_NAME = {f.name: f for f in RAW_FILES}
 CITING_FILES = tuple(f for f in RAW_FILES if "source_id" in f.columns and f is not SOURCES)
 COUNTRY_FILES = tuple(f for f in RAW_FILES if "country" in f.columns)
 
-BOUNDARIES_PATH = "reference/countries-50m.json"
-BOUNDARIES_LAYER = "countries"
+BOUNDARIES = ReferenceFile(
+    "boundaries",
+    "reference/countries-50m.json",
+    "Natural Earth 1:50m admin-0 boundaries (world-atlas 2.0.2, TopoJSON).",
+    "topojson",
+)
+
+# Every file of the raw folder the pipeline reads: the observable assets `raw/<name>`.
+INPUT_FILES: tuple[RawFile | ReferenceFile, ...] = (*RAW_FILES, BOUNDARIES)

@@ -258,10 +258,6 @@ def sphere_outline(steps: int = 181) -> shapely.Polygon:
     return shapely.Polygon(np.vstack([east, west]))
 
 
-def map_extent() -> tuple[float, float, float, float]:
-    return tuple(float(v) for v in sphere_outline().bounds)
-
-
 @dataclass(frozen=True)
 class MapClass:
     """One colour class of the choropleth: the smallest and largest central figure in it."""

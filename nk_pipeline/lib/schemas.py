@@ -119,8 +119,20 @@ def low_not_above_high(df: pd.DataFrame, low: str, high: str) -> pd.Series:
     return pd.Series(~(numbers(df[low]) > numbers(df[high])), index=df.index)
 
 
-def unique_rows(df: pd.DataFrame, key: list[str]) -> pd.Series:
-    return ~df[key].fillna("").duplicated(keep="first")
+def unique_rows(df: pd.DataFrame, key: tuple[str, ...]) -> pd.Series:
+    return ~df[list(key)].fillna("").duplicated(keep="first")
+
+
+def _listed(columns: tuple[str, ...]) -> str:
+    return ", ".join(columns[:-1]) + " and " + columns[-1]
+
+
+# The columns that identify one row of each file: the uniqueness rule, its message and the
+# columns an error names are all read from here.
+OBSERVATION_KEY = ("country", "source_id", "reference_year", "measure", "workers_low", "workers_high")
+RESTAURANT_KEY = ("country", "source_id", "reference_year")
+CHINA_ENTRY_KEY = ("year", "period", "category", "source_id")
+HEADLINE_KEY = ("scope", "year", "source_id", "low", "high")
 
 
 class _Cited(pa.DataFrameModel):
@@ -212,9 +224,9 @@ class CountryEstimatesModel(_Cited):
         unknown = per_distinct(df["measure"], lambda v: ~v.isin(contract.MEASURES))
         return (presence != has_figure) | unknown
 
-    @pa.dataframe_check(error="duplicate observation: same country, source_id, reference_year and measure as an earlier row")
+    @pa.dataframe_check(error=f"duplicate observation: same {_listed(OBSERVATION_KEY)} as an earlier row")
     def one_observation_per_key(cls, df: pd.DataFrame) -> Series[bool]:
-        return unique_rows(df, ["country", "source_id", "reference_year", "measure", "workers_low", "workers_high"])
+        return unique_rows(df, OBSERVATION_KEY)
 
 
 class RestaurantsModel(_Cited):
@@ -227,9 +239,9 @@ class RestaurantsModel(_Cited):
     def reference_year_in_range(cls, s: Series[Text]) -> Series[bool]:
         return per_distinct(s, is_year)
 
-    @pa.dataframe_check(error="duplicate row: same country, source_id and reference_year as an earlier row")
+    @pa.dataframe_check(error=f"duplicate row: same {_listed(RESTAURANT_KEY)} as an earlier row")
     def one_row_per_key(cls, df: pd.DataFrame) -> Series[bool]:
-        return unique_rows(df, ["country", "source_id", "reference_year"])
+        return unique_rows(df, RESTAURANT_KEY)
 
 
 class ChinaEntriesModel(_Cited):
@@ -256,9 +268,9 @@ class ChinaEntriesModel(_Cited):
     def entrants_whole(cls, s: Series[Text]) -> Series[bool]:
         return per_distinct(s, is_whole_number)
 
-    @pa.dataframe_check(error="duplicate row: same year, period, category and source_id as an earlier row")
+    @pa.dataframe_check(error=f"duplicate row: same {_listed(CHINA_ENTRY_KEY)} as an earlier row")
     def one_row_per_key(cls, df: pd.DataFrame) -> Series[bool]:
-        return unique_rows(df, ["year", "period", "category", "source_id"])
+        return unique_rows(df, CHINA_ENTRY_KEY)
 
 
 class HeadlineEstimatesModel(_Cited):
@@ -289,9 +301,9 @@ class HeadlineEstimatesModel(_Cited):
     def has_a_figure(cls, df: pd.DataFrame) -> Series[bool]:
         return df["low"].notna() | df["high"].notna()
 
-    @pa.dataframe_check(error="duplicate row: same scope, year, source_id and figures as an earlier row")
+    @pa.dataframe_check(error=f"duplicate row: same {_listed(HEADLINE_KEY)} as an earlier row")
     def one_row_per_key(cls, df: pd.DataFrame) -> Series[bool]:
-        return unique_rows(df, ["scope", "year", "source_id", "low", "high"])
+        return unique_rows(df, HEADLINE_KEY)
 
 
 class PolicyEventsModel(_Cited):
@@ -340,14 +352,14 @@ ROW_RULE_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     contract.COUNTRY_ESTIMATES.name: {
         "low_le_high": ("workers_low", "workers_high"),
         "presence_has_no_figure": ("measure", "workers_low", "workers_high"),
-        "one_observation_per_key": ("country", "source_id", "reference_year", "measure"),
+        "one_observation_per_key": OBSERVATION_KEY,
     },
-    contract.RESTAURANTS.name: {"one_row_per_key": ("country", "source_id", "reference_year")},
-    contract.CHINA_ENTRIES.name: {"one_row_per_key": ("year", "period", "category", "source_id")},
+    contract.RESTAURANTS.name: {"one_row_per_key": RESTAURANT_KEY},
+    contract.CHINA_ENTRIES.name: {"one_row_per_key": CHINA_ENTRY_KEY},
     contract.HEADLINE_ESTIMATES.name: {
         "low_le_high": ("low", "high"),
         "has_a_figure": ("low", "high"),
-        "one_row_per_key": ("scope", "year", "source_id", "low", "high"),
+        "one_row_per_key": HEADLINE_KEY,
     },
     contract.POLICY_EVENTS_FILE.name: {"figure_has_meaning": ("figure", "figure_meaning")},
 }

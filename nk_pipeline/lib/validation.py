@@ -12,6 +12,7 @@ or a million problems, cost seconds.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,8 @@ import pyarrow
 
 from nk_pipeline.lib import contract, countries, schemas
 from nk_pipeline.lib.issues import Issue, RawDataError
-from nk_pipeline.lib.reading import LINE_COLUMN, RawTable
+from nk_pipeline.lib.reading import LINE_COLUMN, RawTable, read_raw
+from nk_pipeline.settings import shown_path
 
 NUMERIC_COLUMNS = {
     "country_estimates": ("workers_low", "workers_high", "reference_year"),
@@ -186,6 +188,35 @@ def to_typed(raw: RawTable, name: str) -> pd.DataFrame:
     if name == contract.POLICY_EVENTS_FILE.name:
         frame["year"] = _distinct_integers(frame["date"], _year_of)
     return frame.rename(columns={LINE_COLUMN: "source_line"}).reset_index(drop=True)
+
+
+def _read(folder: Path, spec: contract.RawFile) -> RawTable | list[Issue]:
+    path = folder / spec.filename
+    if not path.is_file():
+        return [Issue(shown_path(path), 0, "", "", f"file not found in {shown_path(folder)}")]
+    try:
+        return read_raw(path, spec.columns, shown_path(path))
+    except RawDataError as error:
+        return error.issues
+
+
+def check_folder(folder: Path) -> dict[str, tuple[RawTable | None, list[Issue]]]:
+    """Every raw CSV of a folder read and checked: file name → (its table, or None; its problems).
+
+    Every file is checked even when another one fails, so a curator sees every problem at once;
+    a citing file is checked against sources.csv whenever that file could be read at all.
+    """
+    read = {spec.name: _read(folder, spec) for spec in contract.RAW_FILES}
+    sources = read[contract.SOURCES.name]
+    known = set(sources.frame["source_id"].dropna()) if isinstance(sources, RawTable) else None
+    checked = {}
+    for spec in contract.RAW_FILES:
+        table = read[spec.name]
+        if isinstance(table, RawTable):
+            checked[spec.name] = (table, check_table(table, spec.name, known if spec in contract.CITING_FILES else None))
+        else:
+            checked[spec.name] = (None, table)
+    return checked
 
 
 def validate(raw: RawTable, name: str, source_ids: Iterable[str] | None = None) -> pd.DataFrame:

@@ -82,10 +82,6 @@ def record_input(conn: duckdb.DuckDBPyConnection, file: str, sha256: str, size_b
     conn.execute("INSERT OR REPLACE INTO staging.inputs VALUES (?, ?, ?)", [file, sha256, size_bytes])
 
 
-def table_frame(conn: duckdb.DuckDBPyConnection, qualified: str) -> pd.DataFrame:
-    return conn.execute(f"SELECT * FROM {qualified}").df()
-
-
 def inputs_digest(input_hashes: Mapping[str, str]) -> str:
     canonical = json.dumps(dict(sorted(input_hashes.items())), separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -140,6 +136,3 @@ def record_snapshot(conn: duckdb.DuckDBPyConnection, input_hashes: Mapping[str, 
     comment_tables(conn, HISTORY_TABLES)
     return publish_id
 
-
-def all_tables() -> tuple[Table, ...]:
-    return (*MARTS, *HISTORY_TABLES)
