@@ -81,13 +81,14 @@ def columns_of(conn: duckdb.DuckDBPyConnection, table: Table) -> list[tuple[str,
 
 def ordered_select(conn: duckdb.DuckDBPyConnection, table: Table, safe_text: bool = False) -> str:
     """SELECT of every column of the mart, ordered by its primary key (text made formula-safe if asked)."""
-    if not table.primary_key:
-        raise ValueError(f"{table.qualified} has no primary_key in lib/catalog.py: the release orders rows by it")
     columns = [
         f"{SAFE_TEXT_FUNCTION}({_ident(c)}) AS {_ident(c)}" if safe_text and t == "VARCHAR" else _ident(c)
         for c, t in columns_of(conn, table)
     ]
-    order = ", ".join(f"{_ident(c)} NULLS FIRST" for c in table.primary_key)
+    # by the key; a mart whose key is not declared yet (tests/test_release_unit.py flags it) by every
+    # column, which is as reproducible
+    keys = table.primary_key or [c for c, _ in columns_of(conn, table)]
+    order = ", ".join(f"{_ident(c)} NULLS FIRST" for c in keys)
     return f"SELECT {', '.join(columns)} FROM {table.qualified} ORDER BY {order}"
 
 
@@ -145,12 +146,15 @@ def sha256_file(path: Path) -> str:
 def table_schema(conn: duckdb.DuckDBPyConnection, table: Table, fmt: str) -> dict[str, object]:
     fields = []
     for column, duckdb_type in columns_of(conn, table):
+        duckdb_type = "DOUBLE" if duckdb_type.startswith("DECIMAL") else duckdb_type
         if duckdb_type not in FIELD_TYPES:
             raise ValueError(f"{table.qualified}.{column}: no Table Schema type for DuckDB type {duckdb_type}")
         if column not in table.columns:
             raise ValueError(f"{table.qualified}.{column} has no description in lib/catalog.py")
         fields.append({"name": column, "type": FIELD_TYPES[duckdb_type], "description": table.columns[column]})
-    schema: dict[str, object] = {"fields": fields, "primaryKey": list(table.primary_key)}
+    schema: dict[str, object] = {"fields": fields}
+    if table.primary_key:
+        schema["primaryKey"] = list(table.primary_key)
     if table.foreign_keys:
         schema["foreignKeys"] = [
             {"fields": [column], "reference": {"resource": resource_name(_mart(target), fmt), "fields": [column]}}
