@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -32,7 +32,6 @@ MIN_WIDTH, MAX_WIDTH, TEXT_WIDTH = 8, 60, 110
 # Excel refuses hyperlinks longer than this; such an address is written as text.
 MAX_URL_LENGTH = 2079
 _URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
-# reports_sources.sql adds one column to marts.sources
 FIGURES_DESCRIPTION = "Every figure the source contributes to the marts, written out, with the year it describes."
 WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,
@@ -49,6 +48,16 @@ class Sheet:
     rows: Sequence[Sequence[object]]
     url_column: str | None = None
     wrap: bool = False  # long prose: wrapped in a wide column
+    mart: str | None = None  # the mart whose columns (and their descriptions) the sheet shows
+    described: Mapping[str, str] | None = None  # otherwise: column → description
+
+    @property
+    def descriptions(self) -> dict[str, str]:
+        if self.mart is None:
+            return dict(self.described or {})
+        columns = MARTS_BY_NAME[self.mart].columns
+        # reports_sources.sql adds one column to marts.sources
+        return {c: FIGURES_DESCRIPTION if c == "figures" and c not in columns else columns[c] for c in self.header}
 
 
 def _query(conn: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tuple]]:
@@ -56,18 +65,21 @@ def _query(conn: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[t
     return [d[0] for d in cursor.description], cursor.fetchall()
 
 
+# What the two sheets that are not a mart hold, column by column.
+COLUMNS_SHEET = {"sheet": "Sheet of this workbook.", "column": "Column of that sheet.", "description": "What it holds."}
+ABOUT_SHEET = {"topic": "What the row is about.", "text": "The text."}
+
+
 def sheets(conn: duckdb.DuckDBPyConnection, inputs_digest: str) -> list[Sheet]:
     sources_header, sources = _query(conn, read_sql("reports_sources"))
     estimates_header, estimates = _query(conn, ordered_select(conn, MARTS_BY_NAME["country_estimates"]))
     evidence_header, evidence = _query(conn, ordered_select(conn, MARTS_BY_NAME["estimate_evidence"]))
-    described = {"Sources": "sources", "Country estimates": "country_estimates", "Evidence": "estimate_evidence"}
-    headers = {"Sources": sources_header, "Country estimates": estimates_header, "Evidence": evidence_header}
-    columns = []
-    for sheet, mart in described.items():
-        table = MARTS_BY_NAME[mart]
-        for column in headers[sheet]:
-            text = FIGURES_DESCRIPTION if (sheet, column) == ("Sources", "figures") else table.columns.get(column, "")
-            columns.append((sheet, column, text))
+    marts = [
+        Sheet("Sources", sources_header, sources, url_column="url", mart="sources"),
+        Sheet("Country estimates", estimates_header, estimates, mart="country_estimates"),
+        Sheet("Evidence", evidence_header, evidence, url_column="source_url", mart="estimate_evidence"),
+    ]
+    columns = [(sheet.name, column, sheet.descriptions[column]) for sheet in marts for column in sheet.header]
     about_rows = [
         ("What this is", about.DATA_DESCRIPTION),
         *((f"Caveat: {c.headline.rstrip('.')}", c.text) for c in about.CAVEATS),
@@ -76,11 +88,9 @@ def sheets(conn: duckdb.DuckDBPyConnection, inputs_digest: str) -> list[Sheet]:
         ("Inputs (sha256)", inputs_digest),
     ]
     return [
-        Sheet("Sources", sources_header, sources, url_column="url"),
-        Sheet("Country estimates", estimates_header, estimates),
-        Sheet("Evidence", evidence_header, evidence, url_column="source_url"),
-        Sheet("Columns", ["sheet", "column", "description"], columns),
-        Sheet("About", ["topic", "text"], about_rows, wrap=True),
+        *marts,
+        Sheet("Columns", list(COLUMNS_SHEET), columns, described=COLUMNS_SHEET),
+        Sheet("About", list(ABOUT_SHEET), about_rows, wrap=True, described=ABOUT_SHEET),
     ]
 
 
