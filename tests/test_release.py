@@ -209,6 +209,23 @@ def test_the_duckdb_cli_reads_every_csv_with_its_types(hostile_build):
         assert int(count.strip()) == len(_mart(hostile_build, f"SELECT 1 FROM {table.qualified}")), table.name
 
 
+def test_pandas_and_the_duckdb_cli_read_map_csv(hostile_build):
+    path = hostile_build.paths.map_dir / "map.csv"
+    countries = _mart(hostile_build, "SELECT iso3 FROM marts.country_estimates ORDER BY iso3")["iso3"].tolist()
+    frame = pd.read_csv(path)
+    assert frame["iso3"].tolist() == countries
+    assert pd.api.types.is_numeric_dtype(frame["workers_central"])
+    out = subprocess.run(
+        [_duckdb_cli(), "-json", "-c", f"SELECT iso3, workers_central, source_titles FROM read_csv('{path}') ORDER BY iso3"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    rows = json.loads(out)
+    assert [r["iso3"] for r in rows] == countries
+    russia = next(r for r in rows if r["iso3"] == "RUS")
+    assert russia["source_titles"].startswith(_published(PLANTED["sources.csv"]["title"]))
+    assert isinstance(russia["workers_central"], int)
+
+
 def _all_null(build, qualified: str, column: str) -> bool:
     return _mart(build, f'SELECT count("{column}") AS n FROM {qualified}')["n"][0] == 0
 
