@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks import report
+from benchmarks import report, timeseries
 from benchmarks.measure import PROJECT_ROOT, Measured, median, percentile, run
 
 RUNS_DIR = PROJECT_ROOT / "benchmarks" / ".runs"  # beside the project, like a real build (git-ignored)
@@ -242,9 +242,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=lambda s: tuple(int(x) for x in s.split(",")), default=SIZES)
     parser.add_argument("--queries", type=int, default=200, help="consumer query repetitions")
     parser.add_argument("--output", type=Path, default=PROJECT_ROOT / "BENCHMARKS.md")
+    parser.add_argument("--recolours", type=int, default=60, help="year switches of index.html to time")
+    parser.add_argument(
+        "--only-timeseries", action="store_true",
+        help="measure only issue 12's targets (one build, the largest size once) and replace their section in --output",
+    )
     args = parser.parse_args(argv)
     if args.smoke:
-        args.runs, args.scale_runs, args.sizes, args.queries = 1, 1, (1_000,), 20
+        args.runs, args.scale_runs, args.sizes, args.queries, args.recolours = 1, 1, (1_000,), 20, 10
+    if args.only_timeseries:
+        return only_timeseries(args)
     RUNS_DIR.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="bench-", dir=RUNS_DIR))
     try:
@@ -266,6 +273,11 @@ def main(argv: list[str] | None = None) -> int:
         large = scale[-1]
         large_latency = consumer_latency(large["work_db"], args.queries) if large["work_db"].exists() else None
         maps = {p.name: p.stat().st_size for p in sorted((published / "map").glob("*")) if p.is_file()}
+        print("change over time: the series beside a single reconciliation, and re-colouring the page:", flush=True)
+        changes = {
+            "series": timeseries.series_at_scale(large["work_db"], args.scale_runs),
+            "recolour": timeseries.recolour(published / "map" / "index.html", args.recolours),
+        }
         env_info["load_after"] = os.getloadavg()
         text = report.render(
             env=env_info,
@@ -277,11 +289,40 @@ def main(argv: list[str] | None = None) -> int:
             large_latency=large_latency,
             maps=maps,
             smoke=args.smoke,
+            timeseries=changes,
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     args.output.write_text(text, encoding="utf-8")
     print(text)
+    print(f"written to {args.output}")
+    return 0
+
+
+def only_timeseries(args) -> int:
+    """Issue 12's measurements alone, written into the existing report's section for them."""
+    RUNS_DIR.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-ts-", dir=RUNS_DIR))
+    try:
+        root = workdir / "shipped"
+        plain(child_env(root, PROJECT_ROOT / "raw"))  # the shipped map files, published into root/warehouse
+        load = os.getloadavg()[0]
+        size = max(args.sizes)
+        print(f"validation + reconciliation of {size:,} synthetic observations, once:", flush=True)
+        (large,) = scaling(workdir, (size,), 1)
+        print("the series beside a single reconciliation, and re-colouring the page:", flush=True)
+        changes = {
+            "series": timeseries.series_at_scale(large["work_db"], args.scale_runs),
+            "recolour": timeseries.recolour(root / "warehouse" / "map" / "index.html", args.recolours),
+            "when": f"on {dt.date.today().isoformat()} by `--only-timeseries` (load average {load:.1f} before, "
+            f"{os.getloadavg()[0]:.1f} after, on {os.cpu_count()} CPUs shared with other work)",
+        }
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    lines = timeseries.section(changes)
+    existing = args.output.read_text(encoding="utf-8") if args.output.exists() else "# Benchmarks\n"
+    args.output.write_text(timeseries.replace_section(existing, lines), encoding="utf-8")
+    print("\n".join(lines))
     print(f"written to {args.output}")
     return 0
 

@@ -37,11 +37,10 @@ from nk_pipeline.lib.sql import read_sql  # noqa: E402
 from nk_pipeline.lib.sql_checks import check_queries  # noqa: E402
 from nk_pipeline.lib.validation import check_folder, to_typed  # noqa: E402
 from nk_pipeline.lib.warehouse import (  # noqa: E402
+    build_mart,
     carry_history,
-    comment_tables,
     record_input,
     record_snapshot,
-    run_sql,
     write_frame,
 )
 from nk_pipeline.settings import DUCKDB_STORAGE_VERSION, Paths  # noqa: E402
@@ -100,8 +99,7 @@ def reconcile(conn: duckdb.DuckDBPyConnection, phases: Phases) -> None:
     conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
     for table in marts_in_build_order():
         with phases.timed(f"sql:{table.name}"):
-            run_sql(conn, table.name)
-            comment_tables(conn, [table])
+            build_mart(conn, table.name)
     with phases.timed("checks"):
         for name, query in check_queries().items():
             offending = conn.execute(query).df()
@@ -118,6 +116,7 @@ def write_maps(conn: duckdb.DuckDBPyConnection, paths: Paths, phases: Phases) ->
         write_frame(conn, "staging.boundaries", pd.DataFrame(boundaries.drop(columns="geometry")), "Boundaries.")
     outputs = MapOutputs(
         rows=conn.execute(read_sql("map_countries")).df(),
+        years=conn.execute(read_sql("map_years")).df(),
         sources=conn.execute(
             "SELECT source_id, title, publisher, published, url, kind FROM marts.sources ORDER BY source_id"
         ).df(),
@@ -127,7 +126,7 @@ def write_maps(conn: duckdb.DuckDBPyConnection, paths: Paths, phases: Phases) ->
     if outputs.missing:
         raise SystemExit(f"no boundary shape for: {', '.join(outputs.missing)}")
     for name in MAP_FILES:
-        with phases.timed("map_png_html" if name in ("map_png", "index_html") else "maps"):
+        with phases.timed("map_png_html" if name in ("map_png", "index_html", "map_years_png") else "maps"):
             outputs.write(name)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 from benchmarks.measure import median
+from benchmarks.timeseries import SECTION as TIMESERIES_SECTION
+from benchmarks.timeseries import section as timeseries_section
 
 BUILD_SECONDS = 10.0
 BUILD_RATIO = 2.0
@@ -23,6 +25,7 @@ SECTIONS = (
     "## Validation and reconciliation at scale",
     "## Map outputs",
     "## Consumer query",
+    TIMESERIES_SECTION,
     "## How it was measured",
 )
 
@@ -64,7 +67,7 @@ def _summary(runs) -> dict[str, float]:
     }
 
 
-def render(*, env, builds, plains, cached, scale, latency, large_latency, maps, smoke) -> str:
+def render(*, env, builds, plains, cached, scale, latency, large_latency, maps, smoke, timeseries=None) -> str:
     build, base = _summary(builds), _summary(plains)
     ratio = build["wall"] / base["wall"]
     largest = scale[-1]
@@ -250,8 +253,10 @@ def render(*, env, builds, plains, cached, scale, latency, large_latency, maps, 
         "",
     ]
 
+    out += timeseries_section(timeseries or {})
+
     out += [
-        SECTIONS[7],
+        SECTIONS[8],
         "",
         "- Every command runs as a child process in a fresh temporary directory (warehouse, build scratch,"
         " `DAGSTER_HOME`) under `benchmarks/.runs/`, on the same disk as the project; builds and plain runs alternate.",

@@ -13,7 +13,7 @@ EXPECTED_KEYS = sorted(
     + ["staging/countries", "staging/boundaries"]
     + [f"marts/{t.name}" for t in MARTS]
     + ["map/countries_geojson", "map/countries_parquet", "map/points_geojson", "map/map_csv"]
-    + ["map/map_png", "map/index_html"]
+    + ["map/map_png", "map/index_html", "map/country_years_csv", "map/map_years_png"]
     + ["data/marts_csv", "data/marts_parquet", "data/reports_xlsx", "data/datapackage_json"]
     + ["warehouse/nk_duckdb"]
 )
@@ -43,7 +43,9 @@ def test_dependencies_follow_the_flow():
         return {k.to_user_string() for k in graph.get(dg.AssetKey.from_user_string(key)).parent_keys}
 
     assert parents("staging/country_estimates") == {"raw/country_estimates", "raw/sources"}
-    assert "marts/estimate_evidence" in parents("marts/country_estimates")
+    # the window of every year is chosen in the evidence, the series built on it, the latest year published
+    assert "marts/estimate_evidence" in parents("marts/country_years")
+    assert parents("marts/country_estimates") == {"marts/country_years"}
     assert "marts/country_estimates" in parents("map/countries_geojson")
     assert {"map/countries_geojson", "map/map_csv"} <= parents("warehouse/nk_duckdb")
     # the release is built from every mart and published in the same step as the warehouse

@@ -94,7 +94,11 @@ def test_warehouse_holds_only_published_outputs(shipped_build):
     assert not [n for n in names if ".tmp-" in n or n.endswith(".wal") or "dagster" in n]
 
 
-@pytest.mark.parametrize("table", ["country_estimates", "estimate_evidence", "sources", "china_entries", "global_totals", "policy_timeline"])
+@pytest.mark.parametrize(
+    "table",
+    ["country_estimates", "country_years", "estimate_evidence", "sources", "china_entries", "global_totals",
+     "policy_timeline", "statuses", "measures"],
+)
 def test_marts_are_described(shipped_build, table):
     comment = query(shipped_build, "SELECT comment FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = ?", [table])
     assert comment and comment[0][0]

@@ -8,6 +8,10 @@ two or more sources ends in 2019: it uses 2017–2019 (20,000–30,000; 10,000; 
 2009 as superseded and 2024 as a newer single-source claim. Low = 10,000, high = 30,000, central
 = median(25,000, 10,000, 12,000) = 12,000; 25,000 > 2 × 10,000 is a conflict, so three sources
 give medium confidence, and 2019 predates the 2397 deadline: stale.
+
+Qatar's only worker figure is the implementation report in policy_events.csv (70 remain, 2019):
+since issue 12 a count of the workers remaining is a stock figure, so Qatar is an estimate of
+about 70 (2019), no longer "present", and its 70 joins the country sums of global_totals.
 """
 
 from __future__ import annotations
@@ -67,13 +71,17 @@ def test_conflicting_and_superseded_sources(handmade_build):
 
 
 def test_presence_only_and_non_worker_measures(handmade_build):
-    singapore, qatar = country(handmade_build, "SGP"), country(handmade_build, "QAT")
-    for row in (singapore, qatar):
-        assert row["status"] == "present"
-        assert row["workers_low"] is None and row["workers_central"] is None and row["confidence"] is None
-        assert row["label"] == "Workers reported, no reliable figure"
-    (reason,) = rows(handmade_build, "SELECT exclusion_reason FROM marts.estimate_evidence WHERE iso3 = 'QAT'")
-    assert "not only workers" in reason["exclusion_reason"]
+    singapore = country(handmade_build, "SGP")
+    assert singapore["status"] == "present"
+    assert singapore["workers_low"] is None and singapore["workers_central"] is None and singapore["confidence"] is None
+    assert singapore["label"] == "Workers reported, no reliable figure"
+    # Qatar's residents count is not a worker figure; its report of 70 remaining is
+    qatar = country(handmade_build, "QAT")
+    assert (qatar["status"], qatar["label"], qatar["source_ids"]) == ("estimate", "about 70 (2019)", "research-2019")
+    evidence = {r["raw_file"]: r for r in rows(handmade_build, "SELECT * FROM marts.estimate_evidence WHERE iso3 = 'QAT'")}
+    assert "not only workers" in evidence["raw/country_estimates.csv"]["exclusion_reason"]
+    remaining = evidence["raw/policy_events.csv"]
+    assert (remaining["measure"], remaining["source_line"], remaining["used"]) == ("stock", 4, True)
 
 
 def test_restaurants_only(handmade_build):
@@ -120,9 +128,9 @@ def test_china_entries_beside_the_china_estimate(handmade_build):
 
 def test_global_totals_against_headlines(handmade_build):
     totals = {r["year"]: r for r in rows(handmade_build, "SELECT * FROM marts.global_totals WHERE scope = 'global_workers'")}
-    # central: Russia 12,000 + Kuwait 5,000 + China 65,000; lows use the central where a low is missing
-    assert (totals[2017]["country_sum_low"], totals[2017]["country_sum_central"], totals[2017]["country_sum_high"]) == (65000, 82000, 115000)
-    assert totals[2017]["gap_central"] == 18000
+    # central: Russia 12,000 + Kuwait 5,000 + China 65,000 + Qatar 70; lows use the central where a low is missing
+    assert (totals[2017]["country_sum_low"], totals[2017]["country_sum_central"], totals[2017]["country_sum_high"]) == (65070, 82070, 115070)
+    assert totals[2017]["gap_central"] == 17930
     assert totals[2017]["comparison"] == "headline overlaps the range of the country sums"
     # "more than 50,000" has no upper bound, so it is never below the sums
     assert totals[2015]["comparison"] == "headline overlaps the range of the country sums"

@@ -14,8 +14,14 @@ from nk_pipeline.lib.map_outputs import MAP_FILES, MapOutputs
 from nk_pipeline.lib.sql import read_sql
 from nk_pipeline.resources import PathsResource
 
-CODE_VERSION = "4"
-MAP_INPUTS = [["marts", "country_estimates"], ["marts", "sources"], ["staging", "boundaries"]]
+CODE_VERSION = "5"
+MAP_INPUTS = [
+    ["marts", "country_estimates"],
+    ["marts", "country_years"],
+    ["marts", "estimate_evidence"],
+    ["marts", "sources"],
+    ["staging", "boundaries"],
+]
 MISSING_SHAPES_CHECK = "every_country_has_a_shape"
 
 MAP_DESCRIPTIONS = {
@@ -29,8 +35,14 @@ MAP_DESCRIPTIONS = {
     ),
     "index_html": (
         "warehouse/map/index.html: self-contained interactive map (inline SVG, no network): hover or focus a "
-        "country to see its estimate, year, status and sources."
+        "country to see its estimate, year, status, sources and its series; a year control moves the map "
+        "through the years with evidence (index.html#year=2017 links to one)."
     ),
+    "country_years_csv": (
+        "warehouse/map/country_years.csv: one plain row per country and year (marts.country_years), for "
+        "Datawrapper or Flourish."
+    ),
+    "map_years_png": "warehouse/map/map_years.png: small multiples of four years that tell the story, for print.",
 }
 MAP_KINDS = {
     "countries_geojson": {"geojson"},
@@ -39,12 +51,19 @@ MAP_KINDS = {
     "map_csv": {"csv"},
     "map_png": {"matplotlib", "png"},
     "index_html": {"html", "svg"},
+    "country_years_csv": {"csv"},
+    "map_years_png": {"matplotlib", "png"},
 }
 
 
 def map_rows(duckdb: DuckDBResource) -> pd.DataFrame:
     with duckdb.get_connection() as conn:
         return conn.execute(read_sql("map_countries")).df()
+
+
+def map_years(duckdb: DuckDBResource) -> pd.DataFrame:
+    with duckdb.get_connection() as conn:
+        return conn.execute(read_sql("map_years")).df()
 
 
 def map_sources(duckdb: DuckDBResource) -> pd.DataFrame:
@@ -73,6 +92,8 @@ def output_metadata(name: str, outputs: MapOutputs) -> dict[str, object]:
         return extra
     if name == "points_geojson":
         return {"feature_count": len(outputs.points)}
+    if name == "country_years_csv":
+        return {"dagster/row_count": len(outputs.years), "preview": preview(outputs.years)}
     if name == "map_csv":
         rows = outputs.csv_rows
         return {"dagster/row_count": len(rows), "feature_count": len(rows), "preview": preview(rows)}
@@ -121,6 +142,7 @@ def map_files(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: 
         )
     outputs = MapOutputs(
         rows=map_rows(duckdb),
+        years=map_years(duckdb),
         sources=map_sources(duckdb),
         shapes=geo.read_prepared_boundaries(folders.prepared_boundaries),
         folder=folders.build_map_dir,

@@ -11,10 +11,14 @@ from dagster_duckdb import DuckDBResource
 from nk_pipeline.asset_metadata import PREVIEW_ROWS, table_metadata
 from nk_pipeline.lib.mart_checks import check_specs, run_checks
 from nk_pipeline.lib.catalog import MARTS, Table
-from nk_pipeline.lib.warehouse import comment_tables, run_sql
+from nk_pipeline.lib.vocabulary import LOOKUPS
+from nk_pipeline.lib.warehouse import build_mart
 
-CODE_VERSION = "1"
+CODE_VERSION = "2"
 
+
+def _built_by(name: str) -> str:
+    return "from nk_pipeline/lib/vocabulary.py" if name in LOOKUPS else f"SQL: nk_pipeline/sql/{name}.sql"
 
 
 def mart_asset(table: Table) -> dg.AssetsDefinition:
@@ -24,15 +28,14 @@ def mart_asset(table: Table) -> dg.AssetsDefinition:
         key=["marts", name],
         deps=[qualified.split(".") for qualified in table.reads],
         kinds={"duckdb", "sql"},
-        description=f"{table.description} (SQL: nk_pipeline/sql/{name}.sql)",
+        description=f"{table.description} ({_built_by(name)})",
         code_version=CODE_VERSION,
         check_specs=check_specs(name),
     )
     def _mart(duckdb: DuckDBResource):
         with duckdb.get_connection() as conn:
             conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
-            run_sql(conn, name)
-            comment_tables(conn, [table])
+            build_mart(conn, name)
             # the metadata needs a count and a few rows, not the mart in memory (a million at scale)
             rows = conn.execute(f"SELECT count(*) FROM {table.qualified}").fetchone()[0]
             head = conn.execute(f"SELECT * FROM {table.qualified} LIMIT {PREVIEW_ROWS}").df()

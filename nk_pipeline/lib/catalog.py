@@ -9,6 +9,8 @@ from __future__ import annotations
 import graphlib
 from dataclasses import dataclass, field
 
+from nk_pipeline.lib.vocabulary import MEASURES, ROLES, STATUSES
+
 
 @dataclass(frozen=True)
 class Table:
@@ -27,10 +29,25 @@ class Table:
         return f"{self.schema}.{self.name}"
 
 
+_STATUS_TEXT = "; ".join(f"{s.name} ({s.meaning})" for s in STATUSES) + "."
+_MEASURE_TEXT = ", ".join(m.name for m in MEASURES)
+
 _PROVENANCE = {
     "source_id": "The source, a key of marts.sources.",
     "evidence": "A short paraphrase of what the source says.",
     "source_line": "Line of the raw CSV the row comes from (header = line 1).",
+}
+
+_COUNTRY_ROW = {
+    "reference_year": "Latest year a source used states; when none states one, the latest publication year "
+    "(an upper bound: see reference_year_from_publication).",
+    "reference_year_from_publication": "True when no source used states the year its figure describes, so "
+    "reference_year is a publication year: the figure describes that year or an earlier one.",
+    "confidence": "high, medium or low where there is a figure (sources, their kinds and agreement); NULL otherwise.",
+    "stale": "True unless a source used states a year from stale_before_year (2020, after the December 2019 "
+    "repatriation deadline of UNSCR 2397) on; a publication year alone never makes a row current.",
+    "label": "Human-readable estimate for maps, e.g. '30,000–50,000 (2017)'; 'reported 2020' when no source "
+    "states the year; 'None reported remaining (2020)' when the reports say none remain.",
 }
 
 MARTS: tuple[Table, ...] = (
@@ -38,32 +55,70 @@ MARTS: tuple[Table, ...] = (
         "marts",
         "country_estimates",
         "One row per country the inputs name: the reconciled estimate of North Korean workers it hosts, "
-        "or the fact of presence, or restaurants only. Method: docs/methodology.md.",
+        "or the fact of presence, or restaurants only, as of the latest year (the latest row of "
+        "marts.country_years). Method: docs/methodology.md.",
         {
             "iso3": "ISO 3166-1 alpha-3 code.",
             "country": "Short English country name.",
-            "status": "estimate (a worker figure exists), present (workers reported without a usable figure) "
-            "or restaurants_only (only North Korean restaurants reported).",
+            "status": _STATUS_TEXT,
             "workers_low": "Low end of the estimate; NULL when sources give only an upper bound.",
             "workers_high": "High end of the estimate; NULL when sources give only a lower bound.",
             "workers_central": "Median of the figures used, rounded and kept inside low–high.",
-            "reference_year": "Latest year the figures used describe (publication year when a source gives none).",
+            "reference_year": _COUNTRY_ROW["reference_year"],
             "n_sources": "Distinct sources behind the row.",
             "source_ids": "Those sources' ids, ';'-separated (keys of marts.sources).",
             "has_restaurants": "True when North Korean restaurants are reported in the country.",
-            "confidence": "high, medium or low for estimates (sources, their kinds and agreement); NULL otherwise.",
+            "confidence": _COUNTRY_ROW["confidence"],
             "conflict": "True when the highest figure used is more than conflict_ratio times the lowest.",
             "spread_ratio": "Highest figure used divided by the lowest.",
-            "stale": "True when the reference year predates the December 2019 repatriation deadline (UNSCR 2397).",
-            "label": "Human-readable estimate for maps, e.g. '30,000–50,000 (2017)'.",
+            "stale": _COUNTRY_ROW["stale"],
+            "label": _COUNTRY_ROW["label"],
+            "reference_year_from_publication": _COUNTRY_ROW["reference_year_from_publication"],
         },
-        reads=("marts.method_parameters", "marts.estimate_evidence", "staging.countries"),
+        reads=("marts.country_years",),
         primary_key=("iso3",),
+        foreign_keys={"status": "statuses"},
+    ),
+    Table(
+        "marts",
+        "country_years",
+        "One row per country and year, from the country's first dated evidence to the latest year of any "
+        "evidence: the estimate the evidence known by that year supports (no later figure shapes an earlier "
+        "year), with the year's reports of workers sent home beside it. Method: docs/methodology.md.",
+        {
+            "iso3": "ISO 3166-1 alpha-3 code.",
+            "country": "Short English country name.",
+            "year": "The year as of which the row is reconciled: only evidence describing this year or earlier is used.",
+            "status": _STATUS_TEXT,
+            "workers_low": "Low end of the estimate; NULL when sources give only an upper bound or there is no figure.",
+            "workers_high": "High end of the estimate; NULL when sources give only a lower bound or there is no figure.",
+            "workers_central": "Median of the figures used, rounded and kept inside low–high; 0 when none remain.",
+            "reference_year": _COUNTRY_ROW["reference_year"],
+            "n_sources": "Distinct sources behind the row.",
+            "source_ids": "Those sources' ids, ';'-separated (keys of marts.sources).",
+            "has_restaurants": "True when North Korean restaurants were reported in the country by this year.",
+            "confidence": _COUNTRY_ROW["confidence"],
+            "conflict": "True when the highest figure used is more than conflict_ratio times the lowest.",
+            "spread_ratio": "Highest figure used divided by the lowest.",
+            "stale": _COUNTRY_ROW["stale"],
+            "label": _COUNTRY_ROW["label"],
+            "reference_year_from_publication": _COUNTRY_ROW["reference_year_from_publication"],
+            "repatriated_reported": "Largest number of workers one report says were sent home in this year "
+            "(reports are not added up: they often repeat one another); NULL when none. Never part of the estimate.",
+            "repatriation_reports": "This year's reports of workers sent home, e.g. '154 sent home (source-id)', '; '-separated.",
+            "repatriation_source_ids": "Their sources, ';'-separated (keys of marts.sources).",
+            "is_latest": "True on the latest year: the row marts.country_estimates publishes.",
+        },
+        reads=("marts.method_parameters", "marts.measures", "marts.statuses", "marts.estimate_evidence", "staging.countries"),
+        primary_key=("iso3", "year"),
+        foreign_keys={"iso3": "country_estimates", "status": "statuses"},
     ),
     Table(
         "marts",
         "estimate_evidence",
-        "Every observation behind every country, with whether it was used in the estimate and why not.",
+        "Every observation behind every country (raw/country_estimates.csv, raw/restaurants.csv, and the reports "
+        "of workers remaining or sent home in raw/policy_events.csv), with the years of marts.country_years that "
+        "use it, whether the latest year does and, if not, why.",
         {
             "iso3": "ISO 3166-1 alpha-3 code.",
             "country_as_reported": "The country as the source spells it.",
@@ -71,12 +126,11 @@ MARTS: tuple[Table, ...] = (
             "source_title": "Title of the source.",
             "source_kind": "un, government, research, media or ngo.",
             "source_url": "Where to read the source.",
-            "raw_file": "The raw file the observation comes from: raw/country_estimates.csv or raw/restaurants.csv.",
+            "raw_file": "The raw file the observation comes from: raw/country_estimates.csv, raw/restaurants.csv "
+            "or raw/policy_events.csv (a report of how many workers remain or were sent home).",
             "source_line": _PROVENANCE["source_line"],
-            "measure": (
-                "What the figure counts: stock, permits, residents, site, restaurant_staff, inflow or presence; "
-                "restaurant for a report of North Korean restaurants (raw/restaurants.csv)."
-            ),
+            "measure": f"What the figure counts ({_MEASURE_TEXT}): see marts.measures. A policy event's "
+            "workers_remaining is a stock figure, its repatriated a 'repatriated' row.",
             "workers_low": "Low figure as the source gives it.",
             "workers_high": "High figure as the source gives it.",
             "point": "One number for the observation: the midpoint of a range, otherwise the bound given.",
@@ -86,12 +140,21 @@ MARTS: tuple[Table, ...] = (
             "sectors": "Sectors of work, ';'-separated.",
             "evidence": _PROVENANCE["evidence"],
             "notes": "Curator's notes.",
-            "used": "True when the observation feeds the country's estimate.",
-            "exclusion_reason": "Why an observation is not used; NULL when used.",
+            "used": "True when the observation feeds the country's estimate in the latest year (marts.country_estimates).",
+            "exclusion_reason": "Why an observation is not used in the latest year; NULL when used.",
+            "first_year_used": "First year of marts.country_years whose estimate uses the observation; NULL if none.",
+            "last_year_used": "Last such year (the years between use it too).",
         },
-        reads=("marts.method_parameters", "staging.country_estimates", "staging.restaurants", "staging.sources"),
+        reads=(
+            "marts.method_parameters",
+            "marts.measures",
+            "staging.country_estimates",
+            "staging.restaurants",
+            "staging.policy_events",
+            "staging.sources",
+        ),
         primary_key=("iso3", "source_id", "source_line"),
-        foreign_keys={"iso3": "country_estimates", "source_id": "sources"},
+        foreign_keys={"iso3": "country_estimates", "source_id": "sources", "measure": "measures"},
     ),
     Table(
         "marts",
@@ -190,6 +253,35 @@ MARTS: tuple[Table, ...] = (
         reads=("staging.policy_events", "staging.sources"),
         primary_key=("date", "iso3", "source_id", "source_line"),
         foreign_keys={"source_id": "sources"},
+    ),
+    Table(
+        "marts",
+        "statuses",
+        "The statuses of a country row, and their wording on the maps.",
+        {
+            "status": "The status, as in marts.country_estimates and marts.country_years.",
+            "has_figure": "True when rows of this status carry workers_low/high/central.",
+            "label": "The row's label when it has no figure; the prefix of the label of a zero figure.",
+            "legend": "The map legend's wording.",
+            "meaning": "What the status means.",
+        },
+        reads=(),  # written from nk_pipeline/lib/vocabulary.py
+        primary_key=("status",),
+    ),
+    Table(
+        "marts",
+        "measures",
+        "What each measure of marts.estimate_evidence counts, and whether it can become a country's figure.",
+        {
+            "measure": "The measure.",
+            "role": f"{', '.join(ROLES)}: a figure, a sign of presence, a restaurant report, or a departure (never counted).",
+            "counts_for_figure": "True when a figure of this measure can become the country's figure.",
+            "meaning": "What it counts.",
+            "exclusion_reason": "Why an observation of it is never used; NULL when it can be.",
+            "policy_figure_meaning": "The raw/policy_events.csv figure_meaning that becomes this measure, if any.",
+        },
+        reads=(),  # written from nk_pipeline/lib/vocabulary.py
+        primary_key=("measure",),
     ),
     Table(
         "marts",

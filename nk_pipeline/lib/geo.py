@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from nk_pipeline.lib import countries
+from nk_pipeline.lib import countries, vocabulary
 from nk_pipeline.lib.publishing import written_in_one_step
 
 WGS84 = "EPSG:4326"
@@ -54,7 +54,7 @@ MAP_PROPERTIES = (
     "source_titles",
 )
 
-STATUSES = ("estimate", "present", "restaurants_only")
+STATUSES = tuple(s.name for s in vocabulary.STATUSES)
 
 
 def load_boundaries(path: Path, layer: str = "countries") -> gpd.GeoDataFrame:
@@ -281,11 +281,16 @@ PRESENT_COLOUR = "#b9b6b0"
 PRESENT_HATCH = "#6f6b64"
 RESTAURANTS_COLOUR = "#dcd6ec"
 RESTAURANTS_HATCH = "#5e4c9a"
+NONE_REMAINING_COLOUR = "#d2ece4"
+NONE_REMAINING_HATCH = "#2c7a66"
 HOST_EDGE = "#5a5650"
 
-STATUS_LEGEND = {
-    "present": "Workers reported, no reliable figure",
-    "restaurants_only": "Only North Korean restaurants reported",
+# the statuses drawn without a class colour, in legend order
+STATUS_LEGEND = {s.name: s.legend for s in vocabulary.STATUSES if s.name != "estimate"}
+STATUS_COLOURS = {
+    "none_reported_remaining": (NONE_REMAINING_COLOUR, NONE_REMAINING_HATCH),
+    "present": (PRESENT_COLOUR, PRESENT_HATCH),
+    "restaurants_only": (RESTAURANTS_COLOUR, RESTAURANTS_HATCH),
 }
 
 
@@ -333,13 +338,54 @@ class MapScene:
 def fill_of(row: pd.Series, classes: list[MapClass]) -> str:
     if row["status"] == "estimate" and not pd.isna(row["class"]):
         return classes[int(row["class"])].colour
-    if row["status"] == "restaurants_only":
-        return RESTAURANTS_COLOUR
-    return PRESENT_COLOUR
+    return STATUS_COLOURS.get(row["status"], (PRESENT_COLOUR,))[0]
 
 
-def build_scene(rows: pd.DataFrame, boundaries: gpd.GeoDataFrame) -> MapScene:
-    """Project and simplify every country once; join the map rows (one per host) to their shapes."""
+def assign_classes(central: pd.Series, classes: list[MapClass]) -> pd.Series:
+    """The class of each figure among classes found on other figures (the series of every year):
+    the first whose top is not below it, the top class for anything above."""
+    assigned = pd.Series(pd.NA, index=central.index, dtype="Int64")
+    if not classes:
+        return assigned
+    tops = np.array([c.high for c in classes], dtype=float)
+    values = central.dropna().astype(float)
+    assigned.loc[values.index] = np.minimum(np.searchsorted(tops, values.to_numpy(), side="left"), len(classes) - 1)
+    return assigned
+
+
+def counted(classes: list[MapClass], assigned: pd.Series) -> list[MapClass]:
+    counts = assigned.dropna().astype(int).value_counts()
+    return [MapClass(c.low, c.high, c.colour, int(counts.get(i, 0))) for i, c in enumerate(classes)]
+
+
+def series_classes(years: pd.DataFrame) -> list[MapClass]:
+    """One set of classes for every year, so that a colour means the same figure whichever year is
+    shown: Fisher-Jenks on each country's distinct central figures over the years (a figure carried
+    forward for ten years weighs as one)."""
+    figures = years[years["status"] == "estimate"].drop_duplicates(["iso3", "workers_central"])
+    return classify(figures["workers_central"].reset_index(drop=True))[1]
+
+
+def year_scene(scene: MapScene, rows: pd.DataFrame) -> MapScene:
+    """The scene as of another year: the same shapes and classes, the hosts of that year's rows."""
+    shapes = scene.hosts[["iso3", "shape_name", "area_km2", "anchor_x", "anchor_y", "small", "geometry"]]
+    hosts = shapes.merge(rows.rename(columns={"country": "name"}), on="iso3", how="inner", validate="one_to_one")
+    hosts["class"] = assign_classes(hosts["workers_central"].where(hosts["status"] == "estimate"), scene.classes)
+    hosts["fill"] = [fill_of(row, scene.classes) for _, row in hosts.iterrows()]
+    hosts = gpd.GeoDataFrame(hosts.sort_values("name", kind="stable").reset_index(drop=True), geometry="geometry")
+    absent = shapes[~shapes["iso3"].isin(hosts["iso3"])][["iso3", "shape_name", "area_km2", "geometry"]]
+    land = pd.concat([scene.land, absent]).sort_values("iso3").reset_index(drop=True)
+    return MapScene(
+        land=gpd.GeoDataFrame(land, geometry="geometry"), hosts=hosts, classes=counted(scene.classes, hosts["class"]),
+        outline=scene.outline, missing=scene.missing,
+    )
+
+
+def build_scene(rows: pd.DataFrame, boundaries: gpd.GeoDataFrame, classes: list[MapClass] | None = None) -> MapScene:
+    """Project and simplify every country once; join the map rows (one per host) to their shapes.
+
+    `classes` (series_classes of every year) keep the colours of all years alike; without them the
+    classes are found on these rows alone."""
     world = boundaries[boundaries["iso3"] != "ATA"][["iso3", "boundary_name", "geometry"]].copy()
     world = world.rename(columns={"boundary_name": "shape_name"}).reset_index(drop=True)
     projected = project(world.geometry.values)
@@ -351,7 +397,12 @@ def build_scene(rows: pd.DataFrame, boundaries: gpd.GeoDataFrame) -> MapScene:
     hosts = world.merge(rows, on="iso3", how="inner", validate="one_to_one")
     missing = missing_shapes(rows, world)  # Antarctica is not drawn
     hosts = hosts.rename(columns={"country": "name"})
-    hosts["class"], classes = classify(hosts["workers_central"].where(hosts["status"] == "estimate"))
+    central = hosts["workers_central"].where(hosts["status"] == "estimate")
+    if classes is None:
+        hosts["class"], classes = classify(central)
+    else:
+        hosts["class"] = assign_classes(central, classes)
+        classes = counted(classes, hosts["class"])
     hosts["fill"] = [fill_of(row, classes) for _, row in hosts.iterrows()]
     anchors = shapely.point_on_surface(project(_largest_parts(boundaries.set_index("iso3").loc[hosts["iso3"]].geometry.values)))
     hosts["anchor_x"] = shapely.get_x(anchors)

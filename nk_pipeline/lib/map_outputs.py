@@ -27,12 +27,13 @@ MAP_FILES = {
     "map_csv": "map.csv",
     "map_png": "map.png",
     "index_html": "index.html",
+    "country_years_csv": "country_years.csv",
+    "map_years_png": "map_years.png",
 }
-
-
 @dataclass
 class MapOutputs:
     rows: pd.DataFrame  # sql/map_countries.sql: one row per country of marts.country_estimates
+    years: pd.DataFrame  # sql/map_years.sql: one row per country and year of marts.country_years
     sources: pd.DataFrame  # marts.sources, for the source list of index.html
     shapes: gpd.GeoDataFrame  # geo.load_boundaries' output
     folder: Path  # where the files are written (the build folder's map/)
@@ -51,7 +52,8 @@ class MapOutputs:
 
     @cached_property
     def scene(self) -> geo.MapScene:
-        return geo.build_scene(self.rows, self.shapes)
+        # the classes of every year, so that the latest map and the year views share their colours
+        return geo.build_scene(self.rows, self.shapes, geo.series_classes(self.years))
 
     @property
     def csv_rows(self) -> pd.DataFrame:
@@ -66,7 +68,7 @@ class MapOutputs:
         # matplotlib is imported only when a drawn map is asked for: a run of the GeoJSON alone
         # should not pay for it
         from nk_pipeline.lib.render_html import render_html
-        from nk_pipeline.lib.render_png import render_png, source_note
+        from nk_pipeline.lib.render_png import render_png, render_years_png, source_note
 
         return {
             "countries_geojson": lambda path: geo.write_geojson(self.features, path),
@@ -74,8 +76,16 @@ class MapOutputs:
             "points_geojson": lambda path: geo.write_geojson(self.points, path),
             "map_csv": self._write_csv,
             "map_png": lambda path: render_png(self.scene, path, source_note(self.rows)),
-            "index_html": lambda path: render_html(self.scene, self.rows, self.sources, path),
+            "index_html": lambda path: render_html(self.scene, self.rows, self.sources, path, self.years),
+            "country_years_csv": self._write_years_csv,
+            "map_years_png": lambda path: render_years_png(self.scene, self.years, path, source_note(self.rows)),
         }
+
+    def _write_years_csv(self, path: Path) -> Path:
+        with written_in_one_step(path) as tmp:
+            rows = neutralise_frame(self.years.rename(columns={"country": "name"}))
+            rows.to_csv(tmp, index=False, lineterminator="\n")
+        return path
 
     def _write_csv(self, path: Path) -> Path:
         with written_in_one_step(path) as tmp:

@@ -17,11 +17,14 @@ EVERY_ESTIMATE_HAS_A_SOURCE = "every_estimate_has_a_source"
 LOW_LE_CENTRAL_LE_HIGH = "low_le_central_le_high"
 STATUS_MATCHES_FIGURES = "status_matches_figures"
 USED_EVIDENCE_IS_A_WORKER_FIGURE = "used_evidence_is_a_worker_figure"
+NO_LOOK_AHEAD = "no_look_ahead"
+LATEST_YEAR_IS_COUNTRY_ESTIMATES = "latest_year_is_country_estimates"
 
 # mart → the checks on it
 MART_CHECKS: dict[str, list[str]] = {
-    "country_estimates": [EVERY_ESTIMATE_HAS_A_SOURCE, LOW_LE_CENTRAL_LE_HIGH, STATUS_MATCHES_FIGURES],
-    "estimate_evidence": [USED_EVIDENCE_IS_A_WORKER_FIGURE],
+    "country_estimates": [LATEST_YEAR_IS_COUNTRY_ESTIMATES],
+    "country_years": [EVERY_ESTIMATE_HAS_A_SOURCE, LOW_LE_CENTRAL_LE_HIGH, STATUS_MATCHES_FIGURES],
+    "estimate_evidence": [USED_EVIDENCE_IS_A_WORKER_FIGURE, NO_LOOK_AHEAD],
 }
 
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from nk_pipeline.lib import geo
+from nk_pipeline.lib import geo, vocabulary
 from nk_pipeline.lib.about import CAVEATS, SPREADSHEET_NOTE
 from nk_pipeline.lib.catalog import MARTS
 from nk_pipeline.lib.publishing import written_in_one_step
@@ -43,25 +43,27 @@ TITLE = "North Korean workers abroad"
 LEDE = (
     "Where North Korean workers sent abroad by their state have been reported, and how many, according to "
     "cited public reports. Hover over or tab to a highlighted country to see its estimate, the year the "
-    "figure describes, and the sources behind it."
+    "figure describes, the sources behind it and how it changed; move through the years with the control."
 )
-STATUS_TEXT = {
-    "present": "Workers reported, no reliable figure",
-    "restaurants_only": "North Korean restaurants only",
-}
+YEAR_NOTE = (
+    "Each year shows the estimate from the figures describing that year and the years just before, "
+    "nothing later."
+)
 _URL = re.compile(r"^https?://", re.IGNORECASE)
 # index.html sits in map/, the release in data/ beside it: links that work from the folder, offline
 DATA_HREF = f"../{DATA_DIR_NAME}/"
 
 
-def render_html(scene: geo.MapScene, rows: pd.DataFrame, sources: pd.DataFrame, path: Path) -> Path:
-    page = html_document(scene, rows, sources)
+def render_html(
+    scene: geo.MapScene, rows: pd.DataFrame, sources: pd.DataFrame, path: Path, years: pd.DataFrame
+) -> Path:
+    page = html_document(scene, rows, sources, years)
     with written_in_one_step(path) as tmp:
         tmp.write_text(page, encoding="utf-8", newline="\n")
     return path
 
 
-def html_document(scene: geo.MapScene, rows: pd.DataFrame, sources: pd.DataFrame) -> str:
+def html_document(scene: geo.MapScene, rows: pd.DataFrame, sources: pd.DataFrame, years: pd.DataFrame) -> str:
     script = (TEMPLATES / "map.js").read_text(encoding="utf-8")
     style = (TEMPLATES / "map.css").read_text(encoding="utf-8")
     by_id = sources.set_index("source_id")
@@ -70,7 +72,7 @@ def html_document(scene: geo.MapScene, rows: pd.DataFrame, sources: pd.DataFrame
         f"default-src 'none'; script-src '{_sha256(script)}'; style-src '{_sha256(style)}'; "
         "img-src 'none'; base-uri 'none'; form-action 'none'"
     )
-    data = {row["iso3"]: _tooltip(row, by_id) for _, row in scene.hosts.iterrows()}
+    data = _page_data(scene, years, by_id)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -87,11 +89,12 @@ def html_document(scene: geo.MapScene, rows: pd.DataFrame, sources: pd.DataFrame
         f'<p class="lede">{_e(LEDE)}</p>',
         "</header>",
         "<main>",
+        _year_control(data["years"], data["latest"]),
         '<div id="map-wrap">',
         _svg(scene),
         '<div id="tip" class="tip" hidden></div>',
         "</div>",
-        _legend(scene),
+        _legend(scene, years),
         _caveats(),
         _table(rows, by_id),
         _downloads(),
@@ -154,23 +157,29 @@ class _View:
         return round((x - self.xmin) * self.scale, 1), round((self.ymax - y) * self.scale, 1)
 
 
+_PATTERNS = {
+    "present": "url(#pattern-present)",
+    "restaurants_only": "url(#pattern-restaurants)",
+    "none_reported_remaining": "url(#pattern-none)",
+}
+
+
 def _fill(host: pd.Series) -> str:
-    if host["status"] == "present":
-        return "url(#pattern-present)"
-    if host["status"] == "restaurants_only":
-        return "url(#pattern-restaurants)"
-    return host["fill"]
+    return _PATTERNS.get(host["status"], host["fill"])
 
 
 def _aria_label(host: pd.Series) -> str:
     if host["status"] == "estimate":
         detail = f"{host['label']}, estimated North Korean workers; {host['confidence']} confidence"
+    elif host["status"] == "none_reported_remaining":
+        detail = f"{host['label']}: no North Korean workers remain, according to the reports"
     else:
-        detail = STATUS_TEXT[host["status"]]
+        detail = vocabulary.STATUS[host["status"]].label
     return f"{host['name']}: {detail}"
 
 
 def _patterns() -> str:
+    none_fill, none_hatch = geo.STATUS_COLOURS["none_reported_remaining"]
     return (
         "<defs>"
         '<pattern id="pattern-present" patternUnits="userSpaceOnUse" width="4" height="4" patternTransform="rotate(45)">'
@@ -179,6 +188,10 @@ def _patterns() -> str:
         '<pattern id="pattern-restaurants" patternUnits="userSpaceOnUse" width="4" height="4">'
         f'<rect width="4" height="4" fill="{geo.RESTAURANTS_COLOUR}"/>'
         f'<circle cx="2" cy="2" r="0.9" fill="{geo.RESTAURANTS_HATCH}"/></pattern>'
+        '<pattern id="pattern-none" patternUnits="userSpaceOnUse" width="5" height="5" '
+        'patternTransform="rotate(-45)">'
+        f'<rect width="5" height="5" fill="{none_fill}"/>'
+        f'<line x1="0" y1="0" x2="0" y2="5" stroke="{none_hatch}" stroke-width="0.8"/></pattern>'
         "</defs>"
     )
 
@@ -249,38 +262,147 @@ def _text(value: object) -> str:
 
 def _notes(row: pd.Series) -> list[str]:
     notes = []
+    undated = pd.isna(row["reference_year"]) or bool(row.get("reference_year_from_publication", False))
     if pd.isna(row["reference_year"]):
         notes.append("The sources do not say which year they describe.")
-    elif row["status"] != "estimate":
+    elif undated:
+        notes.append(
+            f"No source says which year it describes; {int(row['reference_year'])} is when it was published, "
+            "so the figure may be older."
+        )
+    elif not vocabulary.STATUS[row["status"]].has_figure:
         notes.append(f"Last reported for {int(row['reference_year'])}.")
-    if bool(row["stale"]):
+    if bool(row["stale"]) and undated:
+        notes.append("No source states a year after the UN deadline of December 2019 to send every worker home.")
+    elif bool(row["stale"]):
         notes.append("Predates the UN deadline of December 2019 to send every worker home.")
     if bool(row["has_restaurants"]) and row["status"] != "restaurants_only":
         notes.append("North Korean restaurants are also reported here.")
+    zero = _text(row.get("zero_reports"))
+    if zero and row["status"] == "estimate":
+        notes.append(f"A report used here says no workers remain ({zero}); the other figures make it a range.")
+    reports = _text(row.get("repatriation_reports"))
+    if reports:
+        notes.append(f"Reported sent home this year (not counted in the estimate): {reports}.")
     return notes
 
 
-def _status_text(row: pd.Series) -> str:
+def _status_text(row: pd.Series, by_id: pd.DataFrame) -> str:
     n = int(row["n_sources"])
-    sources = f"{n} source{'s' if n != 1 else ''}"
-    if row["status"] == "estimate":
-        return f"Estimated workers · {row['confidence']} confidence · {sources}"
-    if row["status"] == "present":
-        return f"Named as a host by {sources}; none gives a figure for the workers there"
-    if row["status"] == "restaurants_only":
-        return f"North Korean restaurants reported by {sources}; no figure for other workers"
-    return str(row["status"])
+    reports = "; ".join(s["title"] for s in _sources_of(row, by_id))
+    return vocabulary.STATUS[row["status"]].summary.format(
+        sources=f"{n} source{'s' if n != 1 else ''}", confidence=row["confidence"], reports=reports
+    )
 
 
-def _tooltip(row: pd.Series, by_id: pd.DataFrame) -> dict[str, object]:
+def _tooltip(row: pd.Series, by_id: pd.DataFrame, source_index: dict[str, int]) -> dict[str, object]:
+    """One state of a country: what its tooltip, shape and label say in a year (or several alike)."""
+    ids = [i for i in str(row["source_ids"] or "").split(";") if i]
+    ordered = sorted(ids, key=lambda i: _source_order(i, by_id), reverse=True)
     return {
-        "name": _text(row["name"]),
         "label": _text(row["label"]),
         "status": _text(row["status"]),
-        "status_text": _status_text(row),
+        "status_text": _status_text(row, by_id),
         "notes": _notes(row),
-        "sources": [{"title": s["title"], "cite": s["cite"]} for s in _sources_of(row, by_id)],
+        "sources": [source_index[i] for i in ordered],
+        "aria": _aria_label(row),
+        "fill": _fill(row),
+        "dot": _text(row["fill"]),
+        "class": -1 if pd.isna(row["class"]) else int(row["class"]),
     }
+
+
+def _source_order(source_id: str, by_id: pd.DataFrame) -> tuple[str, str]:
+    # newest first: the reader's first question is how current the figure is
+    if source_id not in by_id.index:
+        return ("", source_id)
+    return (_text(by_id.loc[source_id, "published"]), _text(by_id.loc[source_id, "title"]))
+
+
+def _figure(value: object) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+_STATUS_CODES = {s.name: s.name[0] for s in vocabulary.STATUSES}  # e, n, p, r: the chart's marks
+
+
+def _page_data(scene: geo.MapScene, years: pd.DataFrame, by_id: pd.DataFrame) -> dict[str, object]:
+    """Everything the script needs to redraw the map for any year, each text written once:
+    every source once (countries refer to them by number), every distinct state of a country once
+    (the years refer to it), and each country's series for its chart."""
+    shown = sorted(set(years.loc[years["reported_in_year"], "year"].astype(int)))
+    latest = int(years["year"].max())
+    if latest not in shown:
+        shown.append(latest)
+    every_year = list(range(min(shown), latest + 1))
+    hosts = scene.hosts.set_index("iso3")
+    yearly = years[years["iso3"].isin(hosts.index)].rename(columns={"country": "name"}).copy()
+    yearly["class"] = geo.assign_classes(yearly["workers_central"].where(yearly["status"] == "estimate"), scene.classes)
+    yearly["fill"] = [geo.fill_of(row, scene.classes) for _, row in yearly.iterrows()]
+    source_ids = sorted({i for cell in yearly["source_ids"].dropna() for i in str(cell).split(";") if i})
+    source_index = {source_id: number for number, source_id in enumerate(source_ids)}
+    sources = []
+    for source_id in source_ids:
+        if source_id in by_id.index:
+            source = by_id.loc[source_id]
+            cite = ", ".join(_text(source[c]) for c in ("publisher", "published") if _text(source[c]))
+            sources.append([_text(source["title"]), cite])
+        else:
+            sources.append([source_id, ""])
+    countries = {}
+    for iso3, rows in yearly.groupby("iso3", sort=True):
+        states, keys, by_year = [], {}, {}
+        for _, row in rows.sort_values("year").iterrows():
+            state = _tooltip(row, by_id, source_index)
+            key = json.dumps(state, sort_keys=True)
+            if key not in keys:
+                keys[key] = len(states)
+                states.append(state)
+            by_year[int(row["year"])] = keys[key]
+        series = [
+            [int(r["year"]), _figure(r["workers_low"]), _figure(r["workers_high"]), _figure(r["workers_central"]),
+             _STATUS_CODES[r["status"]], bool(r["reported_in_year"])]
+            for _, r in rows.sort_values("year").iterrows()
+        ]
+        departures = [
+            [int(r["year"]), _figure(r["repatriated_reported"]), _text(r["repatriation_reports"])]
+            for _, r in rows.iterrows() if _text(r["repatriation_reports"])
+        ]
+        countries[iso3] = {
+            "name": _text(hosts.loc[iso3, "name"]),
+            "states": states,
+            "years": [by_year.get(y, -1) for y in every_year],
+            "series": series,
+            "departures": departures,
+        }
+    return {
+        "years": shown,
+        "first": every_year[0],
+        "latest": latest,
+        "land": geo.LAND_COLOUR,
+        "sources": sources,
+        "countries": countries,
+    }
+
+
+def _year_control(years: list[int], latest: int) -> str:
+    last = len(years) - 1
+    return (
+        '<section class="year-control" aria-labelledby="year-heading">'
+        '<h2 id="year-heading" class="year-heading">Year shown: '
+        f'<output id="year-value" for="year" aria-live="polite">{latest} (latest)</output></h2>'
+        '<div class="year-row">'
+        '<button type="button" id="year-prev" aria-label="Previous year with evidence">&#8249;</button>'
+        f'<input type="range" id="year" min="0" max="{last}" step="1" value="{last}" '
+        f'aria-label="Year shown on the map" aria-valuetext="{latest} (latest)" aria-describedby="year-note" '
+        f'data-years="{",".join(str(y) for y in years)}">'
+        '<button type="button" id="year-next" aria-label="Next year with evidence">&#8250;</button>'
+        '<button type="button" id="year-latest">Latest</button>'
+        "</div>"
+        f'<p class="year-note" id="year-note">{_e(YEAR_NOTE)} Years with evidence: {years[0]}–{latest}; '
+        "links such as <code>#year=2017</code> open that year.</p>"
+        "</section>"
+    )
 
 
 def _swatch(fill: str, circle: bool = False) -> str:
@@ -292,19 +414,28 @@ def _swatch(fill: str, circle: bool = False) -> str:
     return f'<svg class="swatch" viewBox="0 0 22 14" aria-hidden="true">{shape}</svg>'
 
 
-def _legend(scene: geo.MapScene) -> str:
+def _legend(scene: geo.MapScene, years: pd.DataFrame) -> str:
+    """The legend of the latest year; each count has an id, so that the script updates it for another year."""
     items = ['<li class="legend-title">North Korean workers (central estimate)</li>']
-    for c in scene.classes:
-        countries = "country" if c.count == 1 else "countries"
-        items.append(f"<li>{_swatch(c.colour)}{_e(c.label)} ({c.count} {countries})</li>")
+    for number, c in enumerate(scene.classes):
+        items.append(
+            f'<li data-legend="class-{number}"{"" if c.count else " hidden"}>{_swatch(c.colour)}<span>{_e(c.label)} '
+            f'(<span class="legend-count">{c.count}</span> <span class="legend-unit">'
+            f'{"country" if c.count == 1 else "countries"}</span>)</span></li>'
+        )
     statuses = scene.hosts["status"].value_counts()
-    for status, pattern in (("present", "url(#pattern-present)"), ("restaurants_only", "url(#pattern-restaurants)")):
-        if statuses.get(status, 0):
-            items.append(f"<li>{_swatch(pattern)}{_e(geo.STATUS_LEGEND[status])} ({int(statuses[status])})</li>")
+    in_any_year = set(years["status"])
+    for status, text in geo.STATUS_LEGEND.items():
+        if status in in_any_year:
+            count = int(statuses.get(status, 0))
+            items.append(
+                f'<li data-legend="{_e(status)}"{"" if count else " hidden"}>{_swatch(_PATTERNS[status])}<span>{_e(text)} '
+                f'(<span class="legend-count">{count}</span>)</span></li>'
+            )
     if scene.hosts["small"].any():
         items.append(f"<li>{_swatch('#ffffff', circle=True)}Small state, marked by a dot</li>")
     items.append(f"<li>{_swatch(geo.LAND_COLOUR)}No report found</li>")
-    return '<ul class="legend" aria-label="Legend">' + "".join(items) + "</ul>"
+    return '<ul class="legend" id="legend" aria-label="Legend">' + "".join(items) + "</ul>"
 
 
 def _caveats() -> str:
@@ -322,7 +453,7 @@ def _table(rows: pd.DataFrame, by_id: pd.DataFrame) -> str:
             links.append(f"<li>{linked}{' — ' + _e(s['cite']) if s['cite'] else ''}</li>")
         body.append(
             f'<tr id="row-{_e(row["iso3"])}"><td>{_e(row["name"])}</td><td class="num">{_e(row["label"])}</td>'
-            f"<td>{_e(_status_text(row))}</td><td><ul>{''.join(links)}</ul></td></tr>"
+            f"<td>{_e(_status_text(row, by_id))}</td><td><ul>{''.join(links)}</ul></td></tr>"
         )
     return (
         f'<section aria-labelledby="all-countries"><h2 id="all-countries">All {len(rows)} countries and their sources</h2>'

@@ -33,8 +33,17 @@ SUBTITLE = (
     "Most figures predate the UN deadline of\nDecember 2019 to send every worker home; some countries shown may "
     "no longer host workers, others not shown may."
 )
-HATCHES = {"present": "////", "restaurants_only": "...."}
-HATCH_COLOURS = {"present": geo.PRESENT_HATCH, "restaurants_only": geo.RESTAURANTS_HATCH}
+HATCHES = {"present": "////", "restaurants_only": "....", "none_reported_remaining": "\\\\"}
+HATCH_COLOURS = {status: hatch for status, (_, hatch) in geo.STATUS_COLOURS.items()}
+# The small multiples: years that tell the story (the 2016–2017 peak, resolution 2397's deadline
+# year, the latest), those of them the series has
+STORY_YEARS = (2016, 2017, 2019)
+YEARS_WIDTH_IN, YEARS_HEIGHT_IN = 12.0, 8.2
+YEARS_TITLE = "North Korean workers abroad, year by year: as the cited reports describe each year"
+YEARS_SUBTITLE = (
+    "Each panel shows the estimate for that year from the figures describing it and the years just before "
+    "(nothing later). Same colours in every panel."
+)
 TEXT_COLOUR = "#2b2926"
 MUTED_TEXT = "#5f5b55"
 
@@ -75,8 +84,56 @@ def render_png(scene: geo.MapScene, path: Path, note: str) -> Path:
     return path
 
 
+def story_years(years: pd.DataFrame) -> list[int]:
+    available = sorted(set(years["year"].astype(int)))
+    if not available:
+        return []
+    latest = available[-1]
+    return [y for y in STORY_YEARS if y in available and y != latest] + [latest]
+
+
+def render_years_png(scene: geo.MapScene, years: pd.DataFrame, path: Path, note: str) -> Path:
+    """map_years.png: the map of each story year, small, in a grid with one legend."""
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        matplotlib.rcParams.update(
+            {"font.family": "DejaVu Sans", "hatch.linewidth": 0.5, "path.simplify": False, "savefig.pad_inches": 0}
+        )
+        fig = Figure(figsize=(YEARS_WIDTH_IN, YEARS_HEIGHT_IN), dpi=DPI, facecolor="white")
+        FigureCanvasAgg(fig)
+        shown = story_years(years)
+        latest = max(shown) if shown else None
+        for index, year in enumerate(shown):
+            column, row = index % 2, index // 2
+            ax = fig.add_axes((0.005 + column * 0.497, 0.535 - row * 0.39, 0.49, 0.354))
+            view = geo.year_scene(scene, years[years["year"] == year])
+            _draw_map(ax, view, labels=0)
+            counts = view.hosts["status"].value_counts()
+            title = f"{year}{' (latest)' if year == latest else ''}: {len(view.hosts)} countries reported"
+            figures = int(counts.get("estimate", 0))
+            ax.set_title(f"{title}, {figures} with a figure", fontsize=9.5, color=TEXT_COLOUR, loc="left", pad=3)
+        legend_ax = fig.add_axes((0.0, 0.045, 1.0, 0.095))
+        legend_ax.set_axis_off()
+        _legend(legend_ax, scene, counts=False, loc="upper center", ncol=5)
+        fig.text(0.012, 0.985, YEARS_TITLE, fontsize=14, fontweight="bold", color=TEXT_COLOUR, va="top")
+        fig.text(0.012, 0.952, YEARS_SUBTITLE, fontsize=8.5, color=MUTED_TEXT, va="top")
+        fig.text(0.012, 0.006, _mathtext_safe(note), fontsize=6.5, color=MUTED_TEXT, va="bottom", linespacing=1.4)
+        with written_in_one_step(path) as tmp:
+            fig.savefig(tmp, dpi=DPI, format="png", metadata=PNG_METADATA, facecolor="white")
+    return path
+
+
 def _draw(fig: Figure, scene: geo.MapScene, note: str) -> None:
     ax = fig.add_axes((0.005, 0.085, 0.99, 0.765))
+    _draw_map(ax, scene, labels=LABELLED_HOSTS)
+    _legend(ax, scene)
+
+    fig.text(0.012, 0.965, TITLE, fontsize=16, fontweight="bold", color=TEXT_COLOUR, va="top")
+    fig.text(0.012, 0.925, SUBTITLE, fontsize=9, color=MUTED_TEXT, va="top", linespacing=1.4)
+    fig.text(0.012, 0.018, _mathtext_safe(note), fontsize=7.5, color=MUTED_TEXT, va="bottom", linespacing=1.45)
+
+
+def _draw_map(ax, scene: geo.MapScene, labels: int) -> None:
     ax.set_axis_off()
     ax.set_aspect("equal")
     xmin, ymin, xmax, ymax = scene.outline.bounds
@@ -101,18 +158,14 @@ def _draw(fig: Figure, scene: geo.MapScene, note: str) -> None:
         small["anchor_x"], small["anchor_y"], s=34, c=list(small["fill"]), edgecolors=TEXT_COLOUR,
         linewidths=0.8, zorder=4,
     )
-    _label_largest(ax, hosts)
-    _legend(ax, scene)
-
-    fig.text(0.012, 0.965, TITLE, fontsize=16, fontweight="bold", color=TEXT_COLOUR, va="top")
-    fig.text(0.012, 0.925, SUBTITLE, fontsize=9, color=MUTED_TEXT, va="top", linespacing=1.4)
-    fig.text(0.012, 0.018, _mathtext_safe(note), fontsize=7.5, color=MUTED_TEXT, va="bottom", linespacing=1.45)
+    if labels:
+        _label_largest(ax, hosts, labels)
 
 
-def _label_largest(ax, hosts: pd.DataFrame) -> None:
+def _label_largest(ax, hosts: pd.DataFrame, count: int) -> None:
     estimates = hosts[hosts["status"] == "estimate"].sort_values(["workers_central", "iso3"], ascending=[False, True])
     halo = [patheffects.withStroke(linewidth=2.6, foreground="white")]
-    for _, host in estimates.head(LABELLED_HOSTS).iterrows():
+    for _, host in estimates.head(count).iterrows():
         ax.annotate(
             _mathtext_safe(f"{host['name']}\n{host['label']}"),
             (host["anchor_x"], host["anchor_y"]),
@@ -121,20 +174,20 @@ def _label_largest(ax, hosts: pd.DataFrame) -> None:
         )
 
 
-def _legend(ax, scene: geo.MapScene) -> None:
+def _legend(ax, scene: geo.MapScene, counts: bool = True, loc: str = "lower left", ncol: int = 1) -> None:
     handles = [
         Patch(facecolor=c.colour, edgecolor=geo.HOST_EDGE, linewidth=0.45,
-              label=f"{c.label}  ({c.count} {'country' if c.count == 1 else 'countries'})")
+              label=f"{c.label}  ({c.count} {'country' if c.count == 1 else 'countries'})" if counts else c.label)
         for c in scene.classes
     ]
     statuses = scene.hosts["status"].value_counts()
     for status, text in geo.STATUS_LEGEND.items():
         count = int(statuses.get(status, 0))
-        if count:
+        if count or not counts:
             handles.append(
-                Patch(facecolor=geo.RESTAURANTS_COLOUR if status == "restaurants_only" else geo.PRESENT_COLOUR,
+                Patch(facecolor=geo.STATUS_COLOURS[status][0],
                       edgecolor=geo.HOST_EDGE, hatch=HATCHES[status], hatchcolor=HATCH_COLOURS[status],
-                      linewidth=0.45, label=f"{text}  ({count})")
+                      linewidth=0.45, label=f"{text}  ({count})" if counts else text)
             )
     if scene.hosts["small"].any():
         handles.append(
@@ -143,7 +196,8 @@ def _legend(ax, scene: geo.MapScene) -> None:
         )
     handles.append(Patch(facecolor=geo.LAND_COLOUR, edgecolor="#bdb9b2", linewidth=0.45, label="No report found"))
     legend = ax.legend(
-        handles=handles, loc="lower left", bbox_to_anchor=(0.0, 0.0), frameon=True, fontsize=8,
+        handles=handles, loc=loc, bbox_to_anchor=(0.5, 1.0) if loc == "upper center" else (0.0, 0.0),
+        ncol=ncol, frameon=True, fontsize=8,
         title="North Korean workers (central estimate)", title_fontsize=8.5, alignment="left",
         handlelength=2.2, handleheight=1.3, borderpad=0.8, labelspacing=0.45, facecolor="white", edgecolor="#d5d1ca",
     )

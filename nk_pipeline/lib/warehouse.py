@@ -10,8 +10,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from nk_pipeline.lib.catalog import MARTS, Table
+from nk_pipeline.lib.catalog import MARTS_BY_NAME, Table
 from nk_pipeline.lib.sql import read_sql
+from nk_pipeline.lib.vocabulary import LOOKUPS, write_lookup
 from nk_pipeline.settings import DUCKDB_STORAGE_VERSION
 
 HISTORY_TABLES = (
@@ -44,6 +45,16 @@ def quote(value: str) -> str:
 
 def run_sql(conn: duckdb.DuckDBPyConnection, name: str) -> None:
     conn.execute(read_sql(name))
+
+
+def build_mart(conn: duckdb.DuckDBPyConnection, name: str) -> None:
+    """marts.<name>, built (a vocabulary lookup from Python, any other mart by its SQL) and described."""
+    conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    if name in LOOKUPS:
+        write_lookup(conn, name)
+    else:
+        run_sql(conn, name)
+    comment_tables(conn, [MARTS_BY_NAME[name]])
 
 
 def comment_tables(conn: duckdb.DuckDBPyConnection, tables: Iterable[Table]) -> None:

@@ -1,7 +1,7 @@
 -- name: every_estimate_has_a_source
--- Rows of marts.country_estimates whose sources are missing, or not in raw/sources.csv with a URL.
-SELECT c.iso3, c.source_ids
-FROM marts.country_estimates AS c
+-- Rows of marts.country_years (any year) whose sources are missing, or not in raw/sources.csv with a URL.
+SELECT c.iso3, c.year, c.source_ids
+FROM marts.country_years AS c
 WHERE c.n_sources < 1
    OR c.source_ids IS NULL
    OR EXISTS (
@@ -10,22 +10,40 @@ WHERE c.n_sources < 1
    );
 
 -- name: low_le_central_le_high
--- Estimates whose central figure falls outside their range.
-SELECT iso3, workers_low, workers_central, workers_high
-FROM marts.country_estimates
+-- Rows of any year whose central figure falls outside their range.
+SELECT iso3, year, workers_low, workers_central, workers_high
+FROM marts.country_years
 WHERE workers_central < workers_low
    OR workers_central > workers_high
    OR workers_low > workers_high;
 
 -- name: status_matches_figures
--- Estimates without a figure, or non-estimates with one.
-SELECT iso3, status, workers_central
-FROM marts.country_estimates
-WHERE (status = 'estimate') <> (workers_central IS NOT NULL)
-   OR status NOT IN ('estimate', 'present', 'restaurants_only');
+-- Rows of any year whose status and figures disagree (marts.statuses says which statuses carry one).
+SELECT c.iso3, c.year, c.status, c.workers_central
+FROM marts.country_years AS c
+LEFT JOIN marts.statuses AS s USING (status)
+WHERE s.status IS NULL
+   OR s.has_figure <> (c.workers_central IS NOT NULL)
+   OR (c.status = 'none_reported_remaining') <> coalesce(c.workers_high = 0 OR (c.workers_high IS NULL AND c.workers_low = 0), false);
 
 -- name: used_evidence_is_a_worker_figure
--- Observations used in an estimate that are not stock or permit figures with a source URL.
-SELECT iso3, source_id, measure, source_line
+-- Observations used in some year that are not of a measure counting for a figure, or lack a source URL.
+SELECT e.iso3, e.source_id, e.measure, e.raw_file, e.source_line
+FROM marts.estimate_evidence AS e
+JOIN marts.measures AS m USING (measure)
+WHERE e.first_year_used IS NOT NULL AND (NOT m.counts_for_figure OR e.source_url IS NULL);
+
+-- name: no_look_ahead
+-- Observations used in a year before the year they describe (or before they were published).
+SELECT iso3, source_id, raw_file, source_line, effective_year, first_year_used
 FROM marts.estimate_evidence
-WHERE used AND (measure NOT IN ('stock', 'permits') OR source_url IS NULL);
+WHERE first_year_used < effective_year OR (first_year_used IS NOT NULL AND effective_year IS NULL);
+
+-- name: latest_year_is_country_estimates
+-- Countries whose marts.country_estimates row is not their latest marts.country_years row.
+SELECT iso3 FROM (
+    SELECT * EXCLUDE (year, is_latest, repatriated_reported, repatriation_reports, repatriation_source_ids)
+    FROM marts.country_years WHERE is_latest
+    EXCEPT
+    SELECT * FROM marts.country_estimates
+);

@@ -1,12 +1,24 @@
 (function () {
   "use strict";
   var MAX_SOURCES = 4;
+  var SVG_NS = "http://www.w3.org/2000/svg";
   var data = JSON.parse(document.getElementById("map-data").textContent);
+  var countries = data.countries;
   var svg = document.getElementById("map");
   var wrap = document.getElementById("map-wrap");
   var tip = document.getElementById("tip");
   var highlight = document.getElementById("highlight");
+  var slider = document.getElementById("year");
+  var output = document.getElementById("year-value");
+  var legend = document.getElementById("legend");
   var shown = null;
+  var year = data.latest;
+  // every shape and dot of a country, found once: a year change touches only these
+  var marks = {};
+  Array.prototype.forEach.call(svg.querySelectorAll("[data-iso3]"), function (node) {
+    var iso3 = node.getAttribute("data-iso3");
+    (marks[iso3] = marks[iso3] || []).push(node);
+  });
 
   // Every string from the data goes in through textContent, never innerHTML.
   function add(parent, tag, className, text) {
@@ -17,21 +29,102 @@
     return node;
   }
 
+  function svgNode(parent, tag, attributes, text) {
+    var node = document.createElementNS(SVG_NS, tag);
+    Object.keys(attributes).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+    if (text !== undefined) node.textContent = text;
+    parent.appendChild(node);
+    return node;
+  }
+
+  function number(value) { return value.toLocaleString("en-US"); }
+
+  function yearText(y) { return y === data.latest ? y + " (latest)" : String(y); }
+
+  function stateOf(iso3, y) {
+    var country = countries[iso3];
+    var index = country ? country.years[y - data.first] : -1;
+    return index === undefined || index < 0 ? null : country.states[index];
+  }
+
+  // --- the tooltip ---------------------------------------------------------------------------
+
+  function chart(parent, iso3) {
+    var country = countries[iso3];
+    var rows = country.series;
+    var width = 240, height = 78, left = 40, right = 8, top = 8, bottom = 20;
+    var first = rows[0][0], last = rows[rows.length - 1][0];
+    var top_value = 0;
+    rows.forEach(function (r) {
+      [r[1], r[2], r[3]].forEach(function (v) { if (v !== null && v > top_value) top_value = v; });
+    });
+    var zero_only = !top_value;
+    if (zero_only) top_value = 1;  // every figure is zero: a flat line on the axis
+    function x(y) { return left + (last === first ? 0.5 : (y - first) / (last - first)) * (width - left - right); }
+    function yPos(v) { return top + (1 - v / top_value) * (height - top - bottom); }
+    var described = [];
+    rows.forEach(function (r) {
+      if (!r[5]) return;
+      var state = stateOf(iso3, r[0]);
+      if (state) described.push(r[0] + ": " + state.label);
+    });
+    country.departures.forEach(function (d) { described.push(d[0] + ": " + d[2]); });
+    var box = svgNode(parent, "svg", {
+      "class": "tip-chart", viewBox: "0 0 " + width + " " + height, width: width, height: height,
+      role: "img", "aria-label": "Series, " + described.join("; ")
+    });
+    svgNode(box, "line", { x1: left, x2: width - right, y1: yPos(0), y2: yPos(0), "class": "axis" });
+    if (!zero_only) svgNode(box, "text", { x: left - 4, y: yPos(top_value) + 3, "text-anchor": "end" }, number(top_value));
+    svgNode(box, "text", { x: left - 4, y: yPos(0) + 3, "text-anchor": "end" }, "0");
+    svgNode(box, "text", { x: x(first), y: height - 3, "text-anchor": "start" }, String(first));
+    if (last !== first) svgNode(box, "text", { x: x(last), y: height - 3, "text-anchor": "end" }, String(last));
+    if (year >= first && year <= last) {
+      svgNode(box, "line", { x1: x(year), x2: x(year), y1: top - 4, y2: yPos(0), "class": "now" });
+    }
+    rows.forEach(function (r) {
+      var low = r[1], high = r[2], central = r[3], code = r[4];
+      var cx = x(r[0]);
+      if (central === null) {
+        svgNode(box, "rect", { x: cx - 1.5, y: yPos(0) - 3, width: 3, height: 3, "class": "mark-" + code });
+        return;
+      }
+      var a = low === null ? central : low, b = high === null ? central : high;
+      svgNode(box, "rect", { x: cx - 2, y: yPos(b), width: 4, height: Math.max(1, yPos(a) - yPos(b)), "class": "range" });
+      svgNode(box, "circle", { cx: cx, cy: yPos(central), r: r[5] ? 2.4 : 1.6, "class": "mark-" + code });
+    });
+    country.departures.forEach(function (d) {
+      var cx = x(d[0]), base = yPos(0) + 3;
+      svgNode(box, "path", { d: "M" + (cx - 3.5) + " " + base + "h7l-3.5 5z", "class": "departure" });
+    });
+    var key = add(parent, "p", "tip-key");
+    key.textContent = "Bars: range; dots: central figure per year" +
+      (country.departures.length ? "; \u25BC reports of workers sent home" : "");
+  }
+
   function fill(iso3) {
-    var d = data[iso3];
+    var country = countries[iso3];
+    var d = stateOf(iso3, year);
     tip.replaceChildren();
-    add(tip, "p", "tip-name", d.name);
+    add(tip, "p", "tip-name", country.name);
+    add(tip, "p", "tip-year", "As of " + yearText(year));
+    if (!d) {
+      add(tip, "p", "tip-status", "No report describing " + year + " or earlier.");
+      chart(tip, iso3);
+      return;
+    }
     add(tip, "p", "tip-label tip-" + d.status, d.label);
     add(tip, "p", "tip-status", d.status_text);
     if (d.notes.length) {
       var notes = add(tip, "ul", "tip-notes");
       d.notes.forEach(function (note) { add(notes, "li", null, note); });
     }
+    chart(tip, iso3);
     add(tip, "p", "tip-heading", d.sources.length === 1 ? "Source" : "Sources (" + d.sources.length + ")");
     var list = add(tip, "ul", "tip-sources");
-    d.sources.slice(0, MAX_SOURCES).forEach(function (s) {
-      var item = add(list, "li", null, s.title);
-      if (s.cite) add(item, "span", "tip-cite", " \u2014 " + s.cite);
+    d.sources.slice(0, MAX_SOURCES).forEach(function (number) {
+      var s = data.sources[number];
+      var item = add(list, "li", null, s[0]);
+      if (s[1]) add(item, "span", "tip-cite", " \u2014 " + s[1]);
     });
     if (d.sources.length > MAX_SOURCES) {
       add(list, "li", "tip-more", "and " + (d.sources.length - MAX_SOURCES) + " more in the table below");
@@ -60,7 +153,7 @@
 
   function show(target, clientX, clientY) {
     var iso3 = target.getAttribute("data-iso3");
-    if (!data[iso3]) return;
+    if (!countries[iso3] || !stateOf(iso3, year)) return;
     if (shown !== iso3) {
       fill(iso3);
       highlight.setAttribute("d", document.getElementById("shape-" + iso3).getAttribute("d"));
@@ -79,6 +172,90 @@
   function hostOf(node) {
     return node && node.closest ? node.closest("[data-iso3]") : null;
   }
+
+  // --- the year --------------------------------------------------------------------------------
+
+  function setYear(y, fromFragment) {
+    year = y;
+    var counts = {};
+    Object.keys(marks).forEach(function (iso3) {
+      var d = stateOf(iso3, y);
+      marks[iso3].forEach(function (node) {
+        var dot = node.tagName.toLowerCase() === "circle";
+        if (d) {
+          node.setAttribute("fill", dot ? d.dot : d.fill);
+          node.setAttribute("aria-label", d.aria + (dot ? " (small state, marked by a dot)" : ""));
+          node.setAttribute("class", (dot ? "marker" : "host") + " status-" + d.status);
+          node.setAttribute("tabindex", "0");
+          node.removeAttribute("aria-hidden");
+        } else {
+          // no report by then: drawn as land, out of the tab order and of the accessibility tree
+          node.setAttribute("fill", dot ? "none" : data.land);
+          node.setAttribute("class", (dot ? "marker" : "host") + " absent");
+          node.setAttribute("tabindex", "-1");
+          node.setAttribute("aria-hidden", "true");
+        }
+      });
+      if (d) {
+        var key = d["class"] >= 0 ? "class-" + d["class"] : d.status;
+        counts[key] = (counts[key] || 0) + 1;
+      }
+    });
+    Array.prototype.forEach.call(legend.querySelectorAll("[data-legend]"), function (item) {
+      var n = counts[item.getAttribute("data-legend")] || 0;
+      item.querySelector(".legend-count").textContent = n;
+      var unit = item.querySelector(".legend-unit");
+      if (unit) unit.textContent = n === 1 ? "country" : "countries";
+      item.hidden = n === 0;
+    });
+    var index = data.years.indexOf(y);
+    if (index < 0) {  // a year without evidence of its own (from a link): the slider rests on the one before
+      index = 0;
+      data.years.forEach(function (candidate, i) { if (candidate <= y) index = i; });
+    }
+    slider.value = index;
+    slider.setAttribute("aria-valuetext", yearText(y));
+    output.textContent = yearText(y);
+    if (!fromFragment) writeFragment(y);
+    if (shown) {
+      var current = shown;
+      if (stateOf(current, y)) { shown = null; var target = document.getElementById("shape-" + current); var a = anchorOf(target); show(target, a[0], a[1]); }
+      else hide();
+    }
+  }
+
+  function writeFragment(y) {
+    var url = y === data.latest ? location.pathname + location.search : "#year=" + y;
+    try {
+      history.replaceState(null, "", url);
+    } catch (error) {  // some browsers refuse history changes on file: pages
+      if (y !== data.latest || location.hash) location.hash = y === data.latest ? "" : "year=" + y;
+    }
+  }
+
+  function yearFromFragment() {
+    var match = /(?:^#|&)year=(\d{4})\b/.exec(location.hash);
+    if (!match) return data.latest;
+    var y = parseInt(match[1], 10);
+    return y >= data.first && y <= data.latest ? y : data.latest;
+  }
+
+  slider.addEventListener("input", function () { setYear(data.years[parseInt(slider.value, 10)]); });
+  document.getElementById("year-prev").addEventListener("click", function () {
+    var earlier = data.years.filter(function (y) { return y < year; });
+    if (earlier.length) setYear(earlier[earlier.length - 1]);
+  });
+  document.getElementById("year-next").addEventListener("click", function () {
+    var later = data.years.filter(function (y) { return y > year; });
+    if (later.length) setYear(later[0]);
+  });
+  document.getElementById("year-latest").addEventListener("click", function () { setYear(data.latest); });
+  window.addEventListener("hashchange", function () {
+    var y = yearFromFragment();
+    if (y !== year) setYear(y, true);
+  });
+
+  // --- pointer and keyboard on the map -------------------------------------------------------
 
   svg.addEventListener("pointermove", function (event) {
     var target = hostOf(event.target);
@@ -100,4 +277,7 @@
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") hide();
   });
+
+  var initial = yearFromFragment();
+  if (initial !== data.latest) setYear(initial, true);
 })();

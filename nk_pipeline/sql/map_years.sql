@@ -1,0 +1,37 @@
+-- One row per country and year for the map files that move through time (index.html's year
+-- control, country_years.csv, map_years.png): the series plus the titles of its sources, and
+-- whether the country has any evidence describing that very year (the chart marks those years).
+SELECT
+    c.iso3,
+    c.country,
+    c.year,
+    c.status,
+    c.workers_low,
+    c.workers_high,
+    c.workers_central,
+    c.reference_year,
+    c.reference_year_from_publication,
+    c.label,
+    c.has_restaurants,
+    c.confidence,
+    c.stale,
+    c.n_sources,
+    c.source_ids,
+    (SELECT string_agg(s.title, ' | ' ORDER BY s.title)
+     FROM marts.sources AS s
+     WHERE list_contains(string_split(c.source_ids, ';'), s.source_id)) AS source_titles,
+    c.repatriated_reported,
+    c.repatriation_reports,
+    c.repatriation_source_ids,
+    EXISTS (
+        SELECT 1 FROM marts.estimate_evidence AS e WHERE e.iso3 = c.iso3 AND e.effective_year = c.year
+    ) AS reported_in_year,
+    -- a window can hold a report that none remain beside reports of workers (Poland, 2019): the
+    -- map names it, though the figures make the row an estimate
+    (SELECT string_agg(DISTINCT e.source_title, '; ' ORDER BY e.source_title)
+     FROM marts.estimate_evidence AS e
+     WHERE e.iso3 = c.iso3 AND c.year BETWEEN e.first_year_used AND e.last_year_used
+       AND coalesce(e.workers_high, e.workers_low) = 0) AS zero_reports,
+    c.is_latest
+FROM marts.country_years AS c
+ORDER BY c.iso3, c.year;

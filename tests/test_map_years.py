@@ -1,0 +1,109 @@
+"""Issue 12: the map files that move through time, read as their users read them.
+
+country_years.csv (the long table for Datawrapper or Flourish), map_years.png (small multiples
+for print) and the year data embedded in index.html, each against marts.country_years.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+
+import duckdb
+import pandas as pd
+import pytest
+
+from nk_pipeline.lib import geo
+from nk_pipeline.lib.spreadsheet_text import neutralise_frame
+from nk_pipeline.lib.render_png import render_years_png, source_note, story_years
+from nk_pipeline.lib.sql import read_sql
+from tests.test_map_files import _png_chunks
+
+
+def _mart(build, sql, params=None):
+    with duckdb.connect(str(build.paths.warehouse_db), read_only=True) as conn:
+        return conn.execute(sql, params or []).df()
+
+
+def test_spreadsheet_safe_defuses_formulas_only():
+    frame = pd.DataFrame({"title": ["=HYPERLINK(1)", "+1", "@x", "plain – text", None], "n": [1, 2, 3, 4, 5]})
+    safe = neutralise_frame(frame)  # the one rule, lib/spreadsheet_text.py
+    assert list(safe["title"][:4]) == ["'=HYPERLINK(1)", "'+1", "'@x", "plain – text"]
+    assert safe["title"].iloc[4] is None and list(safe["n"]) == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.slow
+def test_country_years_csv_is_the_long_table(shipped_build):
+    with (shipped_build.paths.map_dir / "country_years.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    mart = _mart(shipped_build, "SELECT iso3, year, label, status FROM marts.country_years ORDER BY iso3, year")
+    assert [(r["iso3"], int(r["year"])) for r in rows] == list(zip(mart["iso3"], mart["year"]))
+    assert {"iso3", "name", "year", "status", "workers_low", "workers_high", "workers_central", "label",
+            "n_sources", "source_ids", "confidence", "stale", "repatriation_reports"} <= set(rows[0])
+    by_key = {(r["iso3"], int(r["year"])): r for r in rows}
+    for _, row in mart.iterrows():
+        assert by_key[(row["iso3"], row["year"])]["label"] == row["label"]
+    assert not any(v.startswith(("=", "+", "@")) for r in rows for v in r.values())
+
+
+@pytest.mark.slow
+def test_map_years_png_shows_four_telling_years_the_same_every_time(shipped_build, tmp_path):
+    with duckdb.connect(str(shipped_build.paths.warehouse_db), read_only=True) as conn:
+        rows = conn.execute(read_sql("map_countries")).df()
+        years = conn.execute(read_sql("map_years")).df()
+    assert story_years(years) == [2016, 2017, 2019, int(years["year"].max())]
+    boundaries = geo.load_boundaries(shipped_build.paths.raw_dir / "reference" / "countries-50m.json")
+    scene = geo.build_scene(rows, boundaries, geo.series_classes(years))
+    drawn = render_years_png(scene, years, tmp_path / "years.png", source_note(rows)).read_bytes()
+    published = (shipped_build.paths.map_dir / "map_years.png").read_bytes()
+    assert drawn == published
+    assert not {b"tEXt", b"iTXt", b"zTXt", b"tIME"} & set(_png_chunks(published))
+    assert len(published) <= 1_000_000
+
+
+def test_year_scene_draws_only_that_years_hosts():
+    import geopandas as gpd
+    import shapely
+
+    boundaries = gpd.GeoDataFrame(
+        {"iso3": ["POL", "DZA", "FRA"], "iso_numeric": ["616", "012", "250"], "boundary_name": ["Poland", "Algeria", "France"],
+         "geometry": [shapely.box(14, 49, 24, 55), shapely.box(-8, 19, 12, 37), shapely.box(-5, 42, 8, 51)]},
+        crs=geo.WGS84,
+    )
+    columns = ["iso3", "country", "status", "workers_low", "workers_high", "workers_central", "reference_year",
+               "label", "has_restaurants", "confidence", "stale", "n_sources", "source_ids"]
+    latest = pd.DataFrame(
+        [["POL", "Poland", "estimate", 500, 800, 650, 2024, "500–800 (2024)", False, "medium", False, 2, "a;b"],
+         ["DZA", "Algeria", "none_reported_remaining", 0, 0, 0, 2020, "None reported remaining (2020)", False, "medium", False, 2, "c;d"]],
+        columns=columns,
+    )
+    scene = geo.build_scene(latest, boundaries)
+    fills = dict(zip(scene.hosts["iso3"], scene.hosts["fill"]))
+    assert fills["DZA"] == geo.NONE_REMAINING_COLOUR  # distinct from a figure and from presence
+    earlier = geo.year_scene(scene, latest[latest["iso3"] == "POL"].assign(workers_central=2500, status="estimate"))
+    assert list(earlier.hosts["iso3"]) == ["POL"]
+    assert "DZA" in set(earlier.land["iso3"]) and "FRA" in set(earlier.land["iso3"])
+    assert sum(c.count for c in earlier.classes) == 1
+
+
+@pytest.mark.slow
+def test_index_html_carries_every_year_safely(shipped_build):
+    page = (shipped_build.paths.map_dir / "index.html").read_text(encoding="utf-8")
+    assert len(page.encode("utf-8")) <= 600_000
+    embedded = re.search(r'<script type="application/json" id="map-data">(.*?)</script>', page, re.S).group(1)
+    for raw in ("<", ">", "&", "\u2028", "\u2029"):
+        assert raw not in embedded, raw
+    data = json.loads(embedded)
+    mart = _mart(shipped_build, "SELECT iso3, year, label, status FROM marts.country_years")
+    evidence_years = set(_mart(shipped_build, "SELECT DISTINCT effective_year FROM marts.estimate_evidence")["effective_year"].dropna())
+    assert data["latest"] == mart["year"].max() and data["years"][-1] == data["latest"]
+    assert set(data["years"]) <= evidence_years
+    for _, row in mart.iterrows():
+        country = data["countries"][row["iso3"]]
+        state = country["states"][country["years"][row["year"] - data["first"]]]
+        assert (state["label"], state["status"]) == (row["label"], row["status"]), (row["iso3"], row["year"])
+    # a year before a country's first evidence has no state: the map draws it as land
+    first = mart.groupby("iso3")["year"].min()
+    late = first.idxmax()
+    assert data["countries"][late]["years"][first[late] - 1 - data["first"]] == -1
