@@ -1,7 +1,7 @@
 """The build without Dagster: the same library calls as the assets, in one straight script.
 
 It reads, validates and types every raw file with nk_pipeline.lib, reconciles with the same SQL
-files, runs the same checks, writes the same map files and publishes them atomically. The
+files, runs the same checks, writes the same map and data files and publishes them atomically. The
 benchmark runs it as a cold subprocess beside `nk-pipeline build`: the difference between the
 two is what orchestration costs. With `--no-maps` it stops after the reconciliation (the
 scaling runs on synthetic data).
@@ -31,6 +31,7 @@ from nk_pipeline.lib import boundaries, changes, contract, countries  # noqa: E4
 from nk_pipeline.lib.catalog import marts_in_build_order  # noqa: E402
 from nk_pipeline.lib.map_outputs import MAP_FILES, MapOutputs  # noqa: E402
 from nk_pipeline.lib.publishing import atomic_copies, remove_stale_tmp_files  # noqa: E402
+from nk_pipeline.lib.release import release_files, write_release  # noqa: E402
 from nk_pipeline.lib.reading import sha256_file  # noqa: E402
 from nk_pipeline.lib.sql import read_sql  # noqa: E402
 from nk_pipeline.lib.sql_checks import check_queries  # noqa: E402
@@ -127,6 +128,11 @@ def write_maps(conn: duckdb.DuckDBPyConnection, paths: Paths, phases: Phases) ->
             outputs.write(name)
 
 
+def write_data(conn: duckdb.DuckDBPyConnection, paths: Paths, phases: Phases) -> None:
+    with phases.timed("data"):
+        write_release(conn, paths.build_data_dir)
+
+
 def publish(conn: duckdb.DuckDBPyConnection, paths: Paths, phases: Phases) -> None:
     with phases.timed("publish"):
         remove_stale_tmp_files(paths.warehouse_dir)
@@ -136,6 +142,7 @@ def publish(conn: duckdb.DuckDBPyConnection, paths: Paths, phases: Phases) -> No
         conn.execute("CHECKPOINT")
         conn.close()
         files = [(paths.build_map_dir / name, paths.map_dir / name) for name in MAP_FILES.values()]
+        files += [(paths.build_data_dir / name, paths.data_dir / name) for name in release_files()]
         atomic_copies([*files, (paths.work_db, paths.warehouse_db)])
 
 
@@ -153,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         conn.close()
     else:
         write_maps(conn, paths, phases)
+        write_data(conn, paths, phases)
         publish(conn, paths, phases)
     phases["total"] = time.perf_counter() - STARTED
     report = {"seconds": {k: round(v, 4) for k, v in phases.items()}, "peak_mb": phases.peak_mb}

@@ -127,7 +127,7 @@ def build(args: argparse.Namespace) -> int:
     for key in materialized:
         print(f"  ✓ {key}")
     print(f"published:     {paths.warehouse_db}")
-    for path in sorted(paths.map_dir.glob("*")):
+    for path in [*sorted(paths.map_dir.glob("*")), *sorted(paths.data_dir.glob("*"))]:
         print(f"               {path} ({path.stat().st_size:,} bytes)")
     from nk_pipeline.lib.changes import published_changes
 

@@ -19,6 +19,7 @@ BUILD_DIR_ENV = "NK_BUILD_DIR"
 
 WAREHOUSE_DB_NAME = "nk.duckdb"
 MAP_DIR_NAME = "map"
+DATA_DIR_NAME = "data"
 
 # DuckDB 2.0 writes a storage format that DuckDB 1.x clients cannot open. Consumers often run
 # an older client (the duckdb-cli wheel on PyPI is 1.5.x), so the file is pinned to a format
@@ -66,6 +67,15 @@ class Paths:
     @property
     def map_dir(self) -> Path:
         return self.warehouse_dir / MAP_DIR_NAME
+
+    @property
+    def data_dir(self) -> Path:
+        """The open-data release: every mart as CSV and Parquet, reports.xlsx, datapackage.json."""
+        return self.warehouse_dir / DATA_DIR_NAME
+
+    @property
+    def build_data_dir(self) -> Path:
+        return self.build_dir / DATA_DIR_NAME
 
     @property
     def work_db(self) -> Path:

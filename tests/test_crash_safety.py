@@ -107,7 +107,7 @@ def test_killed_refreshes_leave_the_last_good_warehouse_and_the_next_one_succeed
     good = digests(paths.warehouse_dir)
     good_snapshot = snapshot(paths.warehouse_db)
     # every version a published map file may have: the last good one, or a whole newer one
-    accepted = {name: {digest} for name, digest in good.items() if name.startswith("map/")}
+    accepted = {name: {digest} for name, digest in good.items() if name.startswith(("map/", "data/"))}
     # a refresh that completed would publish different maps and tables: a torn publish shows
     drop_one_country(raw)
 
@@ -121,9 +121,9 @@ def test_killed_refreshes_leave_the_last_good_warehouse_and_the_next_one_succeed
             assert current[0] == good_snapshot[0] + 1, context
             good, good_snapshot = now, current
         for name, digest in now.items():
-            if name.startswith("map/") and digest not in accepted[name]:
+            if name.startswith(("map/", "data/")) and digest not in accepted[name]:
                 # the kill came between two renames: this file is already the new build's
-                built = paths.build_map_dir / Path(name).name
+                built = paths.build_dir / name
                 assert built.exists() and hashlib.sha256(built.read_bytes()).hexdigest() == digest, (
                     f"{context}: {name} is neither the last good file nor a whole new one"
                 )
@@ -157,7 +157,7 @@ def test_killed_refreshes_leave_the_last_good_warehouse_and_the_next_one_succeed
     leftovers = [p for p in paths.warehouse_dir.rglob("*") if TMP_MARKER in p.name]
     assert leftovers == [], "the next refresh removes what the killed one left"
     assert snapshot(paths.warehouse_db)[0] == good_snapshot[0] + 1
-    assert sorted(p.name for p in paths.warehouse_dir.iterdir()) == ["map", "nk.duckdb"]
+    assert sorted(p.name for p in paths.warehouse_dir.iterdir()) == ["data", "map", "nk.duckdb"]
 
 
 def test_a_stale_temporary_is_removed_even_if_its_pid_lives_again(tmp_path):

@@ -14,6 +14,7 @@ EXPECTED_KEYS = sorted(
     + [f"marts/{t.name}" for t in MARTS]
     + ["map/countries_geojson", "map/countries_parquet", "map/points_geojson", "map/map_csv"]
     + ["map/map_png", "map/index_html", "map/country_years_csv", "map/map_years_png"]
+    + ["data/marts_csv", "data/marts_parquet", "data/reports_xlsx", "data/datapackage_json"]
     + ["warehouse/changes", "warehouse/nk_duckdb"]
 )
 
@@ -48,6 +49,9 @@ def test_dependencies_follow_the_flow():
     assert "marts/country_estimates" in parents("map/countries_geojson")
     assert {"map/countries_geojson", "map/map_csv", "warehouse/changes"} <= parents("warehouse/nk_duckdb")
     assert {"marts/country_estimates", "marts/estimate_evidence", "staging/reviewed_changes"} <= parents("warehouse/changes")
+    # the release is built from every mart and published in the same step as the warehouse
+    assert {f"marts/{t.name}" for t in MARTS} <= parents("data/datapackage_json")
+    assert {"data/marts_csv", "data/reports_xlsx", "data/datapackage_json"} <= parents("warehouse/nk_duckdb")
 
 
 def test_contract_checks_are_blocking():
@@ -57,6 +61,7 @@ def test_contract_checks_are_blocking():
     assert checks["every_estimate_has_a_source"].blocking
     assert checks["every_country_has_a_shape"].blocking
     assert checks["no_unreviewed_jump"].blocking
+    assert not checks["no_formula_like_text"].blocking  # a warning: the exports defuse such text anyway
 
 
 def test_the_refresh_job_observes_the_raw_files_and_builds_every_asset():

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from nk_pipeline.lib import boundaries, map_scene
-from nk_pipeline.lib.map_outputs import spreadsheet_safe
+from nk_pipeline.lib.spreadsheet_text import neutralise_frame
 from nk_pipeline.lib.render_png import render_years_png, source_note, story_years
 from nk_pipeline.lib.sql import read_sql
 from tests.test_map_files import _png_chunks
@@ -28,7 +28,7 @@ def _mart(build, sql, params=None):
 
 def test_spreadsheet_safe_defuses_formulas_only():
     frame = pd.DataFrame({"title": ["=HYPERLINK(1)", "+1", "@x", "plain – text", None], "n": [1, 2, 3, 4, 5]})
-    safe = spreadsheet_safe(frame)
+    safe = neutralise_frame(frame)  # the one rule, lib/spreadsheet_text.py
     assert list(safe["title"][:4]) == ["'=HYPERLINK(1)", "'+1", "'@x", "plain – text"]
     assert safe["title"].iloc[4] is None and list(safe["n"]) == [1, 2, 3, 4, 5]
 

@@ -175,7 +175,7 @@ def test_materialize_all_from_the_asset_graph_in_a_browser(tmp_path):
                 # the first-visit "Join the Dagster community" dialog, whenever it shows up
                 page.add_locator_handler(page.get_by_role("button", name="Skip"), lambda skip: skip.click())
                 page.goto(f"{dev.url}/asset-groups")  # the global asset graph ("Lineage")
-                for layer in ("raw", "staging", "marts", "map", "warehouse"):
+                for layer in ("raw", "staging", "marts", "map", "data", "warehouse"):
                     page.get_by_text(layer, exact=True).first.wait_for(timeout=60_000)
                 materialize_all = page.get_by_role("button", name="Materialize all")
                 materialize_all.wait_for(timeout=60_000)

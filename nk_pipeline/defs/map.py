@@ -14,7 +14,7 @@ from nk_pipeline.lib.map_outputs import MAP_FILES, MapOutputs
 from nk_pipeline.lib.sql import read_sql
 from nk_pipeline.resources import PathsResource
 
-CODE_VERSION = "4"
+CODE_VERSION = "5"
 MAP_INPUTS = [
     ["marts", "country_estimates"],
     ["marts", "country_years"],

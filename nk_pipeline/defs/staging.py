@@ -16,6 +16,7 @@ from nk_pipeline.asset_metadata import table_metadata
 from nk_pipeline.lib import boundaries, contract, countries
 from nk_pipeline.lib.issues import Issue, RawDataError, issues_frame
 from nk_pipeline.lib.reading import sha256_file
+from nk_pipeline.lib.text_checks import formula_text_result, formula_text_spec
 from nk_pipeline.lib.validation import check_folder, to_typed
 from nk_pipeline.lib.warehouse import record_input, write_frame
 from nk_pipeline.resources import PathsResource
@@ -73,7 +74,8 @@ def _contract_result(spec: contract.RawFile, issues: list[Issue], rows: int) -> 
             description=f"raw/{spec.filename} satisfies its Pandera model and the cross-file rules.",
         )
         for spec in contract.RAW_FILES
-    ],
+    ]
+    + [formula_text_spec(spec) for spec in contract.RAW_FILES],
 )
 def staging_tables(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: PathsResource
@@ -84,6 +86,8 @@ def staging_tables(
         for spec in contract.RAW_FILES:
             table, issues = checked[spec.name]
             yield _contract_result(spec, issues, 0 if issues else len(table.frame))
+            if table is not None:
+                yield formula_text_result(spec, table)
             if issues:
                 failed.append(spec)
                 context.log.error(str(RawDataError(issues)))

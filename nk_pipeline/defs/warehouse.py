@@ -1,4 +1,4 @@
-"""Warehouse: the publish. Every file of the build folder replaced into warehouse/ at once.
+"""Warehouse: the publish. Every file of the build folder (map/, data/, the database) replaced into warehouse/ at once.
 
 Only the publish touches the published folder: it copies every file beside its target, then
 renames them all over the published ones, the database last. A failure anywhere before it
@@ -17,6 +17,7 @@ from nk_pipeline.lib import changes
 from nk_pipeline.lib.catalog import MARTS
 from nk_pipeline.lib.map_outputs import MAP_FILES
 from nk_pipeline.lib.publishing import atomic_copies, remove_stale_tmp_files
+from nk_pipeline.lib.release import DATA_ASSETS, release_files
 from nk_pipeline.resources import PathsResource
 
 CODE_VERSION = "4"
@@ -82,9 +83,12 @@ def publish_changes(duckdb: DuckDBResource, paths: PathsResource):
 
 @dg.asset(
     key=["warehouse", "nk_duckdb"],
-    deps=[["map", name] for name in MAP_FILES] + [["marts", table.name] for table in MARTS] + [CHANGES_KEY],
+    deps=[["map", name] for name in MAP_FILES]
+    + [["data", name] for name in DATA_ASSETS]
+    + [["marts", table.name] for table in MARTS]
+    + [CHANGES_KEY],
     kinds={"duckdb"},
-    description="Publishes warehouse/nk.duckdb and warehouse/map/* in atomic renames, and records the publish in history.",
+    description="Publishes warehouse/nk.duckdb, warehouse/map/* and warehouse/data/* in atomic renames, and records the publish in history.",
     code_version=CODE_VERSION,
 )
 def publish_warehouse(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: PathsResource):
@@ -99,8 +103,9 @@ def publish_warehouse(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
             raise dg.Failure(description=review.hold_message(), metadata=changes_metadata(review))
         conn.execute("CHECKPOINT")
     map_files = [(folders.build_map_dir / name, folders.map_dir / name) for name in MAP_FILES.values()]
-    # the database last: a reader that finds the new snapshot also finds its map files
-    published = atomic_copies([*map_files, (folders.work_db, folders.warehouse_db)])[:-1]
+    data_files = [(folders.build_data_dir / name, folders.data_dir / name) for name in release_files()]
+    # the database last: a reader that finds the new snapshot also finds its map and data files
+    published = atomic_copies([*map_files, *data_files, (folders.work_db, folders.warehouse_db)])[:-1]
     return dg.MaterializeResult(
         metadata={
             **file_metadata(folders.warehouse_db),

@@ -20,6 +20,10 @@ class Table:
     description: str
     columns: dict[str, str] = field(default_factory=dict)
     reads: tuple[str, ...] = ()  # for a mart: the tables its SQL reads (its asset's dependencies)
+    # what identifies a row, and column → the mart whose key of the same name it points to
+    # (docs/consumers.md lists them; datapackage.json declares them)
+    primary_key: tuple[str, ...] = ()
+    foreign_keys: dict[str, str] = field(default_factory=dict)
 
     @property
     def qualified(self) -> str:
@@ -81,6 +85,8 @@ MARTS: tuple[Table, ...] = (
             "reference_year_from_publication": _COUNTRY_ROW["reference_year_from_publication"],
         },
         reads=("marts.country_years",),
+        primary_key=("iso3",),
+        foreign_keys={"status": "statuses"},
     ),
     Table(
         "marts",
@@ -113,6 +119,8 @@ MARTS: tuple[Table, ...] = (
             "is_latest": "True on the latest year: the row marts.country_estimates publishes.",
         },
         reads=("marts.method_parameters", "marts.measures", "marts.statuses", "marts.estimate_evidence", "staging.countries"),
+        primary_key=("iso3", "year"),
+        foreign_keys={"iso3": "country_estimates", "status": "statuses"},
     ),
     Table(
         "marts",
@@ -154,6 +162,8 @@ MARTS: tuple[Table, ...] = (
             "staging.policy_events",
             "staging.sources",
         ),
+        primary_key=("iso3", "source_id", "source_line"),
+        foreign_keys={"iso3": "country_estimates", "source_id": "sources", "measure": "measures"},
     ),
     Table(
         "marts",
@@ -175,6 +185,7 @@ MARTS: tuple[Table, ...] = (
             "cited_in": "Raw files citing the source, ';'-separated.",
         },
         reads=("staging.sources", "staging.country_estimates", "staging.restaurants", "staging.china_entries", "staging.headline_estimates", "staging.policy_events", "marts.estimate_evidence"),
+        primary_key=("source_id",),
     ),
     Table(
         "marts",
@@ -199,6 +210,8 @@ MARTS: tuple[Table, ...] = (
             "caveat": "Why entries are not a count of workers.",
         },
         reads=("staging.china_entries", "staging.sources", "marts.country_estimates"),
+        primary_key=("year", "period", "category", "source_id"),
+        foreign_keys={"source_id": "sources"},
     ),
     Table(
         "marts",
@@ -223,6 +236,8 @@ MARTS: tuple[Table, ...] = (
             "comparison": "For global_workers: where the headline falls against the country sums.",
         },
         reads=("staging.headline_estimates", "staging.sources", "marts.country_estimates"),
+        primary_key=("scope", "year", "source_id", "headline_low", "headline_high"),
+        foreign_keys={"source_id": "sources"},
     ),
     Table(
         "marts",
@@ -245,6 +260,8 @@ MARTS: tuple[Table, ...] = (
             "is_latest_for_country": "True on each country's most recent event.",
         },
         reads=("staging.policy_events", "staging.sources"),
+        primary_key=("date", "iso3", "source_id", "source_line"),
+        foreign_keys={"source_id": "sources"},
     ),
     Table(
         "marts",
@@ -258,6 +275,7 @@ MARTS: tuple[Table, ...] = (
             "meaning": "What the status means.",
         },
         reads=(),  # written from nk_pipeline/lib/vocabulary.py
+        primary_key=("status",),
     ),
     Table(
         "marts",
@@ -272,6 +290,7 @@ MARTS: tuple[Table, ...] = (
             "policy_figure_meaning": "The raw/policy_events.csv figure_meaning that becomes this measure, if any.",
         },
         reads=(),  # written from nk_pipeline/lib/vocabulary.py
+        primary_key=("measure",),
     ),
     Table(
         "marts",
@@ -283,6 +302,7 @@ MARTS: tuple[Table, ...] = (
             "meaning": "What it does.",
         },
         reads=(),
+        primary_key=("name",),
     ),
 )
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from nk_pipeline.lib import boundaries, map_features, map_scene
 from nk_pipeline.lib.publishing import written_in_one_step
+from nk_pipeline.lib.spreadsheet_text import neutralise_frame
 
 # Asset name (map/<name>) → file name under warehouse/map/, in the order they are written.
 MAP_FILES = {
@@ -29,20 +30,6 @@ MAP_FILES = {
     "country_years_csv": "country_years.csv",
     "map_years_png": "map_years.png",
 }
-# A spreadsheet runs a cell that starts with one of these as a formula: text from the sources never may.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells that a spreadsheet would read as a formula, prefixed with an apostrophe (OWASP's advice)."""
-    safe = frame.copy()
-    for column in safe.columns[safe.dtypes == object]:
-        safe[column] = safe[column].map(
-            lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
-        )
-    return safe
-
-
 @dataclass
 class MapOutputs:
     rows: pd.DataFrame  # sql/map_countries.sql: one row per country of marts.country_estimates
@@ -96,11 +83,12 @@ class MapOutputs:
 
     def _write_years_csv(self, path: Path) -> Path:
         with written_in_one_step(path) as tmp:
-            rows = spreadsheet_safe(self.years.rename(columns={"country": "name"}))
+            rows = neutralise_frame(self.years.rename(columns={"country": "name"}))
             rows.to_csv(tmp, index=False, lineterminator="\n")
         return path
 
     def _write_csv(self, path: Path) -> Path:
         with written_in_one_step(path) as tmp:
-            self.csv_rows.to_csv(tmp, index=False, lineterminator="\n")
+            # Datawrapper and Flourish users open it in a spreadsheet too
+            neutralise_frame(self.csv_rows).to_csv(tmp, index=False, lineterminator="\n")
         return path

@@ -24,7 +24,11 @@ import pandas as pd
 import shapely
 
 from nk_pipeline.lib import map_scene, vocabulary
+from nk_pipeline.lib.about import CAVEATS, SPREADSHEET_NOTE
+from nk_pipeline.lib.catalog import MARTS
 from nk_pipeline.lib.publishing import written_in_one_step
+from nk_pipeline.lib.release import DATAPACKAGE_JSON, FORMATS, REPORTS_XLSX, table_file
+from nk_pipeline.settings import DATA_DIR_NAME
 
 TEMPLATES = Path(__file__).with_name("templates")
 VIEW_WIDTH = 1000.0
@@ -45,22 +49,9 @@ YEAR_NOTE = (
     "Each year shows the estimate from the figures describing that year and the years just before, "
     "nothing later."
 )
-CAVEATS = (
-    (
-        "These are estimates, not counts. Reliable statistics are generally not available; figures come from "
-        "governments, researchers and journalists who often cannot verify them."
-    ),
-    (
-        "North Koreans who left the country on their own (undocumented, mostly in China) are not counted: the "
-        "map is about workers sent by the state."
-    ),
-    (
-        "The situation changes. UN Security Council resolution 2397 required every worker to be sent home by "
-        "22 December 2019; many figures predate that. Some highlighted countries may no longer host workers, "
-        "and others not shown may."
-    ),
-)
 _URL = re.compile(r"^https?://", re.IGNORECASE)
+# index.html sits in map/, the release in data/ beside it: links that work from the folder, offline
+DATA_HREF = f"../{DATA_DIR_NAME}/"
 
 
 def render_html(
@@ -106,6 +97,7 @@ def html_document(scene: map_scene.MapScene, rows: pd.DataFrame, sources: pd.Dat
         _legend(scene, years),
         _caveats(),
         _table(rows, by_id),
+        _downloads(),
         "</main>",
         _footer(rows),
         f'<script type="application/json" id="map-data">{_script_json(data)}</script>',
@@ -447,7 +439,7 @@ def _legend(scene: map_scene.MapScene, years: pd.DataFrame) -> str:
 
 
 def _caveats() -> str:
-    items = "".join(f"<li>{_e(c)}</li>" for c in CAVEATS)
+    items = "".join(f"<li><strong>{_e(c.headline)}</strong>{_e(c.rest)}</li>" for c in CAVEATS)
     return f'<section class="note" aria-labelledby="caveats"><h2 id="caveats">Read with care</h2><ul>{items}</ul></section>'
 
 
@@ -467,6 +459,40 @@ def _table(rows: pd.DataFrame, by_id: pd.DataFrame) -> str:
         f'<section aria-labelledby="all-countries"><h2 id="all-countries">All {len(rows)} countries and their sources</h2>'
         "<details><summary>Show the table</summary><table><thead><tr><th>Country</th><th>Estimate</th>"
         "<th>What is known</th><th>Sources</th></tr></thead><tbody>" + "\n".join(body) + "</tbody></table></details></section>"
+    )
+
+
+FORMAT_NAMES = {"csv": "CSV", "parquet": "Parquet"}
+
+
+def _download(file: str, text: str, label: str | None = None) -> str:
+    aria = f' aria-label="{_e(label)}"' if label else ""
+    return f'<a href="{_e(DATA_HREF + file)}" download{aria}>{_e(text)}</a>'
+
+
+def _downloads() -> str:
+    files = [
+        f"<li>{_download(REPORTS_XLSX, REPORTS_XLSX)}: the list of reports with the figures each contributes, "
+        "the country estimates and their evidence, as a spreadsheet</li>",
+        f"<li>{_download(DATAPACKAGE_JSON, DATAPACKAGE_JSON)}: what every file and column holds "
+        "(a Frictionless Data Package)</li>",
+    ]
+    tables = "".join(
+        f"<tr><td>{_e(t.name)}</td><td>{_e(t.description)}</td>"
+        '<td class="files">'
+        + " · ".join(
+            _download(table_file(t, fmt), FORMAT_NAMES[fmt], f"{t.name} as {FORMAT_NAMES[fmt]}") for fmt in FORMATS
+        )
+        + "</td></tr>"
+        for t in MARTS
+    )
+    return (
+        '<section aria-labelledby="downloads"><h2 id="downloads">Download the data</h2>'
+        "<p>Every table as CSV (for spreadsheets, Datawrapper or R) and Parquet (for pandas, DuckDB or R). "
+        f"{_e(SPREADSHEET_NOTE)}</p>"
+        f"<ul>{''.join(files)}</ul>"
+        '<table><thead><tr><th>Table</th><th>What it holds</th><th>Files</th></tr></thead>'
+        f"<tbody>{tables}</tbody></table></section>"
     )
 
 

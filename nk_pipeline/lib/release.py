@@ -1,0 +1,271 @@
+"""The open-data release under warehouse/data/: every mart as CSV and Parquet, and datapackage.json.
+
+The tables are written by DuckDB itself (COPY ... TO), ordered by their primary key, so the
+same marts give the same bytes: the CSV text cells pass through the one formula-safety rule
+(lib/spreadsheet_text), the Parquet files keep the text as it is and carry no timestamp.
+datapackage.json (a Frictionless Data Package) describes every file with the descriptions
+the warehouse's COMMENT ON carries (lib/catalog), and names the release after the sha256 of
+its inputs, never after the clock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from nk_pipeline.lib import about
+from nk_pipeline.lib.catalog import MARTS, Table
+from nk_pipeline.lib.publishing import written_in_one_step
+from nk_pipeline.lib.spreadsheet_text import neutralise
+from nk_pipeline.lib.warehouse import inputs_digest, quote
+
+# The assets (data/<name>) one step of defs/data.py materializes.
+DATA_ASSETS = ("marts_csv", "marts_parquet", "reports_xlsx", "datapackage_json")
+FORMATS = ("csv", "parquet")
+REPORTS_XLSX = "reports.xlsx"
+DATAPACKAGE_JSON = "datapackage.json"
+PACKAGE_NAME = "nk-workers-abroad"
+XLSX_MEDIATYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MEDIATYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
+# The SQL name of lib.spreadsheet_text.neutralise while the CSV files are written.
+SAFE_TEXT_FUNCTION = "spreadsheet_safe_text"
+
+# DuckDB type → Table Schema type. A mart with another type fails the release until it is mapped.
+FIELD_TYPES = {
+    "VARCHAR": "string",
+    "BIGINT": "integer",
+    "INTEGER": "integer",
+    "SMALLINT": "integer",
+    "HUGEINT": "integer",
+    "DOUBLE": "number",
+    "FLOAT": "number",
+    "BOOLEAN": "boolean",
+    "DATE": "date",
+}
+# Frictionless reads Parquet through pandas, where a NULL in an integer column becomes NaN.
+PARQUET_MISSING_VALUES = ["", "nan"]
+
+
+def table_file(table: Table, fmt: str) -> str:
+    return f"{table.name}.{fmt}"
+
+
+def release_files() -> list[str]:
+    """Every file of data/, in the order a build writes them: datapackage.json, which hashes the rest, last."""
+    return [table_file(t, f) for t in MARTS for f in FORMATS] + [REPORTS_XLSX, DATAPACKAGE_JSON]
+
+
+def resource_name(table: Table, fmt: str) -> str:
+    return table.name if fmt == "csv" else f"{table.name}-{fmt}"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def columns_of(conn: duckdb.DuckDBPyConnection, table: Table) -> list[tuple[str, str]]:
+    """(column, DuckDB type) of a mart, in table order."""
+    return conn.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+        "ORDER BY column_index",
+        [table.schema, table.name],
+    ).fetchall()
+
+
+def ordered_select(conn: duckdb.DuckDBPyConnection, table: Table, safe_text: bool = False) -> str:
+    """SELECT of every column of the mart, ordered by its primary key (text made formula-safe if asked)."""
+    columns = [
+        f"{SAFE_TEXT_FUNCTION}({_ident(c)}) AS {_ident(c)}" if safe_text and t == "VARCHAR" else _ident(c)
+        for c, t in columns_of(conn, table)
+    ]
+    # by the key; a mart whose key is not declared yet (tests/test_release_unit.py flags it) by every
+    # column, which is as reproducible
+    keys = table.primary_key or [c for c, _ in columns_of(conn, table)]
+    order = ", ".join(f"{_ident(c)} NULLS FIRST" for c in keys)
+    return f"SELECT {', '.join(columns)} FROM {table.qualified} ORDER BY {order}"
+
+
+@contextlib.contextmanager
+def formula_safe_text(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Make `neutralise` callable from SQL for the duration of the block."""
+    with contextlib.suppress(duckdb.Error):
+        conn.remove_function(SAFE_TEXT_FUNCTION)  # left by a step that died half-way in this process
+    conn.create_function(SAFE_TEXT_FUNCTION, neutralise, ["VARCHAR"], "VARCHAR")
+    try:
+        yield
+    finally:
+        conn.remove_function(SAFE_TEXT_FUNCTION)
+
+
+def write_tables(conn: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
+    """Every mart as `<name>.csv` and `<name>.parquet` in `folder`, written by DuckDB."""
+    written = []
+    with formula_safe_text(conn):
+        for table in MARTS:
+            # every text cell in double quotes: readers that guess the quote character (DuckDB's
+            # sniffer, spreadsheets) cannot take the apostrophes of defused cells for quotes
+            text = [_ident(c) for c, t in columns_of(conn, table) if t == "VARCHAR"]
+            quoted = f", FORCE_QUOTE ({', '.join(text)})" if text else ""
+            for fmt in FORMATS:
+                target = folder / table_file(table, fmt)
+                options = f"FORMAT csv, HEADER true{quoted}" if fmt == "csv" else "FORMAT parquet, COMPRESSION zstd"
+                with written_in_one_step(target) as tmp:
+                    query = ordered_select(conn, table, safe_text=fmt == "csv")
+                    conn.execute(f"COPY ({query}) TO {quote(str(tmp))} ({options})")
+                written.append(target)
+    return written
+
+
+def release_date(conn: duckdb.DuckDBPyConnection) -> dt.datetime:
+    """The newest source's publication date (its first day when only a year or month is given).
+
+    The spreadsheet's 'created' property: a date that changes with the inputs and not with the clock.
+    """
+    (published,) = conn.execute(
+        "SELECT max(CASE length(published) WHEN 4 THEN published || '-01-01' WHEN 7 THEN published || '-01' "
+        "ELSE published END) FROM marts.sources"
+    ).fetchone()
+    return dt.datetime.fromisoformat(published) if published else dt.datetime(2000, 1, 1)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def table_schema(conn: duckdb.DuckDBPyConnection, table: Table, fmt: str) -> dict[str, object]:
+    fields = []
+    for column, duckdb_type in columns_of(conn, table):
+        duckdb_type = "DOUBLE" if duckdb_type.startswith("DECIMAL") else duckdb_type
+        if duckdb_type not in FIELD_TYPES:
+            raise ValueError(f"{table.qualified}.{column}: no Table Schema type for DuckDB type {duckdb_type}")
+        if column not in table.columns:
+            raise ValueError(f"{table.qualified}.{column} has no description in lib/catalog.py")
+        fields.append({"name": column, "type": FIELD_TYPES[duckdb_type], "description": table.columns[column]})
+    schema: dict[str, object] = {"fields": fields}
+    if table.primary_key:
+        schema["primaryKey"] = list(table.primary_key)
+    if table.foreign_keys:
+        schema["foreignKeys"] = [
+            {"fields": [column], "reference": {"resource": resource_name(_mart(target), fmt), "fields": [column]}}
+            for column, target in table.foreign_keys.items()
+        ]
+    if fmt == "parquet":
+        schema["missingValues"] = PARQUET_MISSING_VALUES
+    return schema
+
+
+def workbook_resources(conn: duckdb.DuckDBPyConnection, path: Path, digest: str) -> list[dict[str, object]]:
+    """reports.xlsx as one tabular resource per sheet: frictionless reads and checks each of them."""
+    from nk_pipeline.lib.reports_xlsx import sheets
+
+    resources = []
+    for sheet in sheets(conn, digest):
+        types = dict(columns_of(conn, _mart(sheet.mart))) if sheet.mart else {}
+        fields = [
+            {"name": c, "type": FIELD_TYPES.get(types.get(c, "VARCHAR"), "string"), "description": text}
+            for c, text in sheet.descriptions.items()
+        ]
+        resources.append(
+            {
+                "name": "reports-" + sheet.name.lower().replace(" ", "-"),
+                "path": path.name,
+                "profile": "tabular-data-resource",
+                "title": f"reports.xlsx, sheet {sheet.name}",
+                "description": (
+                    f"The sheet {sheet.name} of the spreadsheet"
+                    + (f" (marts.{sheet.mart})" if sheet.mart else "")
+                    + "; its text follows the spreadsheet rule."
+                ),
+                "format": "xlsx",
+                "mediatype": XLSX_MEDIATYPE,
+                "hash": f"sha256:{sha256_file(path)}",
+                "bytes": path.stat().st_size,
+                "dialect": {"excel": {"sheet": sheet.name}},
+                "schema": {"fields": fields},
+            }
+        )
+    return resources
+
+
+def _mart(name: str) -> Table:
+    return next(t for t in MARTS if t.name == name)
+
+
+def datapackage(
+    conn: duckdb.DuckDBPyConnection, folder: Path, input_hashes: Mapping[str, str]
+) -> dict[str, object]:
+    """The Frictionless Data Package describing the files already written to `folder`."""
+    digest = inputs_digest(input_hashes)
+    resources: list[dict[str, object]] = []
+    for table in MARTS:
+        for fmt in FORMATS:
+            path = folder / table_file(table, fmt)
+            resource: dict[str, object] = {
+                "name": resource_name(table, fmt),
+                "path": path.name,
+                "profile": "tabular-data-resource",
+                "title": f"{table.qualified} ({fmt.upper()})",
+                "description": table.description,
+                "format": fmt,
+                "mediatype": MEDIATYPES[fmt],
+                "hash": f"sha256:{sha256_file(path)}",
+            }
+            if fmt == "csv":
+                resource["encoding"] = "utf-8"
+                resource["bytes"] = path.stat().st_size
+            # no "bytes" for Parquet: frictionless reads it through pyarrow and cannot count them,
+            # so it would report a mismatch (the hash it skips; the tests check both)
+            resource["schema"] = table_schema(conn, table, fmt)
+            resources.append(resource)
+    resources += workbook_resources(conn, folder / REPORTS_XLSX, digest)
+    sources = conn.execute("SELECT title, url FROM marts.sources ORDER BY source_id").fetchall()
+    return {
+        "profile": "data-package",
+        "name": PACKAGE_NAME,
+        "title": about.DATA_TITLE,
+        "description": "\n\n".join(
+            [about.DATA_DESCRIPTION, "\n".join(f"- {c.text}" for c in about.CAVEATS), about.SPREADSHEET_NOTE]
+        ),
+        # the release is named by its inputs: identical raw files, identical package
+        "version": digest[:12],
+        "inputs": {"sha256": digest, "files": dict(sorted(input_hashes.items()))},
+        "licenses": [{"name": "notspecified", "title": about.LICENCE_NOTE}],
+        "sources": [{"title": title, "path": url} for title, url in sources],
+        "resources": resources,
+    }
+
+
+def write_datapackage(package: Mapping[str, object], path: Path) -> Path:
+    with written_in_one_step(path) as tmp:
+        tmp.write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8", newline="\n")
+    return path
+
+
+@dataclass(frozen=True)
+class Release:
+    tables: list[Path]
+    reports: Path
+    datapackage: Path
+    package: dict[str, object]
+
+
+def write_release(conn: duckdb.DuckDBPyConnection, folder: Path) -> Release:
+    """Every file of data/ from the marts and staging.inputs, datapackage.json last (it hashes the rest)."""
+    from nk_pipeline.lib.reports_xlsx import write_reports  # it reads this module's ordering
+
+    input_hashes = dict(conn.execute("SELECT file, sha256 FROM staging.inputs ORDER BY file").fetchall())
+    tables = write_tables(conn, folder)
+    reports = write_reports(conn, folder / REPORTS_XLSX, release_date(conn), inputs_digest(input_hashes))
+    package = datapackage(conn, folder, input_hashes)
+    return Release(tables, reports, write_datapackage(package, folder / DATAPACKAGE_JSON), package)

@@ -1,0 +1,64 @@
+-- One row per source for reports.xlsx: what it is, where to read it, and every figure it
+-- contributes to the marts, written out ("Russia: 30,000–50,000 workers (2017)").
+WITH range_text AS (
+    SELECT source_id, subject, low, high, year, unit, sort_key
+    FROM (
+        SELECT e.source_id, coalesce(c.country, e.country_as_reported) AS subject, e.workers_low AS low,
+               e.workers_high AS high, e.effective_year AS year,
+               CASE WHEN e.measure = 'restaurant' THEN 'North Korean restaurants reported'
+                    WHEN e.measure = 'presence' THEN 'workers reported present'
+                    ELSE 'workers (' || e.measure || ')' END AS unit,
+               1 AS sort_key
+        FROM marts.estimate_evidence AS e
+        LEFT JOIN marts.country_estimates AS c USING (iso3)
+        UNION ALL
+        SELECT source_id, scope, headline_low, headline_high, year, NULL, 2
+        FROM marts.global_totals
+        UNION ALL
+        SELECT source_id, 'China entries (' || category || ', ' || period || ')', entrants, entrants, year, 'entries', 3
+        FROM marts.china_entries
+        UNION ALL
+        SELECT source_id, coalesce(country_as_reported, 'UN'), figure, figure, year,
+               coalesce(figure_meaning || ' ', '') || '(' || event || ')', 4
+        FROM marts.policy_timeline
+        WHERE figure IS NOT NULL
+    )
+),
+figures AS (
+    SELECT
+        source_id,
+        string_agg(
+            subject || ': '
+            || concat_ws(
+                ' ',
+                CASE
+                    WHEN low = high THEN format('{:,}', low)
+                    WHEN low IS NOT NULL AND high IS NOT NULL THEN format('{:,}', low) || '–' || format('{:,}', high)
+                    WHEN low IS NOT NULL THEN 'at least ' || format('{:,}', low)
+                    WHEN high IS NOT NULL THEN 'up to ' || format('{:,}', high)
+                END,
+                unit
+            )
+            || coalesce(' (' || year || ')', ''),
+            '; ' ORDER BY sort_key, subject, year, low, high
+        ) AS figures
+    FROM range_text
+    GROUP BY source_id
+)
+SELECT
+    s.source_id,
+    s.title,
+    s.publisher,
+    s.authors,
+    s.published,
+    s.url,
+    s.kind,
+    s.n_figures,
+    s.n_countries,
+    s.n_used_in_estimates,
+    f.figures,
+    s.cited_in,
+    s.notes
+FROM marts.sources AS s
+LEFT JOIN figures AS f USING (source_id)
+ORDER BY s.source_id;
