@@ -9,7 +9,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from nk_pipeline.asset_metadata import PREVIEW_ROWS, table_metadata
-from nk_pipeline.lib.mart_checks import check_specs, run_checks
+from nk_pipeline.mart_checks import check_specs, run_checks
 from nk_pipeline.lib.catalog import MARTS, Table
 from nk_pipeline.lib.vocabulary import LOOKUPS
 from nk_pipeline.lib.warehouse import build_mart

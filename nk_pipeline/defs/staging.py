@@ -16,7 +16,7 @@ from nk_pipeline.asset_metadata import table_metadata
 from nk_pipeline.lib import boundaries, contract, countries
 from nk_pipeline.lib.issues import Issue, RawDataError, issues_frame
 from nk_pipeline.lib.reading import sha256_file
-from nk_pipeline.lib.text_checks import formula_text_result, formula_text_spec
+from nk_pipeline.text_checks import formula_text_result, formula_text_spec
 from nk_pipeline.lib.validation import check_folder, to_typed
 from nk_pipeline.lib.warehouse import record_input, write_frame
 from nk_pipeline.resources import PathsResource
