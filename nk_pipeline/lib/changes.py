@@ -23,7 +23,7 @@ import pandas as pd
 
 from nk_pipeline.lib import contract, countries
 from nk_pipeline.lib.sql import read_sql
-from nk_pipeline.lib.warehouse import carry_history, quote, record_snapshot
+from nk_pipeline.lib.warehouse import attached_previous, carry_history, record_snapshot
 
 REVIEWED_FILE = f"raw/{contract.REVIEWED_CHANGES.filename}"
 # What the evidence comparison reads of the published warehouse's marts.estimate_evidence.
@@ -173,8 +173,7 @@ def review(conn: duckdb.DuckDBPyConnection, published_db: Path) -> Review:
 def record_evidence_changes(conn: duckdb.DuckDBPyConnection, published_db: Path, publish_id: int) -> bool:
     """history.evidence_changes of the publish; False when the published warehouse predates the
     columns the comparison needs (then no line is listed)."""
-    conn.execute(f"ATTACH {quote(str(published_db))} AS previous (READ_ONLY)")
-    try:
+    with attached_previous(conn, published_db):
         present = {
             name
             for (name,) in conn.execute(
@@ -186,8 +185,6 @@ def record_evidence_changes(conn: duckdb.DuckDBPyConnection, published_db: Path,
             return False
         conn.execute(read_sql("evidence_changes"), {"publish_id": publish_id})
         return True
-    finally:
-        conn.execute("DETACH previous")
 
 
 def load_changes(conn: duckdb.DuckDBPyConnection, publish_id: int) -> Changes:

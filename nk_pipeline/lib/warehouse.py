@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -141,6 +142,16 @@ def inputs_digest(input_hashes: Mapping[str, str]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+@contextmanager
+def attached_previous(conn: duckdb.DuckDBPyConnection, published_db: Path) -> Iterator[None]:
+    """The published warehouse attached read-only as `previous` for the block, then detached."""
+    conn.execute(f"ATTACH {quote(str(published_db))} AS previous (READ_ONLY)")
+    try:
+        yield
+    finally:
+        conn.execute("DETACH previous")
+
+
 def carry_history(conn: duckdb.DuckDBPyConnection, published_db: Path) -> int:
     """Bring the published warehouse's history into the build so it survives the replace.
 
@@ -150,8 +161,7 @@ def carry_history(conn: duckdb.DuckDBPyConnection, published_db: Path) -> int:
     run_sql(conn, "history")
     if not published_db.exists():
         return 0
-    conn.execute(f"ATTACH {quote(str(published_db))} AS previous (READ_ONLY)")
-    try:
+    with attached_previous(conn, published_db):
         present = {
             name
             for (name,) in conn.execute(
@@ -164,8 +174,6 @@ def carry_history(conn: duckdb.DuckDBPyConnection, published_db: Path) -> int:
             for table in HISTORY_TABLES:
                 if table.name in present:
                     conn.execute(f"INSERT INTO {table.qualified} BY NAME SELECT * FROM previous.{table.qualified}")
-    finally:
-        conn.execute("DETACH previous")
     return conn.execute("SELECT count(*) FROM history.publishes").fetchone()[0]
 
 
