@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
+import urllib.request
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +29,40 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
+# The marks of every module that drives Chromium.
+BROWSER_TESTS = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install chromium"),
+]
+
+
+@contextmanager
+def chromium():
+    """Debian's headless Chromium through Playwright. Start it after any in-process build: the
+    sync API keeps an event loop on this thread, which Dagster's in-process run should not share."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def post_graphql(url: str, query: str, variables: dict | None = None) -> dict:
+    """One query to a Dagster webserver's /graphql; fails on any GraphQL error."""
+    request = urllib.request.Request(
+        f"{url}/graphql",
+        data=json.dumps({"query": query, "variables": variables or {}}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        body = json.load(response)
+    assert "errors" not in body, body
+    return body["data"]
+
+
 # Screenshots the browser tests save for a person to look at (git-ignored).
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 

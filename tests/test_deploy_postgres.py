@@ -21,7 +21,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +31,7 @@ import pytest
 from nk_pipeline.lib.warehouse import inputs_digest
 from nk_pipeline.orchestration import RAW_SENSOR, REFRESH_JOB
 from nk_pipeline.settings import BUILD_DIR_ENV, PROJECT_ROOT, RAW_DIR_ENV, WAREHOUSE_DIR_ENV, Paths
-from tests.conftest import copy_raw, drop_one_country
+from tests.conftest import copy_raw, drop_one_country, post_graphql
 from tests.postgres_cluster import PostgresCluster, free_port, postgres_cluster
 
 pytestmark = [
@@ -227,15 +226,7 @@ class Webserver:
     services: list[Service]
 
     def graphql(self, query: str, variables: dict | None = None) -> dict:
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}/graphql",
-            data=json.dumps({"query": query, "variables": variables or {}}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            body = json.load(response)
-        assert "errors" not in body, body
-        return body["data"]
+        return post_graphql(f"http://127.0.0.1:{self.port}", query, variables)
 
     def logs(self) -> str:
         return "\n".join(s.tail() for s in self.services)

@@ -15,26 +15,18 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, copy_raw, run_build
+from tests.conftest import ARTIFACTS, BROWSER_TESTS, chromium, copy_raw, run_build
 
 INJECTED = "<script>window.__pwned=1</script>Title"
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install chromium"),
-]
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture(scope="module")
 def browser(variant_build):
-    # built before the browser starts: Playwright's sync API keeps an event loop on this thread,
-    # and Dagster's in-process run should not share it
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    # the build first (chromium() says why)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 class Page:

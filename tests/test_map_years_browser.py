@@ -10,23 +10,16 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import ARTIFACTS, BROWSER_TESTS, chromium
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install chromium"),
-]
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture(scope="module")
 def browser(shipped_build):
-    # the build first: Playwright's sync API keeps an event loop on this thread
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    # the build first (chromium() says why)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

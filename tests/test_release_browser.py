@@ -15,22 +15,16 @@ from pathlib import Path
 import pytest
 
 from nk_pipeline.lib.release import release_files
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import BROWSER_TESTS, chromium
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install chromium"),
-]
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture(scope="module")
 def browser(shipped_build):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    # the build first (chromium() says why)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def _download_links(page) -> tuple[object, list[str]]:

@@ -8,7 +8,6 @@ and run workers included).
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import signal
@@ -16,7 +15,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +23,7 @@ import pytest
 
 from nk_pipeline.definitions import defs
 from nk_pipeline.settings import PROJECT_ROOT
-from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import ARTIFACTS, CHROMIUM, chromium, post_graphql
 
 DAGSTER = Path(sys.executable).with_name("dagster")
 START_TIMEOUT = 180
@@ -48,15 +46,7 @@ class DagsterDev:
         return f"http://127.0.0.1:{self.port}"
 
     def graphql(self, query: str, variables: dict | None = None) -> dict:
-        request = urllib.request.Request(
-            f"{self.url}/graphql",
-            data=json.dumps({"query": query, "variables": variables or {}}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            body = json.load(response)
-        assert "errors" not in body, body
-        return body["data"]
+        return post_graphql(self.url, query, variables)
 
     def client(self):
         from dagster_graphql import DagsterGraphQLClient
@@ -162,48 +152,43 @@ def _assert_published(dev: DagsterDev) -> None:
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install chromium")
 def test_materialize_all_from_the_asset_graph_in_a_browser(tmp_path):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
-    from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     env = _env(DAGSTER_HOME=str(tmp_path / "dagster_home"), NK_WAREHOUSE_DIR=str(tmp_path / "warehouse"))
     (tmp_path / "dagster_home").mkdir()
     with dagster_dev(PROJECT_ROOT, env, tmp_path / "dagster-dev.log") as dev:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page(viewport={"width": 1400, "height": 900})
-                # the first-visit "Join the Dagster community" dialog, whenever it shows up
-                page.add_locator_handler(page.get_by_role("button", name="Skip"), lambda skip: skip.click())
-                page.goto(f"{dev.url}/asset-groups")  # the global asset graph ("Lineage")
-                for layer in ("raw", "staging", "marts", "map", "data", "warehouse"):
-                    page.get_by_text(layer, exact=True).first.wait_for(timeout=60_000)
-                materialize_all = page.get_by_role("button", name="Materialize all")
-                materialize_all.wait_for(timeout=60_000)
-                page.screenshot(path=str(ARTIFACTS / "ui-asset-graph.png"))
+        with chromium() as browser:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            # the first-visit "Join the Dagster community" dialog, whenever it shows up
+            page.add_locator_handler(page.get_by_role("button", name="Skip"), lambda skip: skip.click())
+            page.goto(f"{dev.url}/asset-groups")  # the global asset graph ("Lineage")
+            for layer in ("raw", "staging", "marts", "map", "data", "warehouse"):
+                page.get_by_text(layer, exact=True).first.wait_for(timeout=60_000)
+            materialize_all = page.get_by_role("button", name="Materialize all")
+            materialize_all.wait_for(timeout=60_000)
+            page.screenshot(path=str(ARTIFACTS / "ui-asset-graph.png"))
 
-                run_id = None
-                for _ in range(3):  # a click while the graph's data is still loading may do nothing
-                    materialize_all.click(timeout=30_000)
-                    deadline = time.monotonic() + 30
-                    while not run_id and time.monotonic() < deadline:
-                        time.sleep(1)
-                        run_id = _latest_run_id(dev)  # a launched run is stored at once
-                    if run_id:
-                        break
-                if not run_id:
-                    page.screenshot(path=str(ARTIFACTS / "ui-no-run-launched.png"))
-                    raise AssertionError(f"no run was launched:\n{dev.log_tail()}")
-                with contextlib.suppress(PlaywrightTimeout):
-                    page.get_by_text("Launched run").first.wait_for(timeout=10_000)
+            run_id = None
+            for _ in range(3):  # a click while the graph's data is still loading may do nothing
+                materialize_all.click(timeout=30_000)
+                deadline = time.monotonic() + 30
+                while not run_id and time.monotonic() < deadline:
+                    time.sleep(1)
+                    run_id = _latest_run_id(dev)  # a launched run is stored at once
+                if run_id:
+                    break
+            if not run_id:
+                page.screenshot(path=str(ARTIFACTS / "ui-no-run-launched.png"))
+                raise AssertionError(f"no run was launched:\n{dev.log_tail()}")
+            with contextlib.suppress(PlaywrightTimeout):
+                page.get_by_text("Launched run").first.wait_for(timeout=10_000)
 
-                assert _wait_for_run(dev, run_id) == "SUCCESS", dev.log_tail()
-                page.goto(f"{dev.url}/runs/{run_id}")
-                page.get_by_text("Success").first.wait_for(timeout=60_000)
-                with contextlib.suppress(PlaywrightTimeout):
-                    page.get_by_text("Loading run logs").wait_for(state="hidden", timeout=30_000)
-                page.screenshot(path=str(ARTIFACTS / "ui-run-success.png"))
-            finally:
-                browser.close()
+            assert _wait_for_run(dev, run_id) == "SUCCESS", dev.log_tail()
+            page.goto(f"{dev.url}/runs/{run_id}")
+            page.get_by_text("Success").first.wait_for(timeout=60_000)
+            with contextlib.suppress(PlaywrightTimeout):
+                page.get_by_text("Loading run logs").wait_for(state="hidden", timeout=30_000)
+            page.screenshot(path=str(ARTIFACTS / "ui-run-success.png"))
 
         messages = _run_messages(dev, run_id)
         assert any(m.startswith("Executing steps in process") for m in messages), "the in_process executor ran it"
