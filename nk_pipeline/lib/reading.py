@@ -1,25 +1,25 @@
 """Reading the hand-edited CSVs: strict about encoding and shape, forgiving about harmless quirks.
 
-Accepted as they are: a UTF-8 byte-order mark, CRLF line ends, blank lines, spaces around
-values, quoted fields with commas or line breaks. Rejected with a message: anything that is not
-UTF-8 (a Latin-1 export, say), a header that is missing or adds columns, rows with too many or
-too few cells.
+Accepted as they are: a UTF-8 byte-order mark, CRLF (or CR) line ends, blank lines and rows of
+empty cells, spaces around values, quoted cells holding commas, line breaks or doubled quotes
+(""). Rejected, each with file, line, column and rule: bytes that are not UTF-8 (a Latin-1
+export, say), NUL bytes, a '"' that neither opens a cell, closes it nor is doubled inside it, a
+quoted cell that is never closed, a header that is missing or adds columns, and rows with more or
+fewer cells than the header.
 
-The csv module (strict mode) defines what a file means, and reads every file whose quoting is
-unusual or wrong, record by record, wording every problem with its line. A file whose quoting
-is plain (nearly every real one) is parsed by Arrow's CSV reader instead, into Arrow string
-columns, with line numbers worked out from the bytes, and kept only if it agrees with the layout
-the bytes imply. Why two: the csv module alone measured 11.4 s for a 10^6-row file on this
-project's 2-core machine, Arrow 0.6 s; Arrow alone cannot say on which line a file goes wrong.
+One path reads every file. Where the quotes, cells and records lie is worked out from the bytes
+with numpy, which is all it takes to word each of those problems with its line; a file without
+them is parsed by Arrow's CSV reader into Arrow string columns, and kept only if Arrow found
+exactly the records and cell bytes that the layout implies. (A record-by-record reader such as
+the csv module took 11.4 s for a 10^6-row file on this project's 2-core machine, Arrow 0.6 s.)
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
 import hashlib
-import io
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +38,19 @@ MAX_BLOCK_BYTES = 2**31 - 1
 # exactly the characters str.strip() removes (all of them lie below U+3001), so trimming in
 # Arrow gives the same cells as trimming in Python
 WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
-QUOTE, COMMA, LF, CR = (ord(c) for c in '",\n\r')
+QUOTE, COMMA, LF, CR, NUL = (ord(c) for c in '",\n\r\0')
+# what a record of nothing but empty cells may hold
+EMPTY_RECORD_BYTES = b' \t\x0b\x0c\r\n,"'
+
+STRAY_QUOTE = (
+    "a '\"' inside a cell that does not begin with one: put the whole cell in quotes and write the '\"' "
+    "twice (\"\"), as spreadsheet programs do"
+)
+NEVER_CLOSED = "a quoted cell is never closed (missing '\"'), so the rest of the file would be one cell"
+TEXT_AFTER_QUOTE = (
+    "text after the '\"' that closes a quoted cell: a cell is either quoted whole or not at all "
+    "(a '\"' inside quotes is written twice)"
+)
 
 
 @dataclass(frozen=True)
@@ -60,85 +72,27 @@ def sha256_file(path: Path) -> str:
     return sha256_bytes(path.read_bytes())
 
 
-def _column_at(data: bytes, offset: int) -> str:
-    """The header name of the cell holding byte `offset` (best effort, for error messages)."""
-    header_end = data.find(b"\n")
-    header = next(csv.reader([data[:header_end].decode("utf-8", "replace").lstrip("\ufeff")]), [])
-    line_start = data.rfind(b"\n", 0, offset) + 1
-    prefix = data[line_start:offset].decode("utf-8", "replace")
-    cells = next(csv.reader([prefix + "x"]), [""])
-    index = len(cells) - 1
-    return header[index].strip() if 0 <= index < len(header) and line_start > 0 else ""
+class Layout:
+    """Where a CSV's quotes, line ends and records lie, read from its bytes alone.
 
-
-def decode_utf8(data: bytes, file: str) -> str:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        bad = data[exc.start : exc.start + 1].hex()
-        raise RawDataError(
-            [
-                Issue(
-                    file,
-                    line,
-                    _column_at(data, exc.start),
-                    f"0x{bad}",
-                    f"file is not UTF-8 (byte 0x{bad} at offset {exc.start}; Latin-1 or Windows-1252?): "
-                    "re-save it as UTF-8",
-                )
-            ]
-        ) from None
-    return text.removeprefix("\ufeff")
-
-
-def _trimmed(cells: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
-    return pc.utf8_trim(cells, characters=WHITESPACE)
-
-
-def _blank_to_null(cells: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    return pc.if_else(pc.equal(cells, ""), pa.scalar(None, pa.string()), cells)
-
-
-def _doubled_quotes(raw: np.ndarray, quotes: np.ndarray) -> int | None:
-    """How many '""' the quoted fields hold, or None unless every '"' opens, closes or doubles.
-
-    In such a file Arrow's parser and the csv module agree cell for cell, and a line end is
-    inside a quoted field exactly when an odd number of quotes precede it. Anything else — a
-    stray quote inside a bare field, text after a closing quote, an unclosed quote — is left to
-    the csv module, whose strict mode defines what it means.
+    Lines are counted as editors count them: \\n, \\r and \\r\\n each end one. Until the quotes
+    are known to be well placed (`quote_problem` is None), only what precedes the first problem
+    is meaningful.
     """
-    if len(quotes) % 2:
-        return None
-    if not len(quotes):
-        return 0
-    size = len(raw)
-    after_quote = np.zeros(len(quotes), dtype=bool)
-    after_quote[1:] = quotes[1:] == quotes[:-1] + 1
-    before_quote = np.zeros(len(quotes), dtype=bool)
-    before_quote[:-1] = after_quote[1:]
-    previous = raw[np.maximum(quotes - 1, 0)]
-    following = raw[np.minimum(quotes + 1, size - 1)]
-    opens_field = (quotes == 0) | (previous == COMMA) | (previous == LF) | (previous == CR)
-    closes_field = (quotes + 1 == size) | (following == COMMA) | (following == LF) | (following == CR)
-    # quotes alternate between entering a field (even position) and leaving it (odd position)
-    entering = np.arange(len(quotes)) % 2 == 0
-    if not np.all(np.where(entering, opens_field | after_quote, closes_field | before_quote)):
-        return None
-    return int(np.count_nonzero(~entering & before_quote))
 
+    def __init__(self, text: bytes):
+        self.text = text
+        self.raw = np.frombuffer(text, dtype=np.uint8)
+        self.quotes = np.flatnonzero(self.raw == QUOTE)
 
-def _layout(raw: np.ndarray, quotes: np.ndarray) -> tuple[np.ndarray, int, int]:
-    """Where the records lie, from the bytes alone.
-
-    Returns the line each non-empty record after the header starts on (counted as the csv module
-    counts lines: \\n, \\r and \\r\\n each end one), the offset where the records after the header
-    begin, and how many bytes of record ends follow that offset.
-    """
-    size = len(raw)
-    line_feeds = np.flatnonzero(raw == LF)
-    returns = np.flatnonzero(raw == CR)
-    if len(returns):
+    @cached_property
+    def _line_ends(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every line end's offset (a \\r\\n at its \\r) and whether it is two bytes long."""
+        raw, size = self.raw, len(self.raw)
+        line_feeds = np.flatnonzero(raw == LF)
+        returns = np.flatnonzero(raw == CR)
+        if not len(returns):
+            return line_feeds, np.zeros(len(line_feeds), dtype=bool)
         crlf = np.zeros(len(returns), dtype=bool)
         inner = returns + 1 < size
         crlf[inner] = raw[returns[inner] + 1] == LF
@@ -146,27 +100,127 @@ def _layout(raw: np.ndarray, quotes: np.ndarray) -> tuple[np.ndarray, int, int]:
         ends = np.concatenate((returns, line_feeds[~after_return]))
         crlf = np.concatenate((crlf, np.zeros(len(ends) - len(returns), dtype=bool)))
         order = np.argsort(ends, kind="stable")
-        ends, crlf = ends[order], crlf[order]
-    else:
-        ends, crlf = line_feeds, np.zeros(len(line_feeds), dtype=bool)
-    outside = np.searchsorted(quotes, ends) % 2 == 0  # quoted line ends belong to a cell
-    record_ends, end_bytes = ends[outside], 1 + crlf[outside]
-    starts = np.concatenate(([0], record_ends + end_bytes))
-    stops = np.concatenate((record_ends, [size]))
-    body_start = int(starts[1]) if len(starts) > 1 else size
-    records = (stops > starts) & (starts >= body_start)
-    lines = 1 + np.searchsorted(ends, starts[records])
-    return lines, body_start, int(end_bytes[1:].sum())
+        return ends[order], crlf[order]
+
+    def line_at(self, offset: int) -> int:
+        return 1 + int(np.searchsorted(self._line_ends[0], offset))
+
+    def _outside_quotes(self, offsets: np.ndarray) -> np.ndarray:
+        return np.searchsorted(self.quotes, offsets) % 2 == 0
+
+    def _starts_cell(self, offsets: np.ndarray) -> np.ndarray:
+        previous = self.raw[np.maximum(offsets - 1, 0)]
+        return (offsets == 0) | (previous == COMMA) | (previous == LF) | (previous == CR)
+
+    def _ends_cell(self, offsets: np.ndarray) -> np.ndarray:
+        following = self.raw[np.minimum(offsets + 1, len(self.raw) - 1)]
+        return (offsets + 1 == len(self.raw)) | (following == COMMA) | (following == LF) | (following == CR)
+
+    def quote_problem(self) -> tuple[int, str] | None:
+        """The first '"' that breaks the quoting rules, as (offset, rule), or None.
+
+        In a well-quoted file the quotes alternate between entering a quoted cell and leaving
+        it, a doubled quote being a leave and an enter side by side; the check is vectorised,
+        and only a file that fails it is walked quote by quote to find and word the first fault.
+        """
+        quotes = self.quotes
+        if not len(quotes):
+            return None
+        adjacent = quotes[1:] == quotes[:-1] + 1
+        after_quote = np.concatenate(([False], adjacent))
+        before_quote = np.concatenate((adjacent, [False]))
+        entering = np.arange(len(quotes)) % 2 == 0
+        placed = np.where(entering, self._starts_cell(quotes) | after_quote, self._ends_cell(quotes) | before_quote)
+        if len(quotes) % 2 == 0 and placed.all():
+            return None
+        starts, ends = self._starts_cell(quotes).tolist(), self._ends_cell(quotes).tolist()
+        positions = quotes.tolist()
+        i = 0
+        while i < len(positions):
+            opening = positions[i]
+            if not starts[i]:
+                return opening, STRAY_QUOTE
+            i += 1
+            while True:
+                if i == len(positions):
+                    return opening, NEVER_CLOSED
+                if i + 1 < len(positions) and positions[i + 1] == positions[i] + 1:
+                    i += 2  # a doubled quote inside the cell
+                    continue
+                if not ends[i]:
+                    return positions[i] + 1, TEXT_AFTER_QUOTE
+                i += 1
+                break
+        return None
+
+    @cached_property
+    def records(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each non-empty record's first byte and the byte after it."""
+        ends, crlf = self._line_ends
+        outside = self._outside_quotes(ends)  # a line end inside quotes belongs to a cell
+        record_ends = ends[outside]
+        starts = np.concatenate(([0], record_ends + 1 + crlf[outside]))
+        stops = np.concatenate((record_ends, [len(self.raw)]))
+        keep = stops > starts
+        return starts[keep], stops[keep]
+
+    def cells(self) -> np.ndarray:
+        """How many cells each record has (a full scan of the separators: asked only when needed)."""
+        starts, stops = self.records
+        commas = np.flatnonzero(self.raw == COMMA)
+        separators = commas[self._outside_quotes(commas)]
+        return 1 + np.searchsorted(separators, stops) - np.searchsorted(separators, starts)
+
+    def lines(self, starts: np.ndarray) -> np.ndarray:
+        return 1 + np.searchsorted(self._line_ends[0], starts)
+
+    def cell_bytes(self, starts: np.ndarray, stops: np.ndarray, cells: np.ndarray | int) -> int:
+        """How many bytes the cells of these records hold once quoting is undone."""
+        quotes = self.quotes
+        doubled = quotes[1:][(quotes[1:] == quotes[:-1] + 1) & (np.arange(1, len(quotes)) % 2 == 0)]
+        inside = lambda points: np.searchsorted(points, stops) - np.searchsorted(points, starts)  # noqa: E731
+        return int((stops - starts - (cells - 1) - inside(quotes) + inside(doubled)).sum())
+
+    def _cell(self, offset: int) -> tuple[int, int, int]:
+        """The record holding byte `offset`, the cell's position in it, and the cell's first byte."""
+        starts, _ = self.records
+        record = max(int(np.searchsorted(starts, offset, side="right")) - 1, 0)
+        prefix = np.arange(starts[record], offset)
+        separators = prefix[(self.raw[prefix] == COMMA) & self._outside_quotes(prefix)]
+        return record, len(separators), int(separators[-1]) + 1 if len(separators) else int(starts[record])
+
+    def cell_at(self, offset: int, limit: int = 40) -> str:
+        """The text of the cell holding byte `offset`, up to its line's end (for messages)."""
+        _, _, start = self._cell(offset)
+        rest = self.text[start : start + limit].split(b"\n")[0].split(b"\r")[0]
+        # a bare cell ends at the next comma; a quoted one may hold commas before `offset`
+        cut = rest.find(b",", max(offset - start, 0) if rest.startswith(b'"') else 0)
+        return (rest if cut < 0 else rest[:cut]).decode("utf-8", "replace").strip()
+
+    def column_at(self, offset: int) -> str:
+        """The header name of the cell holding byte `offset` (best effort, for messages)."""
+        record, index, _ = self._cell(offset)
+        starts, stops = self.records
+        header = _parse(self.text[starts[0] : stops[0]] + b"\n", None) if record else None
+        return header.column(index)[0].as_py().strip() if header and index < header.num_columns else ""
 
 
-def _arrow_parse(text: bytes, width: int, block_bytes: int) -> pa.Table | None:
+def _parse(text: bytes, width: int | None, block_bytes: int = BLOCK_BYTES, skipped: list | None = None) -> pa.Table | None:
+    """Arrow's parse of CSV records into string cells; rows of another width are skipped (and
+    appended to `skipped`)."""
+
+    def skip(row) -> str:
+        if skipped is not None:
+            skipped.append(row)
+        return "skip"
+
     try:
         return pa_csv.read_csv(
             pa.py_buffer(text),
-            read_options=pa_csv.ReadOptions(skip_rows=1, autogenerate_column_names=True, block_size=block_bytes),
-            parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=True),
+            read_options=pa_csv.ReadOptions(autogenerate_column_names=True, block_size=block_bytes),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=True, invalid_row_handler=skip),
             convert_options=pa_csv.ConvertOptions(
-                column_types={f"f{i}": pa.string() for i in range(width)},
+                column_types={f"f{i}": pa.string() for i in range(width or len(text) + 1)},
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
@@ -175,46 +229,96 @@ def _arrow_parse(text: bytes, width: int, block_bytes: int) -> pa.Table | None:
         return None
 
 
+def _problems_in_bytes(data: bytes, text: bytes, layout: Layout, file: str) -> list[Issue]:
+    """What stops the bytes from being read at all: encoding, NUL bytes, misplaced quotes."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = exc.start - (len(data) - len(text))
+        bad = data[exc.start : exc.start + 1].hex()
+        rule = f"file is not UTF-8 (byte 0x{bad} at offset {exc.start}; Latin-1 or Windows-1252?): re-save it as UTF-8"
+        return [Issue(file, layout.line_at(offset), layout.column_at(offset), f"0x{bad}", rule)]
+    nul = text.find(b"\0")
+    if nul >= 0:
+        rule = "file holds a NUL byte (saved as UTF-16, or damaged?): re-save it as UTF-8 text"
+        return [Issue(file, layout.line_at(nul), layout.column_at(nul), "0x00", rule)]
+    problem = layout.quote_problem()
+    if problem:
+        offset, rule = problem
+        return [Issue(file, layout.line_at(offset), layout.column_at(offset), layout.cell_at(offset), rule)]
+    return []
+
+
+def _header_problems(header: list[str], expected_columns: tuple[str, ...], file: str) -> list[Issue]:
+    issues = [Issue(file, 1, c, "", "required column is missing from the header") for c in expected_columns if c not in header]
+    issues += [
+        Issue(file, 1, c, "", f"unknown column; expected exactly: {', '.join(expected_columns)}")
+        for c in header
+        if c not in expected_columns
+    ]
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    return issues + [Issue(file, 1, c, "", "column appears twice in the header") for c in dupes]
+
+
 def _agrees(table: pa.Table | None, width: int, rows: int, cell_bytes: int) -> bool:
-    """Whether Arrow found the records, and the bytes in their cells, that the file's layout implies."""
     if table is None or table.num_columns != width or table.num_rows != rows:
         return False
     return sum(pc.sum(pc.binary_length(column)).as_py() or 0 for column in table.columns) == cell_bytes
 
 
-def _read_body_fast(data: bytes, width: int) -> tuple[list[pa.ChunkedArray], np.ndarray] | None:
-    """The records after the header as Arrow columns, and the line each starts on.
+def read_raw(path: Path, expected_columns: tuple[str, ...], display_name: str) -> RawTable:
+    """A raw CSV as trimmed text cells (blank = missing) with each row's line, or every problem it has."""
+    data = path.read_bytes()
+    digest, size = sha256_bytes(data), len(data)
+    text = data.removeprefix(codecs.BOM_UTF8)
+    layout = Layout(text)
+    issues = _problems_in_bytes(data, text, layout, display_name)
+    if issues:
+        raise RawDataError(issues)
+    del data
+    starts, stops = layout.records
+    if not len(starts):
+        raise RawDataError([Issue(display_name, 0, "", "", "file is empty: a header row is required")])
+    header_table = _parse(text[starts[0] : stops[0]] + b"\n", None)  # Arrow wants a line end
+    if header_table is None:
+        raise RuntimeError(f"{display_name}: Arrow's CSV reader cannot read a header the byte layout finds sound")
+    header = [column[0].as_py().strip() for column in header_table.columns]
+    issues = _header_problems(header, expected_columns, display_name)
+    if issues:
+        raise RawDataError(issues)
 
-    Arrow's CSV reader parses when the file is plain (see `_doubled_quotes`); None sends
-    anything else, and any doubt, to the csv module.
-    """
-    text = data[3:] if data.startswith(codecs.BOM_UTF8) else data
-    raw = np.frombuffer(text, dtype=np.uint8)
-    if not len(raw) or b"\0" in text:
-        return None  # the csv module refuses NUL bytes
-    quotes = np.flatnonzero(raw == QUOTE)
-    doubled = _doubled_quotes(raw, quotes)
-    if doubled is None:
-        return None
-    lines, body_start, end_bytes = _layout(raw, quotes)
-    # Every byte after the header is a cell's, a separator's, a quote's or a line end's: the
-    # cells must hold exactly what the others leave over, or the two parsers disagree.
-    header_quotes = int(np.searchsorted(quotes, body_start))
-    quote_bytes = len(quotes) - header_quotes - (doubled - _doubled_quotes(raw[:body_start], quotes[:header_quotes]))
-    expected = len(raw) - body_start - (width - 1) * len(lines) - quote_bytes - end_bytes
-    table = _arrow_parse(text, width, BLOCK_BYTES)
-    if not _agrees(table, width, len(lines), expected):
+    width, skipped = len(header), []
+    table = _parse(text, width, skipped=skipped)
+    cells: np.ndarray | int = width
+    if skipped:  # Arrow met rows of another width: which ones, and on which lines?
+        cells = layout.cells()
+        ragged = np.flatnonzero(cells != width)
+        issues = [
+            Issue(
+                display_name,
+                int(layout.lines(starts[r : r + 1])[0]),
+                "",
+                "",
+                f"row has {cells[r]} cells but the header has {width} (an unquoted comma, or a missing one?)",
+            )
+            for r in ragged.tolist()
+            if text[starts[r] : stops[r]].translate(None, EMPTY_RECORD_BYTES)  # rows of empty cells carry nothing
+        ]
+        if issues:
+            raise RawDataError(issues)
+        kept = cells == width
+        starts, stops, cells = starts[kept], stops[kept], cells[kept]
+    expected_bytes = layout.cell_bytes(starts, stops, cells)
+    if not _agrees(table, width, len(starts), expected_bytes):
         # Arrow 26 can drop the LF of a quoted CRLF that straddles two blocks: parse as one block
-        table = _arrow_parse(text, width, len(raw) + 1) if len(raw) < MAX_BLOCK_BYTES else None
-        if not _agrees(table, width, len(lines), expected):
-            return None
-    limit = csv.field_size_limit()
-    if any(len(column) and pc.max(pc.utf8_length(column)).as_py() > limit for column in table.columns):
-        return None  # the csv module refuses such a cell
-    columns = table.columns
-    del table
+        table = _parse(text, width, len(text) + 1) if len(text) < MAX_BLOCK_BYTES else None
+        if not _agrees(table, width, len(starts), expected_bytes):
+            raise RuntimeError(f"{display_name}: Arrow's CSV reader and the file's byte layout disagree (a reader bug)")
+    lines = layout.lines(starts[1:])
+    columns = table.slice(1).columns
+    del table, layout, text
     for position, column in enumerate(columns):
-        columns[position] = _trimmed(column)  # one column at a time: the untrimmed one is freed
+        columns[position] = pc.utf8_trim(column, characters=WHITESPACE)  # one at a time: the untrimmed one is freed
     blank = pc.equal(columns[0], "")
     for column in columns[1:]:
         blank = pc.and_(blank, pc.equal(column, ""))
@@ -223,90 +327,10 @@ def _read_body_fast(data: bytes, width: int) -> tuple[list[pa.ChunkedArray], np.
         columns = [pc.filter(column, keep) for column in columns]
         lines = lines[keep.to_numpy(zero_copy_only=False)]
     for position, column in enumerate(columns):
-        columns[position] = _blank_to_null(column)
-    return columns, lines
-
-
-def _read_body_exact(reader, header: list[str], display_name: str) -> tuple[list[pa.ChunkedArray], np.ndarray]:
-    """Record by record: slow, but it finds and words every problem of a malformed file."""
-    issues: list[Issue] = []
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    line = reader.line_num + 1  # where the next record starts
-    try:
-        for record in reader:
-            start, line = line, reader.line_num + 1
-            if not any(cell.strip() for cell in record):
-                continue  # blank or all-empty rows carry nothing
-            if len(record) != len(header):
-                issues.append(
-                    Issue(
-                        display_name,
-                        start,
-                        "",
-                        "",
-                        f"row has {len(record)} cells but the header has {len(header)}"
-                        " (an unquoted comma, or a missing one?)",
-                    )
-                )
-                continue
-            rows.append([cell.strip() for cell in record])
-            lines.append(start)
-    except csv.Error as exc:
-        reason = (
-            "a quoted field is never closed (missing '\"'), so the rest of the file would be one cell"
-            if "end of data" in str(exc)
-            else f"malformed CSV: {exc}"
-        )
-        issues.append(Issue(display_name, line, "", "", reason))
-    if issues:
-        raise RawDataError(issues)
-    columns = [
-        pa.chunked_array([_blank_to_null(pa.array(list(column), pa.string()))]) for column in zip(*rows)
-    ] or [pa.chunked_array([], pa.string()) for _ in header]
-    return columns, np.array(lines, dtype=np.int64)
-
-
-def read_raw(path: Path, expected_columns: tuple[str, ...], display_name: str) -> RawTable:
-    """A raw CSV as trimmed text cells (blank = missing) with each row's line, or every problem it has."""
-    data = path.read_bytes()
-    decode_utf8(data, display_name)  # names the first bad byte, if any
-    # decoded lazily as the csv module asks for lines: a StringIO of a large file would hold it
-    # four bytes per character
-    lines = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
-    reader = csv.reader(lines, strict=True)
-    issues: list[Issue] = []
-    try:
-        header = next(reader, None)
-    except csv.Error as exc:
-        raise RawDataError([Issue(display_name, 1, "", "", f"unreadable CSV header: {exc}")]) from None
-    if header is None:
-        raise RawDataError([Issue(display_name, 0, "", "", "file is empty: a header row is required")])
-    header = [h.strip() for h in header]
-    missing = [c for c in expected_columns if c not in header]
-    unknown = [c for c in header if c not in expected_columns]
-    for column in missing:
-        issues.append(Issue(display_name, 1, column, "", "required column is missing from the header"))
-    for column in unknown:
-        issues.append(
-            Issue(display_name, 1, column, "", f"unknown column; expected exactly: {', '.join(expected_columns)}")
-        )
-    if len(set(header)) != len(header):
-        dupes = sorted({h for h in header if header.count(h) > 1})
-        issues.extend(Issue(display_name, 1, c, "", "column appears twice in the header") for c in dupes)
-    if issues:
-        raise RawDataError(issues)
-
-    digest, size = sha256_bytes(data), len(data)
-    body = _read_body_fast(data, len(header))
-    if body is None:
-        # something is off, or merely unusual: read record by record, which words every problem
-        body = _read_body_exact(reader, header, display_name)
-    del data, lines, reader  # the file's bytes are not needed beside its cells
-    columns, starts = body
+        columns[position] = pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column)
     by_name = dict(zip(header, columns))
     frame = pd.DataFrame({name: pd.arrays.ArrowExtensionArray(by_name[name]) for name in expected_columns})
-    frame.insert(0, LINE_COLUMN, pd.array(starts, dtype="int64"))
+    frame.insert(0, LINE_COLUMN, pd.array(lines, dtype="int64"))
     # Arrow's allocator keeps the parse's scratch (raw, then trimmed cells) for reuse; hand it
     # back, or a large file's scratch stays resident through everything that follows
     pa.default_memory_pool().release_unused()
