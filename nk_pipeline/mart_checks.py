@@ -1,8 +1,8 @@
 """Blocking checks on the marts: a mart that fails one stops the publish.
 
 Each rule is a query in nk_pipeline/sql/checks.sql that returns the offending rows. The checks
-run in the step that builds their mart, right after it, so a failure stops everything
-downstream without a step of its own.
+run right after their mart is built, in the step that builds the marts, so a failure stops
+everything downstream without a step of its own.
 """
 
 from collections.abc import Iterator
@@ -46,4 +46,6 @@ def run_checks(conn: duckdb.DuckDBPyConnection, mart: str) -> Iterator[dg.AssetC
         metadata = {"offending_rows": len(offending)}
         if len(offending):
             metadata["examples"] = preview(offending, 20)
-        yield dg.AssetCheckResult(check_name=name, passed=offending.empty, metadata=metadata)
+        yield dg.AssetCheckResult(
+            asset_key=["marts", mart], check_name=name, passed=offending.empty, metadata=metadata
+        )

@@ -24,5 +24,5 @@ def test_smoke_benchmark_writes_every_section(tmp_path):
     for section in SECTIONS:
         assert section in report
     assert "cold `nk-pipeline build`" in report and "1,000" in report
-    assert "`staging_tables`" in report and "`marts/country_estimates`" in report, "time per step comes from the run's event log"
+    assert "`staging_tables`" in report and "`marts`" in report, "time per step comes from the run's event log"
     assert "countries.geojson" in report

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.slow
 CLI = [sys.executable, "-m", "nk_pipeline.cli", "build"]
 BUILD_TIMEOUT = 300
 # one kill in each stage of a refresh: validation, reconciliation, the map files
-KILL_AT_STEPS = ("staging_tables", "marts__country_estimates", "map_files")
+KILL_AT_STEPS = ("staging_tables", "marts", "map_files")
 
 
 def _env(raw: Path, warehouse: Path, home: Path) -> dict[str, str]:
