@@ -25,16 +25,14 @@ INSTANCE_SETTINGS = ("concurrency", "run_monitoring", "telemetry")
 
 
 def _ensure_dagster_home() -> Path:
-    """DAGSTER_HOME, defaulting to the project's .dagster/ with the project's instance settings."""
-    home = os.environ.get("DAGSTER_HOME")
-    if home:
-        Path(home).mkdir(parents=True, exist_ok=True)
-        return Path(home)
-    home = default_dagster_home()
+    """DAGSTER_HOME, defaulting to the project's .dagster/; a new home gets the project's instance
+    settings (a queue of one run, run monitoring, no telemetry), as `dagster dev` here has them."""
+    home = Path(os.environ.get("DAGSTER_HOME") or default_dagster_home())
     os.environ["DAGSTER_HOME"] = str(home)
+    new = not home.exists() or not any(home.iterdir())
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
+    if new and not config.exists():
         import yaml
 
         project = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text(encoding="utf-8"))

@@ -35,6 +35,8 @@ def test_build_then_bad_input_leaves_the_warehouse_untouched(raw_copy, tmp_path)
     assert first.returncode == 0, first.stdout + first.stderr
     assert "published:" in first.stdout and str(warehouse / "nk.duckdb") in first.stdout
     assert (home / "history").exists(), "the run is recorded in the Dagster instance"
+    settings = (home / "dagster.yaml").read_text(encoding="utf-8")
+    assert "max_concurrent_runs: 1" in settings and "enabled: false" in settings, "a new home gets the project's settings"
     stored = [p for p in (home / "storage").rglob("*") if p.is_file() and "compute_logs" not in p.parts]
     assert stored == [], f"no asset output is pickled into the Dagster home: {stored}"
     before = digest_tree(warehouse)

@@ -7,10 +7,10 @@ the same way.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import geopandas as gpd
+import jenkspy
 import numpy as np
 import pandas as pd
 import shapely
@@ -95,15 +95,13 @@ STATUS_COLOURS = {
 
 
 def classify(central: pd.Series, k: int = 5) -> tuple[pd.Series, list[MapClass]]:
-    """Fisher-Jenks classes of the central figures, found on their logarithm.
+    """Fisher-Jenks classes of the central figures, found on their logarithm (jenkspy).
 
     The figures span four orders of magnitude (15 to 65,000); natural breaks on the raw values
     put every country but the two largest hosts in one class. On the log scale the classes
     separate tens, hundreds, thousands and tens of thousands. Fisher-Jenks is exact (no
     random start, unlike NaturalBreaks' k-means), so the same data gives the same classes.
     """
-    import mapclassify
-
     values = central.dropna().astype(float)
     classes = pd.Series(pd.NA, index=central.index, dtype="Int64")
     if values.empty:
@@ -112,9 +110,9 @@ def classify(central: pd.Series, k: int = 5) -> tuple[pd.Series, list[MapClass]]
     if k < 2:
         bins = np.zeros(len(values), dtype=int)
     else:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Numba not installed")
-            bins = mapclassify.FisherJenks(np.log10(np.maximum(values.to_numpy(), 1.0)), k=k).yb
+        logs = np.log10(np.maximum(values.to_numpy(), 1.0))
+        # a class holds the figures up to its upper break, the first also its lower one
+        bins = np.searchsorted(np.array(jenkspy.jenks_breaks(logs, n_classes=k)[1:]), logs, side="left")
     classes.loc[values.index] = bins
     colours = [CLASS_COLOURS[int(i)] for i in np.linspace(0, len(CLASS_COLOURS) - 1, k).round()]
     legend = []

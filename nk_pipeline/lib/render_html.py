@@ -17,6 +17,7 @@ import hashlib
 import html
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +51,9 @@ YEAR_NOTE = (
     "nothing later."
 )
 _URL = re.compile(r"^https?://", re.IGNORECASE)
+# a country's row (a Series or, where thousands are read, a plain dict) and the sources by id
+Row = Mapping[str, object]
+Sources = dict[str, dict[str, object]]
 # index.html sits in map/, the release in data/ beside it: links that work from the folder, offline
 DATA_HREF = f"../{DATA_DIR_NAME}/"
 
@@ -66,7 +70,7 @@ def render_html(
 def html_document(scene: map_scene.MapScene, rows: pd.DataFrame, sources: pd.DataFrame, years: pd.DataFrame) -> str:
     script = (TEMPLATES / "map.js").read_text(encoding="utf-8")
     style = (TEMPLATES / "map.css").read_text(encoding="utf-8")
-    by_id = sources.set_index("source_id")
+    by_id = sources.set_index("source_id").to_dict("index")  # looked up per country and year
     rows = rows.rename(columns={"country": "name"})
     policy = (
         f"default-src 'none'; script-src '{_sha256(script)}'; style-src '{_sha256(style)}'; "
@@ -164,11 +168,11 @@ _PATTERNS = {
 }
 
 
-def _fill(host: pd.Series) -> str:
+def _fill(host: Row) -> str:
     return _PATTERNS.get(host["status"], host["fill"])
 
 
-def _aria_label(host: pd.Series) -> str:
+def _aria_label(host: Row) -> str:
     if host["status"] == "estimate":
         detail = f"{host['label']}, estimated North Korean workers; {host['confidence']} confidence"
     elif host["status"] == "none_reported_remaining":
@@ -240,14 +244,14 @@ def _svg(scene: map_scene.MapScene) -> str:
 # --- the text around the map ------------------------------------------------------------------
 
 
-def _sources_of(row: pd.Series, by_id: pd.DataFrame) -> list[dict[str, str]]:
+def _sources_of(row: Row, by_id: Sources) -> list[dict[str, str]]:
     ids = [i for i in str(row["source_ids"] or "").split(";") if i]
     found = []
     for source_id in ids:
-        if source_id not in by_id.index:
+        if source_id not in by_id:
             found.append({"title": source_id, "cite": "", "url": "", "published": ""})
             continue
-        source = by_id.loc[source_id]
+        source = by_id[source_id]
         cite = ", ".join(_text(source[c]) for c in ("publisher", "published") if _text(source[c]))
         found.append(
             {"title": _text(source["title"]), "cite": cite, "url": _text(source["url"]), "published": _text(source["published"])}
@@ -260,7 +264,7 @@ def _text(value: object) -> str:
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
-def _notes(row: pd.Series) -> list[str]:
+def _notes(row: Row) -> list[str]:
     notes = []
     undated = pd.isna(row["reference_year"]) or bool(row.get("reference_year_from_publication", False))
     if pd.isna(row["reference_year"]):
@@ -287,7 +291,7 @@ def _notes(row: pd.Series) -> list[str]:
     return notes
 
 
-def _status_text(row: pd.Series, by_id: pd.DataFrame) -> str:
+def _status_text(row: Row, by_id: Sources) -> str:
     n = int(row["n_sources"])
     reports = "; ".join(s["title"] for s in _sources_of(row, by_id))
     return vocabulary.STATUS[row["status"]].summary.format(
@@ -295,7 +299,7 @@ def _status_text(row: pd.Series, by_id: pd.DataFrame) -> str:
     )
 
 
-def _tooltip(row: pd.Series, by_id: pd.DataFrame, source_index: dict[str, int]) -> dict[str, object]:
+def _tooltip(row: Row, by_id: Sources, source_index: dict[str, int]) -> dict[str, object]:
     """One state of a country: what its tooltip, shape and label say in a year (or several alike)."""
     ids = [i for i in str(row["source_ids"] or "").split(";") if i]
     ordered = sorted(ids, key=lambda i: _source_order(i, by_id), reverse=True)
@@ -312,11 +316,11 @@ def _tooltip(row: pd.Series, by_id: pd.DataFrame, source_index: dict[str, int]) 
     }
 
 
-def _source_order(source_id: str, by_id: pd.DataFrame) -> tuple[str, str]:
+def _source_order(source_id: str, by_id: Sources) -> tuple[str, str]:
     # newest first: the reader's first question is how current the figure is
-    if source_id not in by_id.index:
+    if source_id not in by_id:
         return ("", source_id)
-    return (_text(by_id.loc[source_id, "published"]), _text(by_id.loc[source_id, "title"]))
+    return (_text(by_id[source_id]["published"]), _text(by_id[source_id]["title"]))
 
 
 def _figure(value: object) -> int | None:
@@ -326,7 +330,7 @@ def _figure(value: object) -> int | None:
 _STATUS_CODES = {s.name: s.name[0] for s in vocabulary.STATUSES}  # e, n, p, r: the chart's marks
 
 
-def _page_data(scene: map_scene.MapScene, years: pd.DataFrame, by_id: pd.DataFrame) -> dict[str, object]:
+def _page_data(scene: map_scene.MapScene, years: pd.DataFrame, by_id: Sources) -> dict[str, object]:
     """Everything the script needs to redraw the map for any year, each text written once:
     every source once (countries refer to them by number), every distinct state of a country once
     (the years refer to it), and each country's series for its chart."""
@@ -338,13 +342,13 @@ def _page_data(scene: map_scene.MapScene, years: pd.DataFrame, by_id: pd.DataFra
     hosts = scene.hosts.set_index("iso3")
     yearly = years[years["iso3"].isin(hosts.index)].rename(columns={"country": "name"}).copy()
     yearly["class"] = map_scene.assign_classes(yearly["workers_central"].where(yearly["status"] == "estimate"), scene.classes)
-    yearly["fill"] = [map_scene.fill_of(row, scene.classes) for _, row in yearly.iterrows()]
+    yearly["fill"] = [map_scene.fill_of(row, scene.classes) for row in yearly.to_dict("records")]
     source_ids = sorted({i for cell in yearly["source_ids"].dropna() for i in str(cell).split(";") if i})
     source_index = {source_id: number for number, source_id in enumerate(source_ids)}
     sources = []
     for source_id in source_ids:
-        if source_id in by_id.index:
-            source = by_id.loc[source_id]
+        if source_id in by_id:
+            source = by_id[source_id]
             cite = ", ".join(_text(source[c]) for c in ("publisher", "published") if _text(source[c]))
             sources.append([_text(source["title"]), cite])
         else:
@@ -352,7 +356,8 @@ def _page_data(scene: map_scene.MapScene, years: pd.DataFrame, by_id: pd.DataFra
     countries = {}
     for iso3, rows in yearly.groupby("iso3", sort=True):
         states, keys, by_year = [], {}, {}
-        for _, row in rows.sort_values("year").iterrows():
+        in_order = rows.sort_values("year").to_dict("records")
+        for row in in_order:
             state = _tooltip(row, by_id, source_index)
             key = json.dumps(state, sort_keys=True)
             if key not in keys:
@@ -362,11 +367,11 @@ def _page_data(scene: map_scene.MapScene, years: pd.DataFrame, by_id: pd.DataFra
         series = [
             [int(r["year"]), _figure(r["workers_low"]), _figure(r["workers_high"]), _figure(r["workers_central"]),
              _STATUS_CODES[r["status"]], bool(r["reported_in_year"])]
-            for _, r in rows.sort_values("year").iterrows()
+            for r in in_order
         ]
         departures = [
             [int(r["year"]), _figure(r["repatriated_reported"]), _text(r["repatriation_reports"])]
-            for _, r in rows.iterrows() if _text(r["repatriation_reports"])
+            for r in rows.to_dict("records") if _text(r["repatriation_reports"])
         ]
         countries[iso3] = {
             "name": _text(hosts.loc[iso3, "name"]),
@@ -443,9 +448,9 @@ def _caveats() -> str:
     return f'<section class="note" aria-labelledby="caveats"><h2 id="caveats">Read with care</h2><ul>{items}</ul></section>'
 
 
-def _table(rows: pd.DataFrame, by_id: pd.DataFrame) -> str:
+def _table(rows: pd.DataFrame, by_id: Sources) -> str:
     body = []
-    for _, row in rows.sort_values("name", kind="stable").iterrows():
+    for row in rows.sort_values("name", kind="stable").to_dict("records"):
         links = []
         for s in _sources_of(row, by_id):
             title = _e(s["title"])

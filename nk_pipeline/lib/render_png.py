@@ -8,6 +8,7 @@ a PNG, and it carries the matplotlib version).
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import matplotlib
@@ -18,7 +19,8 @@ from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, PathPatch
+from matplotlib.path import Path as MplPath
 
 from nk_pipeline.lib import map_scene
 from nk_pipeline.lib.publishing import written_in_one_step
@@ -66,8 +68,14 @@ def _mathtext_safe(text: str) -> str:
     return text.replace("$", r"\$")
 
 
+@functools.lru_cache(maxsize=1024)
+def _outline(geometry) -> MplPath:
+    # every map of map_years.png draws the same ~240 shapes: their outlines are made once
+    return shapely.plotting.patch_from_polygon(geometry).get_path()
+
+
 def _patch(geometry, **style):
-    return shapely.plotting.patch_from_polygon(geometry, **style)
+    return PathPatch(_outline(geometry), **style)
 
 
 def render_png(scene: map_scene.MapScene, path: Path, note: str) -> Path:
