@@ -28,5 +28,10 @@ def table_metadata(frame: pd.DataFrame, table: Table | None = None) -> dict[str,
     }
 
 
+def files_list(paths: list[Path], folder: Path) -> dg.MetadataValue:
+    """A list of files (as paths within `folder`) and their sizes."""
+    return dg.MetadataValue.md("\n".join(f"- `{p.relative_to(folder).as_posix()}` ({p.stat().st_size:,} bytes)" for p in paths))
+
+
 def file_metadata(path: Path, **extra: object) -> dict[str, object]:
     return {"path": dg.MetadataValue.path(str(path)), "size_bytes": path.stat().st_size, **extra}

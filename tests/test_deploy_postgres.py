@@ -91,6 +91,11 @@ def make_deployment(cluster: PostgresCluster, root: Path, database: str) -> Depl
         WAREHOUSE_DIR_ENV: str(paths.warehouse_dir),
         BUILD_DIR_ENV: str(paths.build_dir),
     })
+    # as docs/operating.md has it: Dagster's tables once, before processes start together
+    migrate = subprocess.run(
+        [str(BIN / "dagster"), "instance", "migrate"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert migrate.returncode == 0, migrate.stdout + migrate.stderr
     return Deployment(cluster, database, home, paths, env)
 
 

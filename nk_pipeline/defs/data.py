@@ -8,7 +8,7 @@ hashes the others: a package describing files of another run would be a lie.
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from nk_pipeline.asset_metadata import preview
+from nk_pipeline.asset_metadata import file_metadata, files_list, preview
 from nk_pipeline.lib import release
 from nk_pipeline.lib.catalog import MARTS
 from nk_pipeline.resources import PathsResource
@@ -36,10 +36,6 @@ DESCRIPTIONS = {
 }
 
 
-def _files_md(paths) -> dg.MetadataValue:
-    return dg.MetadataValue.md("\n".join(f"- `{p.name}` ({p.stat().st_size:,} bytes)" for p in paths))
-
-
 @dg.multi_asset(
     name="data_release",
     specs=[
@@ -65,21 +61,20 @@ def data_release(context: dg.AssetExecutionContext, duckdb: DuckDBResource, path
     rows = dg.MetadataValue.md("\n".join(f"- {name}: {n:,} rows" for name, n in counts.items()))
     metadata = {
         f"marts_{fmt}": {
-            "files": _files_md([p for p in written.tables if p.suffix == f".{fmt}"]),
+            "files": files_list([p for p in written.tables if p.suffix == f".{fmt}"], folder),
             "rows": rows,
             **published,
         }
         for fmt in release.FORMATS
     }
     metadata["reports_xlsx"] = {
-        "path": dg.MetadataValue.path(str(written.reports)),
-        "size_bytes": written.reports.stat().st_size,
+        **file_metadata(written.reports),
         "sources": len(sources_preview),
         "preview": preview(sources_preview),
         **published,
     }
     metadata["datapackage_json"] = {
-        "path": dg.MetadataValue.path(str(written.datapackage)),
+        **file_metadata(written.datapackage),
         "version": written.package["version"],
         "resources": len(written.package["resources"]),
         "inputs_sha256": written.package["inputs"]["sha256"],

@@ -11,7 +11,7 @@ again, so materializing it alone cannot skip the check.
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from nk_pipeline.asset_metadata import file_metadata
+from nk_pipeline.asset_metadata import file_metadata, files_list
 
 from nk_pipeline.lib import changes
 from nk_pipeline.lib.catalog import MARTS
@@ -112,9 +112,7 @@ def publish_warehouse(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
             "publish_id": review.changes.publish_id,
             "earlier_publishes": review.changes.publish_id - 1,
             **changes_metadata(review),
-            "map_files": dg.MetadataValue.md(
-                "\n".join(f"- `{p}` ({p.stat().st_size:,} bytes)" for p in published)
-            ),
+            "published_files": files_list(published, folders.warehouse_dir),
             "inputs_sha256": dg.MetadataValue.json(input_hashes),
         }
     )
