@@ -1,4 +1,4 @@
-"""BENCHMARKS.md: the measurements, set against the targets of issue 7."""
+"""BENCHMARKS.md: the measurements, set against the targets of issue 7 and issue 11."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from benchmarks.timeseries import section as timeseries_section
 
 BUILD_SECONDS = 10.0
 BUILD_RATIO = 2.0
+# issue 11: with no pickles and fewer steps, what orchestration adds should shrink to this
+HOUSE_BUILD_SECONDS = 6.0
+HOUSE_BUILD_RATIO = 1.5
 SCALE_OBSERVATIONS = 1_000_000
 SCALE_SECONDS = 15.0
 SCALE_MEMORY_MIB = 2048.0
@@ -96,6 +99,8 @@ def render(*, env, builds, plains, cached, scale, latency, large_latency, maps, 
         [
             [f"cold `nk-pipeline build` under {BUILD_SECONDS:.0f} s", f"{_s(build['wall'])} s (median of {len(builds)})", _verdict(build["wall"] < BUILD_SECONDS)],
             [f"cold build within {BUILD_RATIO:.0f}× the plain script", f"{ratio:.2f}× ({_s(build['wall'])} s / {_s(base['wall'])} s)", _verdict(ratio <= BUILD_RATIO)],
+            [f"issue 11: cold build under {HOUSE_BUILD_SECONDS:.0f} s", f"{_s(build['wall'])} s", _verdict(build["wall"] < HOUSE_BUILD_SECONDS)],
+            [f"issue 11: cold build within {HOUSE_BUILD_RATIO:.1f}× the plain script", f"{ratio:.2f}×", _verdict(ratio <= HOUSE_BUILD_RATIO)],
             [
                 f"10^6 observations validated and reconciled under {SCALE_SECONDS:.0f} s",
                 f"{_s(work[-1])} s for {largest['observations']:,}" if at_scale else "not measured",
@@ -160,8 +165,14 @@ def render(*, env, builds, plains, cached, scale, latency, large_latency, maps, 
     )
     kinds = builds[0].event_types
     out += [
-        f"The run records {events:.0f} events in the Dagster instance, each written to SQLite in its own"
-        " transaction: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items(), key=lambda item: -item[1])) + ".",
+        f"The run records {events:.0f} events in the Dagster instance: "
+        + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items(), key=lambda item: -item[1]))
+        + ". They follow from the graph (one planned and one result event per asset and per check, one output"
+        " event for each), not from the number of steps. Dagster's SQLite event log creates a new SQLAlchemy"
+        " engine and connection for every write and, for asset events, writes the run's shard and the index:"
+        " measured in process, about 11 ms of CPU per event, and each asset check result looks up its asset's"
+        " latest materialization (about 20 ms each). The disk is not what costs: `PRAGMA synchronous=NORMAL`"
+        " on every connection changed nothing.",
         "",
     ]
     plain_imports = median([p.seconds["imports"] for p in plains])
