@@ -25,14 +25,16 @@ INSTANCE_SETTINGS = ("concurrency", "run_monitoring", "telemetry")
 
 
 def _ensure_dagster_home() -> Path:
-    """DAGSTER_HOME, defaulting to the project's .dagster/; a new home gets the project's instance
-    settings (a queue of one run, run monitoring, no telemetry), as `dagster dev` here has them."""
-    home = Path(os.environ.get("DAGSTER_HOME") or default_dagster_home())
+    """DAGSTER_HOME, defaulting to the project's .dagster/. That home, or any new (empty) one, gets
+    the project's instance settings (a queue of one run, run monitoring, no telemetry), as `dagster
+    dev` here has them; a home of someone else's making keeps its own."""
+    explicit = os.environ.get("DAGSTER_HOME")
+    home = Path(explicit or default_dagster_home())
     os.environ["DAGSTER_HOME"] = str(home)
-    new = not home.exists() or not any(home.iterdir())
+    ours = not explicit or not home.exists() or not any(home.iterdir())
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if new and not config.exists():
+    if ours and not config.exists():
         import yaml
 
         project = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text(encoding="utf-8"))
