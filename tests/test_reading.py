@@ -105,3 +105,24 @@ def test_carriage_returns_alone_end_lines_too(tmp_path):
 
 def test_an_empty_file_has_no_header(tmp_path):
     assert problems(tmp_path, b"\n\n") == ["raw/table.csv: file is empty: a header row is required"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(body=st.text(alphabet=st.sampled_from(list('a ,"\n\r\t\0é')), max_size=40))
+def test_any_bytes_are_read_as_the_csv_module_reads_them_or_refused_with_a_reason(body, tmp_path):
+    path = tmp_path / "table.csv"
+    text = "country,evidence,notes\n" + body
+    path.write_bytes(text.encode("utf-8"))
+    try:
+        read = read_back(path)
+    except RawDataError as refused:
+        assert all(issue.rule and issue.file == path.name for issue in refused.issues)
+        return
+    assert read == csv_module_rows(text), "what is accepted means what the csv module reads"
+
+
+def test_a_short_row_holding_only_a_quoted_comma_is_refused_not_dropped(tmp_path):
+    # its one cell is ",": not a row of empty cells, so it is named, not skipped
+    assert problems(tmp_path, HEADER + b'Russia,ok,\n","\n') == [
+        "raw/table.csv:3: row has 1 cells but the header has 3 (an unquoted comma, or a missing one?)"
+    ]

@@ -39,8 +39,6 @@ MAX_BLOCK_BYTES = 2**31 - 1
 # Arrow gives the same cells as trimming in Python
 WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 QUOTE, COMMA, LF, CR, NUL = (ord(c) for c in '",\n\r\0')
-# what a record of nothing but empty cells may hold
-EMPTY_RECORD_BYTES = b' \t\x0b\x0c\r\n,"'
 
 STRAY_QUOTE = (
     "a '\"' inside a cell that does not begin with one: put the whole cell in quotes and write the '\"' "
@@ -260,6 +258,12 @@ def _header_problems(header: list[str], expected_columns: tuple[str, ...], file:
     return issues + [Issue(file, 1, c, "", "column appears twice in the header") for c in dupes]
 
 
+def _all_blank(record: bytes) -> bool:
+    """Whether every cell of one record is empty or white space (read by Arrow, as every cell is)."""
+    cells = _parse(record + b"\n", None)
+    return cells is not None and all(not value.strip() for column in cells.columns for value in column.to_pylist())
+
+
 def _agrees(table: pa.Table | None, width: int, rows: int, cell_bytes: int) -> bool:
     if table is None or table.num_columns != width or table.num_rows != rows:
         return False
@@ -302,7 +306,7 @@ def read_raw(path: Path, expected_columns: tuple[str, ...], display_name: str) -
                 f"row has {cells[r]} cells but the header has {width} (an unquoted comma, or a missing one?)",
             )
             for r in ragged.tolist()
-            if text[starts[r] : stops[r]].translate(None, EMPTY_RECORD_BYTES)  # rows of empty cells carry nothing
+            if not _all_blank(text[starts[r] : stops[r]])  # rows of empty cells carry nothing
         ]
         if issues:
             raise RawDataError(issues)
