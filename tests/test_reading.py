@@ -126,3 +126,11 @@ def test_a_short_row_holding_only_a_quoted_comma_is_refused_not_dropped(tmp_path
     assert problems(tmp_path, HEADER + b'Russia,ok,\n","\n') == [
         "raw/table.csv:3: row has 1 cells but the header has 3 (an unquoted comma, or a missing one?)"
     ]
+
+
+def test_blank_lines_before_the_header_are_skipped_and_lines_still_count(tmp_path):
+    path = tmp_path / "table.csv"
+    path.write_bytes(b"\n\r\n" + HEADER + b"Russia,ok,\n")
+    assert read_back(path) == [(4, ["Russia", "ok", None])]
+    found = problems(tmp_path, b"\n" + HEADER.replace(b"notes", b"note") + b"Russia,ok,\n")
+    assert [p.split(": ")[:2] for p in found] == [["raw/table.csv:2", "column 'note' (blank)"], ["raw/table.csv:2", "column 'notes' (blank)"]]

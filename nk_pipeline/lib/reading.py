@@ -247,15 +247,15 @@ def _problems_in_bytes(data: bytes, text: bytes, layout: Layout, file: str) -> l
     return []
 
 
-def _header_problems(header: list[str], expected_columns: tuple[str, ...], file: str) -> list[Issue]:
-    issues = [Issue(file, 1, c, "", "required column is missing from the header") for c in expected_columns if c not in header]
+def _header_problems(header: list[str], expected_columns: tuple[str, ...], file: str, line: int) -> list[Issue]:
+    issues = [Issue(file, line, c, "", "required column is missing from the header") for c in expected_columns if c not in header]
     issues += [
-        Issue(file, 1, c, "", f"unknown column; expected exactly: {', '.join(expected_columns)}")
+        Issue(file, line, c, "", f"unknown column; expected exactly: {', '.join(expected_columns)}")
         for c in header
         if c not in expected_columns
     ]
     dupes = sorted({h for h in header if header.count(h) > 1})
-    return issues + [Issue(file, 1, c, "", "column appears twice in the header") for c in dupes]
+    return issues + [Issue(file, line, c, "", "column appears twice in the header") for c in dupes]
 
 
 def _all_blank(record: bytes) -> bool:
@@ -287,7 +287,7 @@ def read_raw(path: Path, expected_columns: tuple[str, ...], display_name: str) -
     if header_table is None:
         raise RuntimeError(f"{display_name}: Arrow's CSV reader cannot read a header the byte layout finds sound")
     header = [column[0].as_py().strip() for column in header_table.columns]
-    issues = _header_problems(header, expected_columns, display_name)
+    issues = _header_problems(header, expected_columns, display_name, int(layout.lines(starts[:1])[0]))
     if issues:
         raise RawDataError(issues)
 
