@@ -134,3 +134,26 @@ def test_blank_lines_before_the_header_are_skipped_and_lines_still_count(tmp_pat
     assert read_back(path) == [(4, ["Russia", "ok", None])]
     found = problems(tmp_path, b"\n" + HEADER.replace(b"notes", b"note") + b"Russia,ok,\n")
     assert [p.split(": ")[:2] for p in found] == [["raw/table.csv:2", "column 'note' (blank)"], ["raw/table.csv:2", "column 'notes' (blank)"]]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(
+    start=st.sampled_from(["", "\ufeff", "\n", "\r\n\n"]),
+    header=st.sampled_from(['country,evidence,notes', '"country",evidence, notes ', 'country,evidence', 'country,"x\ny",notes']),
+    line_end=st.sampled_from(["\n", "\r\n", "\r"]),
+    body=st.text(alphabet=st.sampled_from(list('a ,"\n\r\0é')), max_size=30),
+)
+def test_whole_files_are_read_as_the_csv_module_reads_them_or_refused(start, header, line_end, body, tmp_path):
+    path = tmp_path / "table.csv"
+    text = start + header + line_end + body
+    path.write_bytes(text.encode("utf-8"))
+    try:
+        read = read_back(path)
+    except RawDataError:
+        return
+    text = text.removeprefix("\ufeff")
+    blank_start = text[: len(text) - len(text.lstrip("\r\n"))]
+    reader = csv.reader(io.StringIO(text.lstrip("\r\n"), newline=""), strict=True)
+    assert [cell.strip() for cell in next(reader)] == list(COLUMNS), "only the expected header is accepted"
+    shift = len(blank_start.replace("\r\n", "\n"))  # one line per blank line before the header
+    assert read == [(line + shift, cells) for line, cells in csv_module_rows(text.lstrip("\r\n"))]
