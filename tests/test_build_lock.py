@@ -62,6 +62,7 @@ def test_a_killed_holder_releases_the_lock(holder):
     again.release()
 
 
+@pytest.mark.slow  # a whole extra build: CI runs it, the fast tier keeps to the shared ones
 def test_a_build_that_cannot_get_the_folder_fails_clearly_and_publishes_nothing(holder, tmp_path, monkeypatch, capsys):
     from nk_pipeline import cli
     from nk_pipeline.settings import BUILD_DIR_ENV

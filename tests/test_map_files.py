@@ -273,6 +273,7 @@ def test_html_has_a_focusable_labelled_shape_per_country_and_dots_for_small_stat
         assert caveat in page.lower()
 
 
+@pytest.mark.slow  # a whole extra build: CI runs it, the fast tier keeps to the shared ones
 def test_a_missing_shape_fails_the_blocking_check_and_stops_the_publish(shipped_build, tmp_path):
     import shutil
 
