@@ -38,7 +38,7 @@ MAX_BLOCK_BYTES = 2**31 - 1
 # exactly the characters str.strip() removes (all of them lie below U+3001), so trimming in
 # Arrow gives the same cells as trimming in Python
 WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
-QUOTE, COMMA, LF, CR, NUL = (ord(c) for c in '",\n\r\0')
+QUOTE, COMMA, LF, CR = (ord(c) for c in '",\n\r')
 
 STRAY_QUOTE = (
     "a '\"' inside a cell that does not begin with one: put the whole cell in quotes and write the '\"' "
