@@ -104,8 +104,25 @@ def cold_build(root: Path, env: dict[str, str]) -> BuildRun:
     if measured.returncode:
         raise SystemExit(f"nk-pipeline build failed:\n{measured.stdout}\n{measured.stderr[-3000:]}")
     result = BuildRun(measured)
-    read_steps(root / "dagster_home", result)
+    read_steps(Path(env["DAGSTER_HOME"]), result)
     return result
+
+
+def kept_home_builds(workdir: Path, runs: int, raw_dir: Path) -> list[BuildRun]:
+    """Cold processes and fresh folders, but one Dagster home that an earlier build created: the
+    everyday case, where .dagster/ outlives each build."""
+    home = workdir / "kept_dagster_home"
+    builds = []
+    for index in range(runs + 1):
+        root = Path(tempfile.mkdtemp(prefix="kept-", dir=workdir))
+        env = child_env(root, raw_dir)
+        env["DAGSTER_HOME"] = str(home)
+        build = cold_build(root, env)
+        if index:  # the first one creates the home
+            builds.append(build)
+            print(f"  build, kept home {index}/{runs}: {build.measured.wall:.1f} s", flush=True)
+        shutil.rmtree(root, ignore_errors=True)
+    return builds
 
 
 def plain(env: dict[str, str], *args: str) -> PlainRun:
@@ -260,8 +277,10 @@ def main(argv: list[str] | None = None) -> int:
         published = workdir / "published"
         print(f"cold build vs plain script, {args.runs} run(s) each:", flush=True)
         builds, plains = compare_builds(workdir, args.runs, raw_dir, None, published)
-        cached = None
+        cached, kept = None, None
         if not args.smoke:
+            print("cold builds into a Dagster home an earlier build created:", flush=True)
+            kept = kept_home_builds(workdir, args.runs, raw_dir)
             print("the same with a warm bytecode cache (what `uv sync --compile-bytecode` gives):", flush=True)
             cache = workdir / "pycache"
             compare_builds(workdir, 1, raw_dir, cache, None)  # fills the cache
@@ -284,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
             builds=builds,
             plains=plains,
             cached=cached,
+            kept=kept,
             scale=scale,
             latency=latency,
             large_latency=large_latency,
