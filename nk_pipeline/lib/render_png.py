@@ -9,6 +9,8 @@ a PNG, and it carries the matplotlib version).
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
@@ -78,17 +80,25 @@ def _patch(geometry, **style):
     return PathPatch(_outline(geometry), **style)
 
 
-def render_png(scene: map_scene.MapScene, path: Path, note: str) -> Path:
+@contextmanager
+def _drawn_png(path: Path, width_in: float, height_in: float, hatch_width: float) -> Iterator[Figure]:
+    """A figure to draw on, saved to `path` as a PNG that depends on nothing but what is drawn:
+    matplotlib's defaults (not the user's matplotlibrc), a fixed size and dpi, no Software chunk."""
     with matplotlib.rc_context():
         matplotlib.rcdefaults()
         matplotlib.rcParams.update(
-            {"font.family": "DejaVu Sans", "hatch.linewidth": 0.6, "path.simplify": False, "savefig.pad_inches": 0}
+            {"font.family": "DejaVu Sans", "hatch.linewidth": hatch_width, "path.simplify": False, "savefig.pad_inches": 0}
         )
-        fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, facecolor="white")
+        fig = Figure(figsize=(width_in, height_in), dpi=DPI, facecolor="white")
         FigureCanvasAgg(fig)
-        _draw(fig, scene, note)
+        yield fig
         with written_in_one_step(path) as tmp:
             fig.savefig(tmp, dpi=DPI, format="png", metadata=PNG_METADATA, facecolor="white")
+
+
+def render_png(scene: map_scene.MapScene, path: Path, note: str) -> Path:
+    with _drawn_png(path, WIDTH_IN, HEIGHT_IN, hatch_width=0.6) as fig:
+        _draw(fig, scene, note)
     return path
 
 
@@ -102,13 +112,7 @@ def story_years(years: pd.DataFrame) -> list[int]:
 
 def render_years_png(scene: map_scene.MapScene, years: pd.DataFrame, path: Path, note: str) -> Path:
     """map_years.png: the map of each story year, small, in a grid with one legend."""
-    with matplotlib.rc_context():
-        matplotlib.rcdefaults()
-        matplotlib.rcParams.update(
-            {"font.family": "DejaVu Sans", "hatch.linewidth": 0.5, "path.simplify": False, "savefig.pad_inches": 0}
-        )
-        fig = Figure(figsize=(YEARS_WIDTH_IN, YEARS_HEIGHT_IN), dpi=DPI, facecolor="white")
-        FigureCanvasAgg(fig)
+    with _drawn_png(path, YEARS_WIDTH_IN, YEARS_HEIGHT_IN, hatch_width=0.5) as fig:
         shown = story_years(years)
         latest = max(shown) if shown else None
         for index, year in enumerate(shown):
@@ -126,8 +130,6 @@ def render_years_png(scene: map_scene.MapScene, years: pd.DataFrame, path: Path,
         fig.text(0.012, 0.985, YEARS_TITLE, fontsize=14, fontweight="bold", color=TEXT_COLOUR, va="top")
         fig.text(0.012, 0.952, YEARS_SUBTITLE, fontsize=8.5, color=MUTED_TEXT, va="top")
         fig.text(0.012, 0.006, _mathtext_safe(note), fontsize=6.5, color=MUTED_TEXT, va="bottom", linespacing=1.4)
-        with written_in_one_step(path) as tmp:
-            fig.savefig(tmp, dpi=DPI, format="png", metadata=PNG_METADATA, facecolor="white")
     return path
 
 
