@@ -41,6 +41,7 @@ def _built_by(name: str) -> str:
 )
 def marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     selected = {key.path[-1] for key in context.selected_asset_keys}
+    checks = context.selected_asset_check_keys
     with duckdb.get_connection() as conn:
         conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
         for table in marts_in_build_order():
@@ -55,7 +56,6 @@ def marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
             yield dg.MaterializeResult(
                 asset_key=["marts", table.name], metadata={**table_metadata(head, table), "dagster/row_count": rows}
             )
-            checks = context.selected_asset_check_keys
             results = [r for r in run_checks(conn, table.name) if dg.AssetCheckKey(r.asset_key, r.check_name) in checks]
             yield from results
             if not all(result.passed for result in results):

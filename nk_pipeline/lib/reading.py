@@ -287,7 +287,7 @@ def read_raw(path: Path, expected_columns: tuple[str, ...], display_name: str) -
     if header_table is None:
         raise RuntimeError(f"{display_name}: Arrow's CSV reader cannot read a header the byte layout finds sound")
     header = [column[0].as_py().strip() for column in header_table.columns]
-    issues = _header_problems(header, expected_columns, display_name, int(layout.lines(starts[:1])[0]))
+    issues = _header_problems(header, expected_columns, display_name, layout.line_at(starts[0]))
     if issues:
         raise RawDataError(issues)
 
@@ -300,7 +300,7 @@ def read_raw(path: Path, expected_columns: tuple[str, ...], display_name: str) -
         issues = [
             Issue(
                 display_name,
-                int(layout.lines(starts[r : r + 1])[0]),
+                layout.line_at(starts[r]),
                 "",
                 "",
                 f"row has {cells[r]} cells but the header has {width} (an unquoted comma, or a missing one?)",
