@@ -19,12 +19,19 @@ STATUS_MATCHES_FIGURES = "status_matches_figures"
 USED_EVIDENCE_IS_A_WORKER_FIGURE = "used_evidence_is_a_worker_figure"
 NO_LOOK_AHEAD = "no_look_ahead"
 LATEST_YEAR_IS_COUNTRY_ESTIMATES = "latest_year_is_country_estimates"
+NOTHING_CURRENT_RESTS_ON_EXPIRED_EVIDENCE = "nothing_current_rests_on_expired_evidence"
+ONE_OBSERVATION_COUNTS_ONCE = "one_observation_counts_once"
 
 # mart → the checks on it
 MART_CHECKS: dict[str, list[str]] = {
     "country_estimates": [LATEST_YEAR_IS_COUNTRY_ESTIMATES],
-    "country_years": [EVERY_ESTIMATE_HAS_A_SOURCE, LOW_LE_CENTRAL_LE_HIGH, STATUS_MATCHES_FIGURES],
-    "estimate_evidence": [USED_EVIDENCE_IS_A_WORKER_FIGURE, NO_LOOK_AHEAD],
+    "country_years": [
+        EVERY_ESTIMATE_HAS_A_SOURCE,
+        LOW_LE_CENTRAL_LE_HIGH,
+        STATUS_MATCHES_FIGURES,
+        NOTHING_CURRENT_RESTS_ON_EXPIRED_EVIDENCE,
+    ],
+    "estimate_evidence": [USED_EVIDENCE_IS_A_WORKER_FIGURE, NO_LOOK_AHEAD, ONE_OBSERVATION_COUNTS_ONCE],
 }
 
 

@@ -13,8 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pytest
 
+from nk_pipeline.lib import contract, countries
+from nk_pipeline.lib.validation import check_folder, to_typed
+from nk_pipeline.lib.warehouse import build_mart, write_frame
 from nk_pipeline.settings import PROJECT_ROOT, RAW_DIR_ENV, WAREHOUSE_DIR_ENV, Paths
 
 SHIPPED_RAW = PROJECT_ROOT / "raw"
@@ -141,3 +145,23 @@ def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
 def raw_copy(tmp_path: Path) -> Path:
     """A private copy of raw/ a test may break."""
     return copy_raw(tmp_path / "raw")
+
+
+SERIES_MARTS = ("method_parameters", "statuses", "measures", "estimate_evidence", "country_years", "country_estimates")
+
+
+def reconcile(raw_dir: Path) -> duckdb.DuckDBPyConnection:
+    """The raw files validated and typed as the pipeline does, then the series marts built by their
+    SQL, in memory: the fast way to test the method's rules without a build."""
+    conn = duckdb.connect(":memory:")
+    checked = check_folder(raw_dir)
+    for spec in contract.RAW_FILES:
+        raw, issues = checked[spec.name]
+        assert issues == [], issues
+        write_frame(conn, f"staging.{spec.name}", to_typed(raw, spec.name), spec.description)
+    union = " UNION ".join(f"SELECT iso3 FROM staging.{f.name}" for f in contract.COUNTRY_FILES)
+    named = conn.execute(f"SELECT DISTINCT iso3 FROM ({union}) WHERE iso3 IS NOT NULL").df()
+    write_frame(conn, "staging.countries", countries.iso3_names(named["iso3"]), "Countries.")
+    for name in SERIES_MARTS:
+        build_mart(conn, name)
+    return conn

@@ -50,7 +50,7 @@ EXPECTED = {
     "24_blank_required_evidence": ("country_estimates.csv", 3, "evidence", "must not be blank"),
     "25_evidence_too_long": ("country_estimates.csv", 3, "evidence", "at most 15 words"),
     "26_presence_with_a_figure": ("country_estimates.csv", 3, "measure, workers_low, workers_high", "presence"),
-    "27_ragged_row": ("country_estimates.csv", 3, "", "row has 10 cells"),
+    "27_ragged_row": ("country_estimates.csv", 3, "", "row has 11 cells"),
     "28_unterminated_quote": ("country_estimates.csv", 6, "", "never closed"),
     "29_figure_without_meaning": ("policy_events.csv", 4, "figure, figure_meaning", "figure_meaning"),
     "30_bad_thousands_grouping": ("country_estimates.csv", 5, "workers_low", "whole number"),

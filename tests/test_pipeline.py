@@ -69,10 +69,11 @@ def test_country_estimates_have_the_designed_columns(shipped_build):
 def test_known_figures(shipped_build):
     rows = dict(query(shipped_build, "SELECT iso3, status FROM marts.country_estimates"))
     assert rows["RUS"] == "estimate" and rows["CHN"] == "estimate"
-    assert rows["SGP"] == "present"  # named in government lists, no figure
+    assert rows["LBY"] == "present"  # workers named in 2023, no figure
+    assert rows["SGP"] == "last_reported"  # named in 2018 lists, nothing since
     low, high = query(shipped_build, "SELECT workers_low, workers_high FROM marts.country_estimates WHERE iso3 = 'CHN'")[0]
-    # the corroborated window of US, AP and NKDB figures (2019–2020)
-    assert (low, high) == (50000, 80000)
+    # the 2019 window of US, AP and NKDB figures has expired; a 2023 claim of "over 100,000" is all that is current
+    assert (low, high) == (100000, None)
 
 
 def test_geojson_has_estimate_and_presence_countries(shipped_build):
@@ -81,7 +82,7 @@ def test_geojson_has_estimate_and_presence_countries(shipped_build):
     assert data["type"] == "FeatureCollection"
     by_iso = {f["properties"]["iso3"]: f["properties"] for f in data["features"]}
     assert by_iso["RUS"]["status"] == "estimate" and by_iso["RUS"]["label"]
-    assert by_iso["SGP"]["status"] == "present"
+    assert by_iso["LBY"]["status"] == "present" and by_iso["SGP"]["status"] == "last_reported"
     frame = gpd.read_file(path)
     assert frame.crs.to_epsg() == 4326
     expected = {r[0] for r in query(shipped_build, "SELECT iso3 FROM marts.country_estimates")}

@@ -18,8 +18,8 @@ from tests.conftest import run_build
 from tests.test_reconciliation import HANDMADE, make_raw
 
 PROJECT_ROWS = (
-    "Benin,,,project,2017,construction,gov-2017,A state firm built a monument.,\n"
-    "Russia,,,project,2018,construction,media-2018,A state firm's branch registered.,\n"
+    "Benin,,,project,2017,construction,gov-2017,,A state firm built a monument.,\n"
+    "Russia,,,project,2018,construction,media-2018,,A state firm's branch registered.,\n"
 )
 
 
@@ -41,24 +41,29 @@ def rows(build, sql):
 
 
 def test_a_country_known_only_by_projects_is_labelled_as_such(project_build):
-    (benin,) = rows(project_build, "SELECT * FROM marts.country_estimates WHERE iso3 = 'BEN'")
+    (benin,) = rows(project_build, "SELECT * FROM marts.country_years WHERE iso3 = 'BEN' AND year = 2017")
     assert benin["status"] == "present" and benin["workers_central"] is None and benin["confidence"] is None
-    assert benin["label"] == "North Korean firms' projects reported, no workers named"
+    assert benin["label"] == "North Korean firms' projects reported, no workers named (2017)"
+    # two years later the project is still what was last reported, and says so
+    (latest,) = rows(project_build, "SELECT * FROM marts.country_estimates WHERE iso3 = 'BEN'")
+    assert (latest["status"], latest["label"]) == ("last_reported", "Last reported: North Korean firms' projects (2017)")
     (evidence,) = rows(project_build, "SELECT * FROM marts.estimate_evidence WHERE iso3 = 'BEN'")
     assert evidence["measure"] == "project" and evidence["used"] is False
     assert "names no workers" in evidence["exclusion_reason"]
 
 
 def test_a_project_changes_nothing_where_workers_are_counted(project_build):
-    (russia,) = rows(project_build, "SELECT * FROM marts.country_estimates WHERE iso3 = 'RUS'")
+    (russia,) = rows(project_build, "SELECT * FROM marts.country_years WHERE iso3 = 'RUS' AND year = 2019")
     # the hand-made figures of tests/test_reconciliation.py, untouched by the project row
     assert (russia["workers_low"], russia["workers_high"], russia["label"]) == (10000, 30000, "10,000–30,000 (2019)")
+    (latest,) = rows(project_build, "SELECT label FROM marts.country_estimates WHERE iso3 = 'RUS'")
+    assert latest["label"] == "about 5,000 (2024)"
 
 
 def test_a_project_with_a_figure_is_refused(tmp_path):
     path = tmp_path / "country_estimates.csv"
     header = (HANDMADE / "country_estimates.csv").read_text(encoding="utf-8").splitlines()[0]
-    path.write_text(f"{header}\nBenin,12,12,project,2017,,gov-2017,A clinic with twelve beds.,\n", encoding="utf-8")
+    path.write_text(f"{header}\nBenin,12,12,project,2017,,gov-2017,gov-2017,A clinic with twelve beds.,\n", encoding="utf-8")
     raw = read_raw(path, contract.COUNTRY_ESTIMATES.columns, "raw/country_estimates.csv")
     issues = check_table(raw, contract.COUNTRY_ESTIMATES.name, {"gov-2017"})
     assert len(issues) == 1 and issues[0].line == 2

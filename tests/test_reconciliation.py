@@ -1,17 +1,20 @@
-"""Issue 4: the reconciliation on hand-made inputs whose right answers are worked out here,
+"""Issue 4 and 20: the reconciliation on hand-made inputs whose right answers are worked out here,
 the publish history, and the shipped data's known figures.
 
-tests/handmade/ holds a few synthetic sources (example.org) and figures. Russia's worker
-figures describe 2009, 2017, 2018 (publication year), 2019 and 2024. The three-year windows
-ending at each year hold 1, 1, 2, 3 and 1 distinct sources, so the latest window corroborated by
-two or more sources ends in 2019: it uses 2017–2019 (20,000–30,000; 10,000; 12,000), leaves out
-2009 as superseded and 2024 as a newer single-source claim. Low = 10,000, high = 30,000, central
-= median(25,000, 10,000, 12,000) = 12,000; 25,000 > 2 × 10,000 is a conflict, so three sources
-give medium confidence, and 2019 predates the 2397 deadline: stale.
+tests/handmade/ holds a few synthetic sources (example.org) and figures; each source is its own
+origin. The series runs to 2024, the latest year of any evidence. Russia's worker figures
+describe 2009, 2017, 2018 (publication year), 2019 and 2024. As of 2019 the figures allowed
+describe 2017–2019 (2009 has expired); the windows ending at 2017, 2018 and 2019 hold 1, 2 and 3
+origins, so the window ends in 2019 and uses 20,000–30,000, 10,000 and 12,000. Low = 10,000,
+high = 30,000, central = median(25,000, 10,000, 12,000) = 12,000; 25,000 > 2 × 10,000 is a
+conflict, so three origins give medium confidence, and 2019 predates the 2397 deadline: stale.
+As of 2024 only new-2024 (2022–2024) is allowed: about 5,000 (2024), one origin, low.
 
 Qatar's only worker figure is the implementation report in policy_events.csv (70 remain, 2019):
-since issue 12 a count of the workers remaining is a stock figure, so Qatar is an estimate of
-about 70 (2019), no longer "present", and its 70 joins the country sums of global_totals.
+about 70 (2019) from 2019 to 2021, then last reported. Its 2018 residents count makes it
+"present" in 2018. Singapore's 2018 presence, Kuwait's "up to 5,000" of 2016, China's 2019 range
+and Laos's 2016 restaurants are current for their year and two more, then last reported, so
+in 2024 Russia is the only estimate and the country sums of global_totals are its 5,000.
 """
 
 from __future__ import annotations
@@ -53,42 +56,60 @@ def country(build, iso3):
     return row
 
 
+def year_row(build, iso3, year):
+    (row,) = rows(build, "SELECT * FROM marts.country_years WHERE iso3 = ? AND year = ?", [iso3, year])
+    return row
+
+
 def test_conflicting_and_superseded_sources(handmade_build):
-    russia = country(handmade_build, "RUS")
+    russia = year_row(handmade_build, "RUS", 2019)
     assert (russia["workers_low"], russia["workers_high"], russia["workers_central"]) == (10000, 30000, 12000)
     assert russia["reference_year"] == 2019
     assert russia["source_ids"] == "gov-2017;media-2018;research-2019"
-    assert russia["n_sources"] == 3
+    assert russia["n_sources"] == 3 and russia["n_origins"] == 3
     assert russia["conflict"] is True
     assert russia["confidence"] == "medium"
     assert russia["stale"] is True
     assert russia["has_restaurants"] is True
     assert russia["label"] == "10,000–30,000 (2019)"
+    latest = country(handmade_build, "RUS")
+    assert (latest["status"], latest["label"], latest["confidence"]) == ("estimate", "about 5,000 (2024)", "low")
     evidence = {r["source_id"]: r for r in rows(handmade_build, "SELECT * FROM marts.estimate_evidence WHERE iso3 = 'RUS'")}
-    assert evidence["old-2009"]["used"] is False and evidence["old-2009"]["exclusion_reason"].startswith("superseded")
-    assert evidence["new-2024"]["used"] is False and "single source" in evidence["new-2024"]["exclusion_reason"]
+    assert evidence["old-2009"]["used"] is False
+    assert evidence["old-2009"]["exclusion_reason"] == "expired: describes 2009, more than 2 years before 2024"
+    assert (evidence["old-2009"]["first_year_used"], evidence["old-2009"]["last_year_used"]) == (2009, 2011)
+    assert (evidence["gov-2017"]["first_year_used"], evidence["gov-2017"]["last_year_used"]) == (2017, 2019)
+    assert evidence["new-2024"]["used"] is True and evidence["new-2024"]["exclusion_reason"] is None
     assert evidence["media-2018"]["year_from_publication"] is True and evidence["media-2018"]["effective_year"] == 2018
 
 
 def test_presence_only_and_non_worker_measures(handmade_build):
-    singapore = country(handmade_build, "SGP")
+    singapore = year_row(handmade_build, "SGP", 2018)
     assert singapore["status"] == "present"
     assert singapore["workers_low"] is None and singapore["workers_central"] is None and singapore["confidence"] is None
-    assert singapore["label"] == "Workers reported, no reliable figure"
+    assert singapore["label"] == "Workers reported, no reliable figure (2018)"
+    latest = country(handmade_build, "SGP")
+    assert (latest["status"], latest["label"]) == ("last_reported", "Last reported: workers present, no figure (2018)")
     # Qatar's residents count is not a worker figure; its report of 70 remaining is
-    qatar = country(handmade_build, "QAT")
+    assert year_row(handmade_build, "QAT", 2018)["status"] == "present"
+    qatar = year_row(handmade_build, "QAT", 2021)
     assert (qatar["status"], qatar["label"], qatar["source_ids"]) == ("estimate", "about 70 (2019)", "research-2019")
+    assert country(handmade_build, "QAT")["label"] == "Last reported: about 70 (2019)"
     evidence = {r["raw_file"]: r for r in rows(handmade_build, "SELECT * FROM marts.estimate_evidence WHERE iso3 = 'QAT'")}
     assert "not only workers" in evidence["raw/country_estimates.csv"]["exclusion_reason"]
     remaining = evidence["raw/policy_events.csv"]
-    assert (remaining["measure"], remaining["source_line"], remaining["used"]) == ("stock", 4, True)
+    assert (remaining["measure"], remaining["source_line"], remaining["first_year_used"], remaining["last_year_used"]) == (
+        "stock", 4, 2019, 2021
+    )
 
 
 def test_restaurants_only(handmade_build):
-    laos = country(handmade_build, "LAO")
+    laos = year_row(handmade_build, "LAO", 2016)
     assert laos["status"] == "restaurants_only" and laos["has_restaurants"] is True
     assert laos["reference_year"] == 2016 and laos["source_ids"] == "rest-2016"
-    assert laos["label"] == "North Korean restaurants only"
+    assert laos["label"] == "North Korean restaurants only (2016)"
+    latest = country(handmade_build, "LAO")
+    assert (latest["status"], latest["last_status"], latest["has_restaurants"]) == ("last_reported", "restaurants_only", True)
     # the restaurant report is its evidence, never a figure
     (evidence,) = rows(handmade_build, "SELECT * FROM marts.estimate_evidence WHERE iso3 = 'LAO'")
     assert (evidence["measure"], evidence["raw_file"], evidence["source_line"]) == ("restaurant", "raw/restaurants.csv", 2)
@@ -112,9 +133,11 @@ def test_every_country_traces_to_evidence_with_a_source_url(handmade_build):
 
 
 def test_upper_bound_only(handmade_build):
-    kuwait = country(handmade_build, "KWT")
+    kuwait = year_row(handmade_build, "KWT", 2018)
     assert (kuwait["workers_low"], kuwait["workers_high"], kuwait["workers_central"]) == (None, 5000, 5000)
     assert kuwait["label"] == "up to 5,000 (2016)" and kuwait["confidence"] == "low"
+    latest = country(handmade_build, "KWT")
+    assert (latest["last_workers_low"], latest["last_workers_high"], latest["workers_high"]) == (None, 5000, None)
 
 
 def test_china_entries_beside_the_china_estimate(handmade_build):
@@ -122,19 +145,20 @@ def test_china_entries_beside_the_china_estimate(handmade_build):
     workers = entries[("full_year", "workers_and_crew")]
     assert workers["entrants"] == 94000 and workers["total_entrants_same_source"] == 188000
     assert workers["share_of_total"] == pytest.approx(0.5)
-    assert workers["china_estimate_label"] == "50,000–80,000 (2019)"
+    assert workers["china_estimate_label"] == "Last reported: 50,000–80,000 (2019)"
     assert "not people" in workers["caveat"]
 
 
 def test_global_totals_against_headlines(handmade_build):
     totals = {r["year"]: r for r in rows(handmade_build, "SELECT * FROM marts.global_totals WHERE scope = 'global_workers'")}
-    # central: Russia 12,000 + Kuwait 5,000 + China 65,000 + Qatar 70; lows use the central where a low is missing
-    assert (totals[2017]["country_sum_low"], totals[2017]["country_sum_central"], totals[2017]["country_sum_high"]) == (65070, 82070, 115070)
-    assert totals[2017]["gap_central"] == 17930
-    assert totals[2017]["comparison"] == "headline overlaps the range of the country sums"
-    # "more than 50,000" has no upper bound, so it is never below the sums
-    assert totals[2015]["comparison"] == "headline overlaps the range of the country sums"
-    assert totals[2016]["comparison"] == "headline below the sum of country lows"
+    # in 2024 only Russia's 5,000 is current: the countries last reported add nothing
+    assert (totals[2017]["country_sum_low"], totals[2017]["country_sum_central"], totals[2017]["country_sum_high"]) == (5000, 5000, 5000)
+    assert totals[2017]["gap_central"] == 95000
+    assert totals[2017]["comparison"] == "headline above the sum of country highs"
+    # "more than 50,000" has no upper bound; it is above the sums all the same
+    assert totals[2015]["comparison"] == "headline above the sum of country highs"
+    assert totals[2016]["comparison"] == "headline above the sum of country highs"
+    assert totals[2017]["n_countries_with_estimate"] == 1
 
 
 def test_policy_timeline_latest_status(handmade_build):
@@ -164,9 +188,24 @@ def test_shipped_data_known_figures(shipped_build):
     russia = country(shipped_build, "RUS")
     # NIS (via Korea Herald) ~4,000 for 2024 and WSJ ~15,000 for 2025
     assert (russia["workers_low"], russia["workers_high"], russia["reference_year"]) == (4000, 15000, 2025)
+    # China's 2019 figures have expired: only the 2023 claim of "over 100,000" speaks for 2025, alone
     china = country(shipped_build, "CHN")
-    assert (china["workers_low"], china["workers_high"]) == (50000, 80000)
-    evidence = rows(shipped_build, "SELECT used, exclusion_reason FROM marts.estimate_evidence WHERE iso3 = 'CHN' AND source_id = 'rfa-2024-poe'")
-    assert evidence[0]["used"] is False and "single source" in evidence[0]["exclusion_reason"]
+    assert (china["workers_low"], china["workers_high"], china["label"]) == (100000, None, "at least 100,000 (2023)")
+    assert (china["confidence"], china["n_origins"]) == ("low", 1)
+    evidence = rows(shipped_build, "SELECT used, exclusion_reason FROM marts.estimate_evidence WHERE iso3 = 'CHN' AND source_id = 'ap-2019-headtopics'")
+    assert evidence[0]["used"] is False and evidence[0]["exclusion_reason"].startswith("expired: describes 2019")
+    # Oman: about 300 in 2015, all sent home (300 ≥ 300) in 2016, nothing since
+    oman = {r["year"]: r for r in rows(shipped_build, "SELECT * FROM marts.country_years WHERE iso3 = 'OMN'")}
+    assert oman[2015]["label"] == "about 300 (2015)"
+    assert (oman[2016]["status"], oman[2016]["label"]) == ("none_reported_remaining", "None reported remaining (2016)")
+    assert country(shipped_build, "OMN")["label"] == "Last reported: none remaining (2016)"
+    # a nil report from a country no source names as a host is not a host
+    usa = country(shipped_build, "USA")
+    assert (usa["status"], usa["workers_central"]) == ("none_reported", None)
+    # nothing shown as current rests on a figure older than carry_years
+    old = rows(shipped_build, """
+        SELECT c.iso3 FROM marts.country_estimates AS c JOIN marts.statuses AS s USING (status)
+        WHERE s.is_current AND c.reference_year < (SELECT max(year) FROM marts.country_years) - 2""")
+    assert old == []
     headline = rows(shipped_build, "SELECT count(*) AS n FROM marts.global_totals WHERE scope = 'global_workers' AND source_id = 'nkitw-overseas-workers'")
     assert headline[0]["n"] == 3

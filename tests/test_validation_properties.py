@@ -43,6 +43,8 @@ def estimate_rows(draw) -> dict[str, str]:
         "reference_year": draw(st.one_of(st.just(""), st.integers(1950, THIS_YEAR).map(str))),
         "sectors": ";".join(sorted(sectors)),
         "source_id": draw(st.sampled_from(SOURCE_IDS)),
+        # a figure names who first stated it; presence may
+        "origin": draw(st.sampled_from(["US government", "Yonhap"])) if low or high else draw(st.sampled_from(["", "NKDB"])),
         "evidence": " ".join(draw(st.lists(WORD, min_size=1, max_size=15))),
         "notes": draw(st.one_of(st.just(""), FREE_TEXT)),
     }

@@ -6,7 +6,12 @@ the spreadsheet's About sheet and datapackage.json read them from here.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+
+import pandas as pd
+
+from nk_pipeline.lib.vocabulary import CURRENT_STATUSES
 
 DATA_TITLE = "North Korean workers abroad, per country, with every figure cited"
 DATA_DESCRIPTION = (
@@ -44,8 +49,8 @@ CAVEATS = (
     Caveat(
         "The situation changes.",
         " UN Security Council resolution 2397 (December 2017) required all North Korean workers to be sent "
-        "home by 22 December 2019; many figures predate that and are flagged stale. Some highlighted "
-        "countries may no longer host workers; others not shown may.",
+        "home by 22 December 2019. A figure speaks for the year it describes and a few years after; older "
+        "reports are shown as last reported, never as a current figure. Countries not shown may host workers.",
     ),
     Caveat(
         "China entry statistics are entries, not people",
@@ -67,3 +72,63 @@ SPREADSHEET_NOTE = (
     "written with one more apostrophe in front; remove it to get the text as the warehouse and the Parquet "
     "files have it."
 )
+
+
+# What each kind of page is called in a sentence (raw/README.md defines the kinds): singular, plural.
+KIND_WORDS = {
+    "un": ("UN document", "UN documents"),
+    "government": ("government page", "government pages"),
+    "research": ("research page", "research pages"),
+    "media": ("news report", "news reports"),
+    "ngo": ("NGO page", "NGO pages"),
+    "commercial": ("commercial note", "commercial notes"),
+    "blog": ("blog post", "blog posts"),
+    "mirror": ("copy on another site", "copies on other sites"),
+}
+
+
+@dataclass(frozen=True)
+class CurrentEvidence:
+    """What the map shows as current in its latest year, and what it rests on, counted from the rows."""
+
+    n_estimate: int
+    n_current: int  # every current status (estimate, present, restaurants, none remaining)
+    n_last_reported: int
+    kinds: dict[str, int]  # kind of page → sources behind the current rows
+    first_year: int | None  # the years the current rows' reports describe
+    last_year: int | None
+
+    @property
+    def n_reports(self) -> int:
+        return sum(self.kinds.values())
+
+    @property
+    def reports_text(self) -> str:
+        parts = [f"{n} {KIND_WORDS.get(kind, (kind, kind))[n != 1]}" for kind, n in self.kinds.items()]
+        return f"{self.n_reports} cited public report{'s' if self.n_reports != 1 else ''}" + (
+            f" ({', '.join(parts)})" if parts else ""
+        )
+
+    @property
+    def span_text(self) -> str:
+        if self.first_year is None:
+            return ""
+        years = str(self.first_year) if self.first_year == self.last_year else f"{self.first_year}–{self.last_year}"
+        return f", describing {years}"
+
+
+def current_evidence(rows: pd.DataFrame, sources: pd.DataFrame) -> CurrentEvidence:
+    """`rows`: one per country as of the latest year (status, reference_year, source_ids);
+    `sources`: source_id and kind."""
+    current = rows[rows["status"].isin(CURRENT_STATUSES)]
+    ids = {i for cell in current["source_ids"].dropna() for i in str(cell).split(";") if i}
+    kinds = Counter(sources.loc[sources["source_id"].isin(ids), "kind"])
+    years = current["reference_year"].dropna().astype(int)
+    return CurrentEvidence(
+        n_estimate=int((rows["status"] == "estimate").sum()),
+        n_current=len(current),
+        n_last_reported=int((rows["status"] == "last_reported").sum()),
+        kinds=dict(sorted(kinds.items(), key=lambda item: (-item[1], item[0]))),
+        first_year=int(years.min()) if len(years) else None,
+        last_year=int(years.max()) if len(years) else None,
+    )

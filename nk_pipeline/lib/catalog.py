@@ -35,6 +35,8 @@ _MEASURE_TEXT = ", ".join(m.name for m in MEASURES)
 
 _PROVENANCE = {
     "source_id": "The source, a key of marts.sources.",
+    "origin": "Who first stated the figure, as its page says (an agency, a research body, or the outlet itself "
+    "for its own reporting); corroboration counts origins, not outlets.",
     "evidence": "A short paraphrase of what the source says.",
     "source_line": "Line of the raw CSV the row comes from (header = line 1).",
     "iso3": (
@@ -52,11 +54,29 @@ _COUNTRY_ROW = {
     "(an upper bound: see reference_year_from_publication).",
     "reference_year_from_publication": "True when no source used states the year its figure describes, so "
     "reference_year is a publication year: the figure describes that year or an earlier one.",
-    "confidence": "high, medium or low where there is a figure (sources, their kinds and agreement); NULL otherwise.",
+    "confidence": "high, medium or low for an estimate (distinct origins, official pages, agreement and the range's spread: "
+    "docs/methodology.md section 4); NULL otherwise.",
     "stale": "True unless a source used states a year from stale_before_year (2020, after the December 2019 "
     "repatriation deadline of UNSCR 2397) on; a publication year alone never makes a row current.",
+    "n_sources": "Distinct sources (pages) behind the row; for a last_reported row, behind what was last reported.",
     "label": "Human-readable estimate for maps, e.g. '30,000–50,000 (2017)'; 'reported 2020' when no source "
-    "states the year; 'None reported remaining (2020)' when the reports say none remain.",
+    "states the year; 'None reported remaining (2020)' when the reports say none remain; 'Last reported: about 300 (2015)' when "
+    "nothing current is known.",
+}
+
+# Columns appended by issue 20 to both country tables (marts.country_estimates and marts.country_years).
+_ORIGINS_AND_EXPIRY = {
+    "n_origins": "Distinct origins behind the row: who first stated the figures (an agency, a research body, or an "
+    "outlet for its own reporting), however many outlets repeat them. Confidence and the maps count these.",
+    "origin_chain": "Each origin with the outlets that reported it, e.g. 'ROK National Intelligence Service, "
+    "reported by Yonhap and Korea Herald'; '; '-separated.",
+    "sent_home_since": "Largest number reported sent home after the year of the figures used (not a sum: reports "
+    "repeat one another), subtracted from both ends of the range; NULL when none.",
+    "last_status": "For a last_reported row: the status of the last year with current evidence (estimate, present, "
+    "restaurants_only or none_reported_remaining); NULL otherwise.",
+    "last_workers_low": "For a last_reported row: the low figure last reported; NULL otherwise. Never an estimate of the row's year.",
+    "last_workers_high": "For a last_reported row: the high figure last reported; NULL otherwise.",
+    "last_workers_central": "For a last_reported row: the central figure last reported; NULL otherwise.",
 }
 
 MARTS: tuple[Table, ...] = (
@@ -74,7 +94,7 @@ MARTS: tuple[Table, ...] = (
             "workers_high": "High end of the estimate; NULL when sources give only a lower bound.",
             "workers_central": "Median of the figures used, rounded and kept inside low–high.",
             "reference_year": _COUNTRY_ROW["reference_year"],
-            "n_sources": "Distinct sources behind the row.",
+            "n_sources": _COUNTRY_ROW["n_sources"],
             "source_ids": "Those sources' ids, ';'-separated (keys of marts.sources).",
             "has_restaurants": "True when North Korean restaurants are reported in the country.",
             "confidence": _COUNTRY_ROW["confidence"],
@@ -83,6 +103,7 @@ MARTS: tuple[Table, ...] = (
             "stale": _COUNTRY_ROW["stale"],
             "label": _COUNTRY_ROW["label"],
             "reference_year_from_publication": _COUNTRY_ROW["reference_year_from_publication"],
+            **_ORIGINS_AND_EXPIRY,
         },
         reads=("marts.country_years",),
         primary_key=("iso3",),
@@ -103,7 +124,7 @@ MARTS: tuple[Table, ...] = (
             "workers_high": "High end of the estimate; NULL when sources give only a lower bound or there is no figure.",
             "workers_central": "Median of the figures used, rounded and kept inside low–high; 0 when none remain.",
             "reference_year": _COUNTRY_ROW["reference_year"],
-            "n_sources": "Distinct sources behind the row.",
+            "n_sources": _COUNTRY_ROW["n_sources"],
             "source_ids": "Those sources' ids, ';'-separated (keys of marts.sources).",
             "has_restaurants": "True when North Korean restaurants were reported in the country by this year.",
             "confidence": _COUNTRY_ROW["confidence"],
@@ -117,6 +138,7 @@ MARTS: tuple[Table, ...] = (
             "repatriation_reports": "This year's reports of workers sent home, e.g. '154 sent home (source-id)', '; '-separated.",
             "repatriation_source_ids": "Their sources, ';'-separated (keys of marts.sources).",
             "is_latest": "True on the latest year: the row marts.country_estimates publishes.",
+            **_ORIGINS_AND_EXPIRY,
         },
         reads=("marts.method_parameters", "marts.measures", "marts.statuses", "marts.estimate_evidence", "staging.countries"),
         primary_key=("iso3", "year"),
@@ -153,6 +175,11 @@ MARTS: tuple[Table, ...] = (
             "exclusion_reason": "Why an observation is not used in the latest year; NULL when used.",
             "first_year_used": "First year of marts.country_years whose estimate uses the observation; NULL if none.",
             "last_year_used": "Last such year (the years between use it too).",
+            "origin": _PROVENANCE["origin"],
+            "ends_estimate": "True for a report that none remain (a zero count) and for a report of as many sent home "
+            "as the figures then current held: either ends every figure up to its year.",
+            "duplicate_of": "For a report of workers remaining that repeats a country figure (same source, country, "
+            "year and figure): the raw file and line of the figure that counts; this one does not.",
         },
         reads=(
             "marts.method_parameters",
@@ -273,6 +300,8 @@ MARTS: tuple[Table, ...] = (
             "label": "The row's label when it has no figure; the prefix of the label of a zero figure.",
             "legend": "The map legend's wording.",
             "meaning": "What the status means.",
+            "is_current": "True when rows of this status rest on evidence describing their year or the carry_years "
+            "before it; false for what was last reported (older) and for none_reported.",
         },
         reads=(),  # written from nk_pipeline/lib/vocabulary.py
         primary_key=("status",),

@@ -112,6 +112,7 @@ COUNTRY_ESTIMATES = RawFile(
         "reference_year",
         "sectors",
         "source_id",
+        "origin",
         "evidence",
         "notes",
     ),
@@ -124,17 +125,17 @@ RESTAURANTS = RawFile(
 )
 CHINA_ENTRIES = RawFile(
     "china_entries",
-    ("year", "period", "category", "entrants", "source_id", "evidence"),
+    ("year", "period", "category", "entrants", "source_id", "origin", "evidence"),
     "North Korean entries into China by year and purpose (China National Tourism Administration data as reported).",
 )
 HEADLINE_ESTIMATES = RawFile(
     "headline_estimates",
-    ("year", "scope", "low", "high", "source_id", "evidence"),
+    ("year", "scope", "low", "high", "source_id", "origin", "evidence"),
     "Global figures: total workers abroad, revenue, host countries, restaurants, repatriations.",
 )
 POLICY_EVENTS_FILE = RawFile(
     "policy_events",
-    ("date", "country", "event", "reference", "figure", "figure_meaning", "source_id", "evidence"),
+    ("date", "country", "event", "reference", "figure", "figure_meaning", "source_id", "origin", "evidence"),
     "UN resolutions, national pledges, statements and implementation reports.",
 )
 
@@ -155,6 +156,11 @@ RAW_FILES: tuple[RawFile, ...] = (
     REVIEWED_CHANGES,
 )
 RAW_FILES_BY_NAME = {f.name: f for f in RAW_FILES}
+
+# Files whose figure rows name their origin: who first stated the figure, as its page says
+# (an agency, a research body, or the outlet for its own reporting). Corroboration counts origins,
+# not the outlets that repeat them (docs/methodology.md).
+ORIGIN_FILES = tuple(f for f in RAW_FILES if "origin" in f.columns)
 
 # Files whose rows cite a source and therefore depend on sources.csv.
 CITING_FILES = tuple(f for f in RAW_FILES if "source_id" in f.columns and f is not SOURCES)

@@ -75,10 +75,10 @@ class MapOutputs:
             "countries_parquet": lambda path: boundaries.write_geoparquet(self.features, path),
             "points_geojson": lambda path: map_features.write_geojson(self.points, path),
             "map_csv": self._write_csv,
-            "map_png": lambda path: render_png(self.scene, path, source_note(self.rows)),
+            "map_png": lambda path: render_png(self.scene, path, source_note(self.rows, self.sources)),
             "index_html": lambda path: render_html(self.scene, self.rows, self.sources, path, self.years),
             "country_years_csv": self._write_years_csv,
-            "map_years_png": lambda path: render_years_png(self.scene, self.years, path, source_note(self.rows)),
+            "map_years_png": lambda path: render_years_png(self.scene, self.years, path, source_note(self.rows, self.sources)),
         }
 
     def _write_years_csv(self, path: Path) -> Path:

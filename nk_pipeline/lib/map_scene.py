@@ -84,14 +84,25 @@ RESTAURANTS_COLOUR = "#dcd6ec"
 RESTAURANTS_HATCH = "#5e4c9a"
 NONE_REMAINING_COLOUR = "#d2ece4"
 NONE_REMAINING_HATCH = "#2c7a66"
+# what was last reported, years ago: pale and lined, so that it never reads as a figure of the year shown
+LAST_REPORTED_COLOUR = "#eeebe6"
+LAST_REPORTED_HATCH = "#a29d94"
 HOST_EDGE = "#5a5650"
+# A nil report from a country no source names as a host stays in the data, drawn as land.
+NOT_DRAWN = ("none_reported",)
 # the statuses drawn without a class colour, in legend order
-STATUS_LEGEND = {s.name: s.legend for s in vocabulary.STATUSES if s.name != "estimate"}
+STATUS_LEGEND = {s.name: s.legend for s in vocabulary.STATUSES if s.name != "estimate" and s.name not in NOT_DRAWN}
 STATUS_COLOURS = {
     "none_reported_remaining": (NONE_REMAINING_COLOUR, NONE_REMAINING_HATCH),
     "present": (PRESENT_COLOUR, PRESENT_HATCH),
     "restaurants_only": (RESTAURANTS_COLOUR, RESTAURANTS_HATCH),
+    "last_reported": (LAST_REPORTED_COLOUR, LAST_REPORTED_HATCH),
 }
+
+
+def drawn_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows drawn as hosts: every status but those NOT_DRAWN."""
+    return rows[~rows["status"].isin(NOT_DRAWN)]
 
 
 def classify(central: pd.Series, k: int = 5) -> tuple[pd.Series, list[MapClass]]:
@@ -167,7 +178,7 @@ def series_classes(years: pd.DataFrame) -> list[MapClass]:
 def year_scene(scene: MapScene, rows: pd.DataFrame) -> MapScene:
     """The scene as of another year: the same shapes and classes, the hosts of that year's rows."""
     shapes = scene.hosts[["iso3", "shape_name", "area_km2", "anchor_x", "anchor_y", "small", "geometry"]]
-    hosts = shapes.merge(rows.rename(columns={"country": "name"}), on="iso3", how="inner", validate="one_to_one")
+    hosts = shapes.merge(drawn_rows(rows).rename(columns={"country": "name"}), on="iso3", how="inner", validate="one_to_one")
     hosts["class"] = assign_classes(hosts["workers_central"].where(hosts["status"] == "estimate"), scene.classes)
     hosts["fill"] = [fill_of(row, scene.classes) for _, row in hosts.iterrows()]
     hosts = gpd.GeoDataFrame(hosts.sort_values("name", kind="stable").reset_index(drop=True), geometry="geometry")
@@ -192,7 +203,7 @@ def build_scene(rows: pd.DataFrame, boundaries: gpd.GeoDataFrame, classes: list[
     world = gpd.GeoDataFrame(
         world.drop(columns="geometry").assign(area_km2=true_area_km2), geometry=drawn, crs=None
     )
-    hosts = world.merge(rows, on="iso3", how="inner", validate="one_to_one")
+    hosts = world.merge(drawn_rows(rows), on="iso3", how="inner", validate="one_to_one")
     missing = missing_shapes(rows, world)  # Antarctica is not drawn
     hosts = hosts.rename(columns={"country": "name"})
     central = hosts["workers_central"].where(hosts["status"] == "estimate")

@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 
 from nk_pipeline.lib import map_scene, vocabulary
-from nk_pipeline.lib.about import CAVEATS, SPREADSHEET_NOTE
+from nk_pipeline.lib.about import CAVEATS, SPREADSHEET_NOTE, current_evidence
 from nk_pipeline.lib.catalog import MARTS
 from nk_pipeline.lib.publishing import written_in_one_step
 from nk_pipeline.lib.release import DATAPACKAGE_JSON, FORMATS, REPORTS_XLSX, table_file
@@ -91,6 +91,7 @@ def html_document(scene: map_scene.MapScene, rows: pd.DataFrame, sources: pd.Dat
         "<header>",
         f'<h1 id="map-title">{_e(TITLE)}</h1>',
         f'<p class="lede">{_e(LEDE)}</p>',
+        f'<p class="lede" id="lede-now">{_e(_now_text(rows, sources, int(years["year"].max())))}</p>',
         "</header>",
         "<main>",
         _year_control(data["years"], data["latest"]),
@@ -103,7 +104,7 @@ def html_document(scene: map_scene.MapScene, rows: pd.DataFrame, sources: pd.Dat
         _table(rows, by_id),
         _downloads(),
         "</main>",
-        _footer(rows),
+        _footer(rows, sources),
         f'<script type="application/json" id="map-data">{_script_json(data)}</script>',
         f"<script>{script}</script>",
         "</body>",
@@ -165,6 +166,7 @@ _PATTERNS = {
     "present": "url(#pattern-present)",
     "restaurants_only": "url(#pattern-restaurants)",
     "none_reported_remaining": "url(#pattern-none)",
+    "last_reported": "url(#pattern-last)",
 }
 
 
@@ -177,6 +179,8 @@ def _aria_label(host: Row) -> str:
         detail = f"{host['label']}, estimated North Korean workers; {host['confidence']} confidence"
     elif host["status"] == "none_reported_remaining":
         detail = f"{host['label']}: no North Korean workers remain, according to the reports"
+    elif host["status"] == "last_reported":
+        detail = f"{host['label']}; nothing more recent is reported"
     else:
         detail = vocabulary.STATUS[host["status"]].label
     return f"{host['name']}: {detail}"
@@ -184,6 +188,7 @@ def _aria_label(host: Row) -> str:
 
 def _patterns() -> str:
     none_fill, none_hatch = map_scene.STATUS_COLOURS["none_reported_remaining"]
+    last_fill, last_hatch = map_scene.STATUS_COLOURS["last_reported"]
     return (
         "<defs>"
         '<pattern id="pattern-present" patternUnits="userSpaceOnUse" width="4" height="4" patternTransform="rotate(45)">'
@@ -196,6 +201,9 @@ def _patterns() -> str:
         'patternTransform="rotate(-45)">'
         f'<rect width="5" height="5" fill="{none_fill}"/>'
         f'<line x1="0" y1="0" x2="0" y2="5" stroke="{none_hatch}" stroke-width="0.8"/></pattern>'
+        '<pattern id="pattern-last" patternUnits="userSpaceOnUse" width="4" height="4">'
+        f'<rect width="4" height="4" fill="{last_fill}"/>'
+        f'<line x1="0" y1="2" x2="4" y2="2" stroke="{last_hatch}" stroke-width="0.6"/></pattern>'
         "</defs>"
     )
 
@@ -276,27 +284,34 @@ def _notes(row: Row) -> list[str]:
         )
     elif not vocabulary.STATUS[row["status"]].has_figure:
         notes.append(f"Last reported for {int(row['reference_year'])}.")
-    if bool(row["stale"]) and undated:
+    if row["status"] == "estimate" and bool(row["stale"]) and undated:
         notes.append("No source states a year after the UN deadline of December 2019 to send every worker home.")
-    elif bool(row["stale"]):
+    elif row["status"] == "estimate" and bool(row["stale"]):
         notes.append("Predates the UN deadline of December 2019 to send every worker home.")
+    chain = _text(row.get("origin_chain"))
+    if chain:
+        notes.append(f"Who first said it: {chain}.")
+    sent_home = row.get("sent_home_since")
+    if row["status"] == "estimate" and sent_home is not None and not pd.isna(sent_home):
+        notes.append(f"{int(sent_home):,} were reported sent home after the figures' year; the range is lowered by as many.")
     if bool(row["has_restaurants"]) and row["status"] != "restaurants_only":
         notes.append("North Korean restaurants are also reported here.")
-    zero = _text(row.get("zero_reports"))
-    if zero and row["status"] == "estimate":
-        notes.append(f"A report used here says no workers remain ({zero}); the other figures make it a range.")
     reports = _text(row.get("repatriation_reports"))
     if reports:
         notes.append(f"Reported sent home this year (not counted in the estimate): {reports}.")
     return notes
 
 
+def _counted(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
 def _status_text(row: Row, by_id: Sources) -> str:
-    n = int(row["n_sources"])
+    """The row's one line; sources are counted by origin (who first said it), then by report."""
+    n, origins = int(row["n_sources"]), int(row["n_origins"])
+    counted = _counted(origins, "origin") + (f" in {_counted(n, 'report')}" if n != origins else "")
     reports = "; ".join(s["title"] for s in _sources_of(row, by_id))
-    return vocabulary.STATUS[row["status"]].summary.format(
-        sources=f"{n} source{'s' if n != 1 else ''}", confidence=row["confidence"], reports=reports
-    )
+    return vocabulary.STATUS[row["status"]].summary.format(sources=counted, confidence=row["confidence"], reports=reports)
 
 
 def _tooltip(row: Row, by_id: Sources, source_index: dict[str, int]) -> dict[str, object]:
@@ -327,7 +342,11 @@ def _figure(value: object) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
-_STATUS_CODES = {s.name: s.name[0] for s in vocabulary.STATUSES}  # e, n, p, r: the chart's marks
+# the chart's marks (map.css .mark-*): last_reported and none_reported years draw none
+_STATUS_CODES = {
+    "estimate": "e", "none_reported_remaining": "n", "present": "p", "restaurants_only": "r",
+    "last_reported": "l", "none_reported": "o",
+}
 
 
 def _page_data(scene: map_scene.MapScene, years: pd.DataFrame, by_id: Sources) -> dict[str, object]:
@@ -501,11 +520,21 @@ def _downloads() -> str:
     )
 
 
-def _footer(rows: pd.DataFrame) -> str:
-    years = rows["reference_year"].dropna().astype(int)
-    span = f" Figures describe {years.min()}–{years.max()}." if len(years) else ""
+def _now_text(rows: pd.DataFrame, sources: pd.DataFrame, year: int) -> str:
+    """What is known now, counted from the latest year's rows."""
+    now = current_evidence(rows, sources)
+    others = now.n_current - now.n_estimate
     return (
-        "<footer><p>Built by nk_pipeline from cited public reports; every figure traces to its sources "
-        f"(warehouse table marts.estimate_evidence).{span} Boundaries: Natural Earth 1:50m, public domain; "
-        "de facto borders, not an endorsement. Projection: Equal Earth.</p></footer>"
+        f"In {year}: {now.n_estimate} {'country has' if now.n_estimate == 1 else 'countries have'} a current estimate "
+        f"and {others} more a current report of workers, restaurants or none remaining{now.span_text}; "
+        f"for {now.n_last_reported} more, the last report is older and is shown as such, not as a figure."
+    )
+
+
+def _footer(rows: pd.DataFrame, sources: pd.DataFrame) -> str:
+    now = current_evidence(rows, sources)
+    return (
+        f"<footer><p>Built by nk_pipeline. What the map shows as current rests on {_e(now.reports_text)}"
+        f"{_e(now.span_text)}; every figure traces to its sources (warehouse table marts.estimate_evidence). "
+        "Boundaries: Natural Earth 1:50m, public domain; de facto borders, not an endorsement. Projection: Equal Earth.</p></footer>"
     )

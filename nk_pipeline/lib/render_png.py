@@ -24,7 +24,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 
-from nk_pipeline.lib import map_scene
+from nk_pipeline.lib import about, map_scene, vocabulary
 from nk_pipeline.lib.publishing import written_in_one_step
 
 WIDTH_IN, HEIGHT_IN, DPI = 12.0, 6.9, 150
@@ -33,15 +33,11 @@ PNG_METADATA = {"Software": None}
 LABELLED_HOSTS = 2
 TITLE = "North Korean workers abroad: where they are reported, and how many"
 SUBTITLE = (
-    "Latest reconciled estimate per host country from cited public reports (central figure of the range). "
-    "Most figures predate the UN deadline of\nDecember 2019 to send every worker home; some countries shown may "
-    "no longer host workers, others not shown may."
+    "Coloured: a reconciled estimate (central figure of the range) from reports describing the latest year or the "
+    "years just before it.\nPale: the last report is older, shown as last reported, not as a current figure."
 )
-HATCHES = {"present": "////", "restaurants_only": "....", "none_reported_remaining": "\\\\"}
+HATCHES = {"present": "////", "restaurants_only": "....", "none_reported_remaining": "\\\\", "last_reported": "---"}
 HATCH_COLOURS = {status: hatch for status, (_, hatch) in map_scene.STATUS_COLOURS.items()}
-# The small multiples: years that tell the story (the 2016–2017 peak, resolution 2397's deadline
-# year, the latest), those of them the series has
-STORY_YEARS = (2016, 2017, 2019)
 YEARS_WIDTH_IN, YEARS_HEIGHT_IN = 12.0, 8.2
 YEARS_TITLE = "North Korean workers abroad, year by year: as the cited reports describe each year"
 YEARS_SUBTITLE = (
@@ -52,13 +48,12 @@ TEXT_COLOUR = "#2b2926"
 MUTED_TEXT = "#5f5b55"
 
 
-def source_note(rows: pd.DataFrame) -> str:
-    """The source line: how many sources and which years the map draws on (data-derived, no clock)."""
-    ids = {i for cell in rows["source_ids"].dropna() for i in str(cell).split(";") if i}
-    years = rows["reference_year"].dropna().astype(int)
-    span = f", describing {years.min()}–{years.max()}" if len(years) else ""
+def source_note(rows: pd.DataFrame, sources: pd.DataFrame) -> str:
+    """The source line: how many reports, of which kinds, describing which years, are behind what the
+    map shows as current (computed from the rows, never typed)."""
+    summary = about.current_evidence(rows, sources)
     return (
-        f"Source: nk_pipeline, from {len(ids)} cited public reports (UN, governments, researchers, press){span}. "
+        f"Source: nk_pipeline, from {summary.reports_text}{summary.span_text}. "
         "Estimates, not counts; North Koreans who left on their own are not included.\n"
         "Boundaries: Natural Earth 1:50m (public domain). Projection: Equal Earth. "
         "Interactive version with every source: index.html."
@@ -103,11 +98,19 @@ def render_png(scene: map_scene.MapScene, path: Path, note: str) -> Path:
 
 
 def story_years(years: pd.DataFrame) -> list[int]:
-    available = sorted(set(years["year"].astype(int)))
-    if not available:
+    """Four years that tell the story, chosen from the series: the rise (the first year with half the
+    peak's countries with a current figure), the peak (most such countries), the year with most
+    reports that none remain, and the latest."""
+    if years.empty:
         return []
-    latest = available[-1]
-    return [y for y in STORY_YEARS if y in available and y != latest] + [latest]
+    latest = int(years["year"].max())
+    per_year = years.assign(figure=years["status"] == "estimate", ended=years["status"] == "none_reported_remaining")
+    counts = per_year.groupby("year")[["figure", "ended"]].sum().sort_index()
+    peak = int(counts["figure"].idxmax())
+    rise = int(counts.index[counts["figure"] * 2 >= counts["figure"].max()][0])
+    after_peak = counts.loc[peak:]
+    ended = int(after_peak["ended"].idxmax()) if after_peak["ended"].max() > 0 else peak
+    return sorted({rise, peak, ended, latest})
 
 
 def render_years_png(scene: map_scene.MapScene, years: pd.DataFrame, path: Path, note: str) -> Path:
@@ -121,7 +124,8 @@ def render_years_png(scene: map_scene.MapScene, years: pd.DataFrame, path: Path,
             view = map_scene.year_scene(scene, years[years["year"] == year])
             _draw_map(ax, view, labels=0)
             counts = view.hosts["status"].value_counts()
-            title = f"{year}{' (latest)' if year == latest else ''}: {len(view.hosts)} countries reported"
+            current = int(view.hosts["status"].isin(vocabulary.CURRENT_STATUSES).sum())
+            title = f"{year}{' (latest)' if year == latest else ''}: {current} countries with a current report"
             figures = int(counts.get("estimate", 0))
             ax.set_title(f"{title}, {figures} with a figure", fontsize=9.5, color=TEXT_COLOUR, loc="left", pad=3)
         legend_ax = fig.add_axes((0.0, 0.045, 1.0, 0.095))

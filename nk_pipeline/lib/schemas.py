@@ -125,6 +125,16 @@ def unique_rows(df: pd.DataFrame, key: tuple[str, ...]) -> pd.Series:
     return ~df[list(key)].fillna("").duplicated(keep="first")
 
 
+ORIGIN_RULE = (
+    "a figure needs its origin: who first stated it, as the page says (an agency, a research body, "
+    "or the outlet itself for its own reporting)"
+)
+
+
+def has_origin(df: pd.DataFrame, has_figure: pd.Series) -> pd.Series:
+    return pd.Series(~has_figure.to_numpy() | df["origin"].notna().to_numpy(), index=df.index)
+
+
 def _listed(columns: tuple[str, ...]) -> str:
     return ", ".join(columns[:-1]) + " and " + columns[-1]
 
@@ -195,6 +205,7 @@ class CountryEstimatesModel(_Cited):
     measure: Series[Text] = pa.Field(nullable=False)
     reference_year: Series[Text] = pa.Field(nullable=True)
     sectors: Series[Text] = pa.Field(nullable=True)
+    origin: Series[Text] = pa.Field(nullable=True)  # required with a figure: see figure_has_origin
     notes: Series[Text] = pa.Field(nullable=True)
 
     @pa.check("workers_low", "workers_high", error="must be a whole number of workers ≥ 0 (digits only)")
@@ -230,6 +241,10 @@ class CountryEstimatesModel(_Cited):
         unknown = per_distinct(df["measure"], lambda v: ~v.isin(contract.MEASURES))
         return (presence != has_figure) | unknown
 
+    @pa.dataframe_check(error=ORIGIN_RULE)
+    def figure_has_origin(cls, df: pd.DataFrame) -> Series[bool]:
+        return has_origin(df, df["workers_low"].notna() | df["workers_high"].notna())
+
     @pa.dataframe_check(error=f"duplicate observation: same {_listed(OBSERVATION_KEY)} as an earlier row")
     def one_observation_per_key(cls, df: pd.DataFrame) -> Series[bool]:
         return unique_rows(df, OBSERVATION_KEY)
@@ -257,6 +272,7 @@ class ChinaEntriesModel(_Cited):
     period: Series[Text] = pa.Field(nullable=False)
     category: Series[Text] = pa.Field(nullable=False)
     entrants: Series[Text] = pa.Field(nullable=False)
+    origin: Series[Text] = pa.Field(nullable=False)
 
     @pa.check("year", error=f"year must be a year from {EARLIEST_YEAR} to this year")
     def year_in_range(cls, s: Series[Text]) -> Series[bool]:
@@ -286,6 +302,7 @@ class HeadlineEstimatesModel(_Cited):
     scope: Series[Text] = pa.Field(nullable=False)
     low: Series[Text] = pa.Field(nullable=True)
     high: Series[Text] = pa.Field(nullable=True)
+    origin: Series[Text] = pa.Field(nullable=False)
 
     @pa.check("year", error=f"year must be a year from {EARLIEST_YEAR} to this year")
     def year_in_range(cls, s: Series[Text]) -> Series[bool]:
@@ -321,6 +338,7 @@ class PolicyEventsModel(_Cited):
     reference: Series[Text] = pa.Field(nullable=True)
     figure: Series[Text] = pa.Field(nullable=True)
     figure_meaning: Series[Text] = pa.Field(nullable=True)
+    origin: Series[Text] = pa.Field(nullable=True)  # required with a figure: see figure_has_origin
 
     @pa.check("date", error="date must be YYYY, YYYY-MM or YYYY-MM-DD, a real date from 1950 to today")
     def date_shape(cls, s: Series[Text]) -> Series[bool]:
@@ -341,6 +359,10 @@ class PolicyEventsModel(_Cited):
     @pa.dataframe_check(error="a figure needs a figure_meaning, and a figure_meaning needs a figure")
     def figure_has_meaning(cls, df: pd.DataFrame) -> Series[bool]:
         return df["figure"].isna() == df["figure_meaning"].isna()
+
+    @pa.dataframe_check(error=ORIGIN_RULE)
+    def figure_has_origin(cls, df: pd.DataFrame) -> Series[bool]:
+        return has_origin(df, df["figure"].notna())
 
 
 def value_fits_figure(figures: pd.Series, values: pd.Series, absent_allowed: bool) -> pd.Series:
@@ -409,6 +431,7 @@ ROW_RULE_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     contract.COUNTRY_ESTIMATES.name: {
         "low_le_high": ("workers_low", "workers_high"),
         "presence_has_no_figure": ("measure", "workers_low", "workers_high"),
+        "figure_has_origin": ("origin",),
         "one_observation_per_key": OBSERVATION_KEY,
     },
     contract.RESTAURANTS.name: {"one_row_per_key": RESTAURANT_KEY},
@@ -418,7 +441,10 @@ ROW_RULE_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "has_a_figure": ("low", "high"),
         "one_row_per_key": HEADLINE_KEY,
     },
-    contract.POLICY_EVENTS_FILE.name: {"figure_has_meaning": ("figure", "figure_meaning")},
+    contract.POLICY_EVENTS_FILE.name: {
+        "figure_has_meaning": ("figure", "figure_meaning"),
+        "figure_has_origin": ("origin",),
+    },
     contract.REVIEWED_CHANGES.name: {
         "old_value_fits_figure": ("figure", "old_value"),
         "new_value_fits_figure": ("figure", "new_value"),

@@ -22,7 +22,7 @@ class Status:
     label: str  # marts.*.label for a row without a figure; the prefix of one with a zero figure
     legend: str  # the map legends
     meaning: str  # the catalog's description
-    summary: str  # the map's one line on a row: {sources} is "3 sources", {confidence} and {reports} as they are
+    summary: str  # the map's one line on a row: {sources} is "2 origins in 3 reports", {confidence} and {reports} as they are
 
 
 STATUSES: tuple[Status, ...] = (
@@ -31,7 +31,7 @@ STATUSES: tuple[Status, ...] = (
         True,
         "",
         "North Korean workers (central estimate)",
-        "a worker figure exists in the recency window",
+        "a worker figure describing this year or the carry_years before it exists in the recency window",
         "Estimated workers · {confidence} confidence · {sources}",
     ),
     Status(
@@ -39,7 +39,8 @@ STATUSES: tuple[Status, ...] = (
         True,
         "None reported remaining",
         "Reported that no workers remain",
-        "every worker figure in the window is zero: the latest evidence (typically a government's report to the UN) says none remain",
+        "a report from this year or the carry_years before it says none remain, or that as many were sent home as "
+        "the figures then current held; the country had been named as a host",
         "Reported that no North Korean workers remain: {reports}",
     ),
     Status(
@@ -47,7 +48,8 @@ STATUSES: tuple[Status, ...] = (
         False,
         "Workers reported, no reliable figure",
         "Workers reported, no reliable figure",
-        "workers, or only North Korean firms' projects, reported without a usable figure (the label says which)",
+        "workers, or only North Korean firms' projects, reported in this year or the carry_years before it, without "
+        "a usable figure (the label says which)",
         "Named as a host by {sources}; none gives a figure for the workers there",
     ),
     Status(
@@ -55,10 +57,31 @@ STATUSES: tuple[Status, ...] = (
         False,
         "North Korean restaurants only",
         "Only North Korean restaurants reported",
-        "only North Korean restaurants reported",
+        "only North Korean restaurants reported, in this year or the carry_years before it",
         "North Korean restaurants reported by {sources}; no figure for other workers",
     ),
+    Status(
+        "last_reported",
+        False,
+        "Last reported",
+        "No report in the last years: last report shown, not current",
+        "nothing describes this year or the carry_years before it: the label, last_status and last_workers_* say "
+        "what was last reported and when; never an estimate of this year",
+        "Nothing reported describes this year or the years just before it: the last report is shown, not an "
+        "estimate of this year · {sources}",
+    ),
+    Status(
+        "none_reported",
+        False,
+        "None reported",
+        "A report that none are there, from a country no source names as a host",
+        "a report that no North Korean workers are there (or none to send home) from a country that no source "
+        "names as a host: kept as data, not drawn as a host",
+        "Reported that there are no North Korean workers; no source names it as a host: {reports}",
+    ),
 )
+# The statuses that say something about the year itself; the others carry an older report.
+CURRENT_STATUSES = ("estimate", "none_reported_remaining", "present", "restaurants_only")
 STATUS = {s.name: s for s in STATUSES}
 
 
@@ -119,8 +142,8 @@ _FIGURE_MEANING_OF = {measure: meaning for meaning, measure in POLICY_EVENT_MEAS
 def frames() -> dict[str, pd.DataFrame]:
     return {
         "statuses": pd.DataFrame(
-            [(s.name, s.has_figure, s.label or None, s.legend, s.meaning) for s in STATUSES],
-            columns=["status", "has_figure", "label", "legend", "meaning"],
+            [(s.name, s.has_figure, s.label or None, s.legend, s.meaning, s.name in CURRENT_STATUSES) for s in STATUSES],
+            columns=["status", "has_figure", "label", "legend", "meaning", "is_current"],
         ),
         "measures": pd.DataFrame(
             [

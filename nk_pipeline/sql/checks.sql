@@ -24,7 +24,22 @@ FROM marts.country_years AS c
 LEFT JOIN marts.statuses AS s USING (status)
 WHERE s.status IS NULL
    OR s.has_figure <> (c.workers_central IS NOT NULL)
-   OR (c.status = 'none_reported_remaining') <> coalesce(c.workers_high = 0 OR (c.workers_high IS NULL AND c.workers_low = 0), false);
+   OR (c.status = 'none_reported_remaining') <> coalesce(c.workers_high = 0 OR (c.workers_high IS NULL AND c.workers_low = 0), false)
+   OR (c.status = 'last_reported') <> (c.last_status IS NOT NULL);
+
+-- name: nothing_current_rests_on_expired_evidence
+-- Rows shown as current whose evidence describes no year within carry_years of the row's year.
+SELECT c.iso3, c.year, c.status, c.reference_year
+FROM marts.country_years AS c
+JOIN marts.statuses AS s USING (status)
+CROSS JOIN (SELECT value AS carry_years FROM marts.method_parameters WHERE name = 'carry_years') AS p
+WHERE s.is_current AND NOT c.reference_year_from_publication AND c.reference_year < c.year - p.carry_years;
+
+-- name: one_observation_counts_once
+-- Observations used in some year that repeat another observation (same source, country, year, figure).
+SELECT iso3, source_id, raw_file, source_line, duplicate_of
+FROM marts.estimate_evidence
+WHERE duplicate_of IS NOT NULL AND first_year_used IS NOT NULL;
 
 -- name: used_evidence_is_a_worker_figure
 -- Observations used in some year that are not of a measure counting for a figure, or lack a source URL.

@@ -1,14 +1,16 @@
 -- One row per country and year, from the country's first dated evidence to the latest year of
--- any evidence: the estimate the evidence known by then supports. Which figures a year uses is
+-- any evidence: what the evidence known by then says of that year. Which figures a year uses is
 -- decided in marts.estimate_evidence (first_year_used..last_year_used); this applies the rules
--- for range, conflict, confidence, staleness and wording. marts.country_estimates is the latest
--- year of this table. Method: docs/methodology.md.
+-- for range, departures, conflict, confidence, expiry and wording. marts.country_estimates is the
+-- latest year of this table. Method: docs/methodology.md.
 CREATE OR REPLACE TABLE marts.country_years AS
 WITH params AS (
     SELECT
         max(value) FILTER (WHERE name = 'stale_before_year') AS stale_before_year,
         max(value) FILTER (WHERE name = 'conflict_ratio') AS conflict_ratio,
-        max(value) FILTER (WHERE name = 'high_confidence_sources') AS high_confidence_sources
+        max(value) FILTER (WHERE name = 'high_confidence_sources') AS high_confidence_sources,
+        max(value) FILTER (WHERE name = 'carry_years') AS carry_years,
+        max(value) FILTER (WHERE name = 'max_spread') AS max_spread
     FROM marts.method_parameters
 ),
 last_year AS (
@@ -17,27 +19,92 @@ last_year AS (
 evidence AS NOT MATERIALIZED (
     -- an observation with neither a stated nor a publication year belongs to no year: it is
     -- known as of the latest one only
-    SELECT e.*, m.role, coalesce(e.effective_year, l.latest) AS known_from
+    SELECT
+        e.*,
+        m.role,
+        coalesce(e.effective_year, l.latest) AS known_from,
+        coalesce(e.origin, 'source:' || e.source_id) AS origin_key,
+        s.publisher,
+        s.official
     FROM marts.estimate_evidence AS e
     JOIN marts.measures AS m USING (measure)
+    JOIN staging.sources AS s USING (source_id)
     CROSS JOIN last_year AS l
+    WHERE e.duplicate_of IS NULL
+),
+ends AS (
+    SELECT iso3, known_from AS year FROM evidence WHERE ends_estimate GROUP BY ALL
 ),
 spans AS (
-    -- a report of workers sent home does not make a country a host
+    -- a report of workers sent home alone does not put a country in the series
     SELECT iso3, min(known_from) AS first_year
     FROM evidence
-    WHERE role <> 'departure'
+    WHERE role <> 'departure' OR ends_estimate
     GROUP BY iso3
 ),
 years AS (
-    SELECT s.iso3, unnest(range(s.first_year, l.latest + 1)) AS year
-    FROM spans AS s
-    CROSS JOIN last_year AS l
+    SELECT y.iso3, y.year, e.year AS end_year, y.year - p.carry_years AS first_current
+    FROM (
+        SELECT s.iso3, unnest(range(s.first_year, l.latest + 1)) AS year
+        FROM spans AS s
+        CROSS JOIN last_year AS l
+    ) AS y
+    CROSS JOIN params AS p
+    ASOF LEFT JOIN ends AS e ON e.iso3 = y.iso3 AND e.year <= y.year
 ),
-used AS (
-    SELECT e.*, unnest(range(e.first_year_used, e.last_year_used + 1)) AS year
+basis AS (
+    -- what a year's row rests on: the figures its window uses; otherwise reports of workers (or
+    -- restaurants) from the last carry_years, after the last end; otherwise that end
+    SELECT y.year, 'figure' AS basis, e.*
     FROM evidence AS e
-    WHERE e.first_year_used IS NOT NULL
+    JOIN years AS y ON y.iso3 = e.iso3 AND y.year BETWEEN e.first_year_used AND e.last_year_used
+    UNION ALL BY NAME
+    SELECT y.year, CASE WHEN e.role = 'restaurant' THEN 'restaurant' ELSE 'presence' END AS basis, e.*
+    FROM evidence AS e
+    JOIN years AS y
+        ON y.iso3 = e.iso3 AND e.known_from <= y.year
+        AND e.known_from >= greatest(y.first_current, coalesce(y.end_year + 1, y.first_current))
+    WHERE e.role IN ('presence', 'restaurant')
+    UNION ALL BY NAME
+    SELECT y.year, 'end' AS basis, e.*
+    FROM evidence AS e
+    JOIN years AS y ON y.iso3 = e.iso3 AND e.known_from = y.end_year
+    WHERE e.ends_estimate
+),
+origin_chains AS (
+    -- who first said it, and who repeated it: "ROK National Intelligence Service, reported by Yonhap and Korea Herald"
+    SELECT
+        iso3,
+        year,
+        basis,
+        origin_key,
+        CASE
+            WHEN origin_key LIKE 'source:%' THEN string_agg(DISTINCT publisher, ' and ' ORDER BY publisher)
+            WHEN bool_and(publisher = origin) THEN any_value(origin)
+            ELSE format('{}, reported by {}', any_value(origin),
+                        string_agg(DISTINCT publisher, ' and ' ORDER BY publisher) FILTER (WHERE publisher <> origin))
+        END AS chain
+    FROM basis
+    GROUP BY iso3, year, basis, origin_key
+),
+summaries AS (
+    SELECT
+        b.iso3,
+        b.year,
+        b.basis,
+        count(DISTINCT b.source_id) AS n_sources,
+        count(DISTINCT b.origin_key) AS n_origins,
+        string_agg(DISTINCT b.source_id, ';' ORDER BY b.source_id) AS source_ids,
+        max(b.reference_year) AS stated_year,
+        max(b.effective_year) AS effective_year,
+        bool_and(b.measure = 'project') AS projects_only
+    FROM basis AS b
+    GROUP BY ALL
+),
+chains AS (
+    SELECT iso3, year, basis, string_agg(chain, '; ' ORDER BY chain) AS origin_chain
+    FROM origin_chains
+    GROUP BY ALL
 ),
 estimates AS (
     SELECT
@@ -47,45 +114,15 @@ estimates AS (
         CASE WHEN count(workers_low) > 0 THEN min(coalesce(workers_low, workers_high)) END AS workers_low,
         CASE WHEN count(workers_high) > 0 THEN max(coalesce(workers_high, workers_low)) END AS workers_high,
         median(point) AS central,
-        max(reference_year) AS stated_year,
-        max(effective_year) AS effective_year,
-        count(DISTINCT source_id) AS n_sources,
-        string_agg(DISTINCT source_id, ';' ORDER BY source_id) AS source_ids,
         max(point) / nullif(min(point), 0) AS spread,
         max(point) AS max_point,
         min(point) AS min_point,
-        max(coalesce(workers_high, workers_low)) = 0 AS all_zero,
+        max(effective_year) AS last_figure_year,
         -- official: the source's kind is one of contract.OFFICIAL_SOURCE_KINDS (staging.sources)
-        bool_or(s.official) AS has_official_source
-    FROM used
-    JOIN (SELECT source_id, official FROM staging.sources) AS s USING (source_id)
-    GROUP BY iso3, year
-),
-without_figure AS (
-    -- presence and restaurants are only needed where no figure is in the window
-    SELECT y.iso3, y.year
-    FROM years AS y
-    ANTI JOIN estimates AS e USING (iso3, year)
-),
-reports AS (
-    SELECT
-        w.iso3,
-        w.year,
-        e.role = 'restaurant' AS is_restaurant,
-        max(e.reference_year) AS stated_year,
-        max(e.effective_year) AS effective_year,
-        count(DISTINCT e.source_id) AS n_sources,
-        string_agg(DISTINCT e.source_id, ';' ORDER BY e.source_id) AS source_ids,
-        bool_and(e.measure = 'project') AS projects_only
-    FROM without_figure AS w
-    JOIN evidence AS e ON e.iso3 = w.iso3 AND e.known_from <= w.year AND e.role <> 'departure'
+        bool_or(official) AS has_official_source
+    FROM basis
+    WHERE basis = 'figure'
     GROUP BY ALL
-),
-restaurants AS (
-    SELECT iso3, min(known_from) AS first_year
-    FROM evidence
-    WHERE role = 'restaurant'
-    GROUP BY iso3
 ),
 departures AS (
     -- reports of workers sent home in the year: shown, never summed into a stock. Reports are
@@ -101,96 +138,195 @@ departures AS (
     WHERE role = 'departure' AND effective_year IS NOT NULL
     GROUP BY ALL
 ),
+lowered AS (
+    -- a partial departure reported after the figures' year lowers both ends of the range by the
+    -- largest such report (not their sum: they often repeat one another)
+    SELECT e.iso3, e.year, max(d.workers_high) AS sent_home_since
+    FROM estimates AS e
+    JOIN evidence AS d
+        ON d.iso3 = e.iso3 AND d.role = 'departure' AND NOT d.ends_estimate
+        AND d.effective_year > e.last_figure_year AND d.effective_year <= e.year
+    GROUP BY ALL
+),
+named AS (
+    -- the first year a source names the country as a host (a figure, presence, restaurants or a
+    -- departure): a report that none remain from a country nobody named is not a host's
+    SELECT iso3, min(known_from) AS first_named
+    FROM evidence
+    WHERE NOT ends_estimate AND (role <> 'figure' OR coalesce(workers_high, workers_low) > 0)
+    GROUP BY iso3
+),
 combined AS (
     SELECT
         y.iso3,
         y.year,
+        y.end_year,
         CASE
-            WHEN e.iso3 IS NOT NULL AND e.all_zero THEN 'none_reported_remaining'
+            WHEN e.iso3 IS NOT NULL AND coalesce(e.workers_high - l.sent_home_since, 1) <= 0 THEN 'none_reported_remaining'
             WHEN e.iso3 IS NOT NULL THEN 'estimate'
             WHEN p.iso3 IS NOT NULL THEN 'present'
-            ELSE 'restaurants_only'
+            WHEN r.iso3 IS NOT NULL THEN 'restaurants_only'
+            WHEN y.end_year IS NOT NULL AND coalesce(nm.first_named > y.year, true) THEN 'none_reported'
+            WHEN y.end_year >= y.first_current THEN 'none_reported_remaining'
+            ELSE 'last_reported'
         END AS status,
-        e.workers_low::BIGINT AS workers_low,
-        e.workers_high::BIGINT AS workers_high,
-        -- the median figure, rounded to a whole worker and kept inside the range
-        CASE WHEN e.iso3 IS NOT NULL THEN
-            least(greatest(round(e.central)::BIGINT, coalesce(e.workers_low, 0)::BIGINT),
-                  coalesce(e.workers_high, round(e.central))::BIGINT)
-        END AS workers_central,
-        -- the latest year a source states; only when none states one, the latest publication year
-        coalesce(e.stated_year, p.stated_year, r.stated_year) AS stated_year,
-        coalesce(e.effective_year, p.effective_year, r.effective_year) AS effective_year,
-        coalesce(e.n_sources, p.n_sources, r.n_sources)::INTEGER AS n_sources,
-        coalesce(e.source_ids, p.source_ids, r.source_ids) AS source_ids,
-        coalesce(rs.first_year <= y.year, false) AS has_restaurants,
+        CASE WHEN e.iso3 IS NOT NULL THEN 'figure' WHEN p.iso3 IS NOT NULL THEN 'presence'
+             WHEN r.iso3 IS NOT NULL THEN 'restaurant' WHEN n.iso3 IS NOT NULL THEN 'end' END AS basis,
+        e.workers_low,
+        e.workers_high,
+        e.central,
+        l.sent_home_since,
         e.spread,
-        coalesce(e.max_point > params.conflict_ratio * e.min_point, false) AS conflict,
+        e.max_point,
+        e.min_point,
         e.has_official_source,
-        e.iso3 IS NOT NULL AS has_figure,
-        coalesce(p.projects_only, false) AS projects_only,
-        params.*
+        coalesce(rs.first_year <= y.year, false) AS has_restaurants
     FROM years AS y
-    CROSS JOIN params
     LEFT JOIN estimates AS e USING (iso3, year)
-    LEFT JOIN reports AS p ON p.iso3 = y.iso3 AND p.year = y.year AND NOT p.is_restaurant
-    LEFT JOIN reports AS r ON r.iso3 = y.iso3 AND r.year = y.year AND r.is_restaurant
-    LEFT JOIN restaurants AS rs ON rs.iso3 = y.iso3
+    LEFT JOIN lowered AS l USING (iso3, year)
+    LEFT JOIN (SELECT DISTINCT iso3, year FROM basis WHERE basis = 'presence') AS p USING (iso3, year)
+    LEFT JOIN (SELECT DISTINCT iso3, year FROM basis WHERE basis = 'restaurant') AS r USING (iso3, year)
+    LEFT JOIN (SELECT DISTINCT iso3, year FROM basis WHERE basis = 'end') AS n USING (iso3, year)
+    LEFT JOIN named AS nm USING (iso3)
+    LEFT JOIN (SELECT iso3, min(known_from) AS first_year FROM evidence WHERE role = 'restaurant' GROUP BY iso3) AS rs
+        USING (iso3)
+),
+figured AS (
+    SELECT
+        x.*,
+        s.n_sources,
+        s.n_origins,
+        s.source_ids,
+        c.origin_chain,
+        s.stated_year,
+        s.effective_year,
+        s.projects_only,
+        -- a partial departure lowers both ends (a range's missing end stays missing); a full one
+        -- leaves zeros
+        CASE WHEN x.status = 'none_reported_remaining' THEN 0
+             -- greatest() skips NULL: an "up to" figure must not gain a low of 0
+             WHEN x.workers_low IS NOT NULL THEN greatest(x.workers_low - coalesce(x.sent_home_since, 0), 0) END AS low,
+        CASE WHEN x.status = 'none_reported_remaining' THEN 0
+             ELSE x.workers_high - coalesce(x.sent_home_since, 0) END AS high,
+        CASE WHEN x.status = 'none_reported_remaining' THEN 0
+             WHEN x.central IS NOT NULL THEN greatest(round(x.central)::BIGINT - coalesce(x.sent_home_since, 0), 0) END AS mid
+    FROM combined AS x
+    LEFT JOIN summaries AS s USING (iso3, year, basis)
+    LEFT JOIN chains AS c USING (iso3, year, basis)
 ),
 worded AS (
     SELECT
         x.*,
+        st.has_figure,
+        st.label AS status_label,
+        st.is_current,
         coalesce(x.stated_year, x.effective_year)::INTEGER AS reference_year,
         x.stated_year IS NULL AND x.effective_year IS NOT NULL AS reference_year_from_publication,
         -- a year no source states is shown as the year it was reported, never as the year described
         CASE
             WHEN x.stated_year IS NOT NULL THEN x.stated_year::VARCHAR
             WHEN x.effective_year IS NOT NULL THEN format('reported {}', x.effective_year)
-        END AS year_text
-    FROM combined AS x
+        END AS year_text,
+        -- the median figure, lowered as the range is, kept inside it
+        least(greatest(x.mid, coalesce(x.low, 0)), coalesce(x.high, x.mid))::BIGINT AS central_kept
+    FROM figured AS x
+    JOIN marts.statuses AS st USING (status)
+),
+labelled AS (
+    SELECT
+        x.*,
+        CASE
+            -- a firm's projects are not a report of workers: the label says what the sources do report
+            WHEN x.status = 'present' AND x.projects_only
+                THEN concat('North Korean firms'' projects reported, no workers named', ' (' || x.year_text || ')')
+            WHEN x.status IN ('present', 'restaurants_only') THEN concat(x.status_label, ' (' || x.year_text || ')')
+            WHEN x.status IN ('none_reported_remaining', 'none_reported') THEN format('{} ({})', x.status_label, x.year_text)
+            WHEN x.status <> 'estimate' THEN NULL
+            WHEN x.low IS NOT NULL AND x.high IS NOT NULL AND x.low < x.high
+                THEN format('{:,d}–{:,d} ({})', x.low, x.high, x.year_text)
+            WHEN x.low IS NOT NULL AND x.high IS NOT NULL THEN format('about {:,d} ({})', x.low, x.year_text)
+            WHEN x.low IS NOT NULL THEN format('at least {:,d} ({})', x.low, x.year_text)
+            ELSE format('up to {:,d} ({})', x.high, x.year_text)
+        END AS current_label
+    FROM worded AS x
+),
+carried AS (
+    -- a year with nothing current says what was last reported, and when; never as that year's figure
+    SELECT
+        x.*,
+        last_value(CASE WHEN x.is_current THEN struct_pack(
+            -- what was last reported, in words that follow "Last reported: "
+            label := CASE
+                WHEN x.status = 'estimate' AND x.sent_home_since IS NOT NULL
+                    THEN format('{}, less {:,d} since sent home', x.current_label, x.sent_home_since)
+                WHEN x.status = 'estimate' THEN x.current_label
+                WHEN x.status = 'none_reported_remaining' THEN format('none remaining ({})', x.year_text)
+                WHEN x.status = 'present' AND x.projects_only THEN format('North Korean firms'' projects ({})', x.year_text)
+                WHEN x.status = 'present' THEN format('workers present, no figure ({})', x.year_text)
+                ELSE format('North Korean restaurants ({})', x.year_text)
+            END,
+            status := x.status,
+            low := CASE WHEN x.status = 'estimate' THEN x.low END,
+            high := CASE WHEN x.status = 'estimate' THEN x.high END,
+            central := CASE WHEN x.status = 'estimate' THEN x.central_kept END,
+            reference_year := x.reference_year,
+            from_publication := x.reference_year_from_publication,
+            n_sources := x.n_sources,
+            n_origins := x.n_origins,
+            source_ids := x.source_ids,
+            origin_chain := x.origin_chain
+        ) END IGNORE NULLS) OVER (PARTITION BY x.iso3 ORDER BY x.year ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+            AS last
+    FROM labelled AS x
 )
 SELECT
     x.iso3,
     n.name AS country,
     x.year::INTEGER AS year,
     x.status,
-    x.workers_low,
-    x.workers_high,
-    x.workers_central,
-    x.reference_year,
-    x.n_sources,
-    x.source_ids,
+    CASE WHEN x.has_figure THEN x.low END::BIGINT AS workers_low,
+    CASE WHEN x.has_figure THEN x.high END::BIGINT AS workers_high,
+    CASE WHEN x.has_figure THEN x.central_kept END::BIGINT AS workers_central,
+    CASE WHEN x.status <> 'last_reported' THEN x.reference_year ELSE x.last.reference_year END::INTEGER AS reference_year,
+    CASE WHEN x.status <> 'last_reported' THEN x.n_sources ELSE x.last.n_sources END::INTEGER AS n_sources,
+    CASE WHEN x.status <> 'last_reported' THEN x.source_ids ELSE x.last.source_ids END AS source_ids,
     x.has_restaurants,
     CASE
-        WHEN NOT x.has_figure THEN NULL
-        WHEN x.n_sources >= x.high_confidence_sources AND NOT x.conflict THEN 'high'
-        WHEN x.n_sources >= 2 OR x.has_official_source THEN 'medium'
+        WHEN x.status <> 'estimate' THEN NULL
+        -- sources this far apart do not agree on anything, however many they are
+        WHEN x.workers_high > p.max_spread * x.workers_low THEN 'low'
+        WHEN x.n_origins >= p.high_confidence_sources AND NOT coalesce(x.max_point > p.conflict_ratio * x.min_point, false)
+            THEN 'high'
+        WHEN x.n_origins >= 2 OR x.has_official_source THEN 'medium'
         ELSE 'low'
     END AS confidence,
-    x.conflict,
-    round(x.spread, 2) AS spread_ratio,
+    coalesce(x.status = 'estimate' AND x.max_point > p.conflict_ratio * x.min_point, false) AS conflict,
+    CASE WHEN x.status = 'estimate' THEN round(x.spread, 2) END AS spread_ratio,
     -- a year taken from the publication date cannot make a country current
-    coalesce(x.stated_year < x.stale_before_year, true) AS stale,
+    coalesce((CASE WHEN x.status <> 'last_reported' THEN x.stated_year ELSE x.last.reference_year END) < p.stale_before_year, true)
+        AS stale,
     CASE
-        -- a firm's projects are not a report of workers: the label says what the sources do report
-        WHEN x.status = 'present' AND x.projects_only THEN 'North Korean firms'' projects reported, no workers named'
-        WHEN NOT st.has_figure THEN st.label
-        WHEN x.status = 'none_reported_remaining' THEN format('{} ({})', st.label, x.year_text)
-        WHEN x.workers_low IS NOT NULL AND x.workers_high IS NOT NULL AND x.workers_low < x.workers_high
-            THEN format('{:,d}–{:,d} ({})', x.workers_low, x.workers_high, x.year_text)
-        WHEN x.workers_low IS NOT NULL AND x.workers_high IS NOT NULL
-            THEN format('about {:,d} ({})', x.workers_low, x.year_text)
-        WHEN x.workers_low IS NOT NULL THEN format('at least {:,d} ({})', x.workers_low, x.year_text)
-        ELSE format('up to {:,d} ({})', x.workers_high, x.year_text)
+        WHEN x.status = 'last_reported' THEN format('Last reported: {}', x.last.label)
+        WHEN x.sent_home_since IS NOT NULL AND x.status = 'estimate'
+            THEN format('{}, less {:,d} since sent home', x.current_label, x.sent_home_since)
+        ELSE x.current_label
     END AS label,
-    x.reference_year_from_publication,
+    CASE WHEN x.status <> 'last_reported' THEN x.reference_year_from_publication ELSE x.last.from_publication END
+        AS reference_year_from_publication,
     d.repatriated_reported::BIGINT AS repatriated_reported,
     d.repatriation_reports,
     d.repatriation_source_ids,
-    x.year = l.latest AS is_latest
-FROM worded AS x
+    x.year = l.latest AS is_latest,
+    CASE WHEN x.status <> 'last_reported' THEN x.n_origins ELSE x.last.n_origins END::INTEGER AS n_origins,
+    CASE WHEN x.status <> 'last_reported' THEN x.origin_chain ELSE x.last.origin_chain END AS origin_chain,
+    x.sent_home_since::BIGINT AS sent_home_since,
+    CASE WHEN x.status = 'last_reported' THEN x.last.status END AS last_status,
+    CASE WHEN x.status = 'last_reported' THEN x.last.low END::BIGINT AS last_workers_low,
+    CASE WHEN x.status = 'last_reported' THEN x.last.high END::BIGINT AS last_workers_high,
+    CASE WHEN x.status = 'last_reported' THEN x.last.central END::BIGINT AS last_workers_central
+FROM carried AS x
+CROSS JOIN params AS p
 CROSS JOIN last_year AS l
 JOIN staging.countries AS n USING (iso3)
-JOIN marts.statuses AS st USING (status)
 LEFT JOIN departures AS d USING (iso3, year)
 ORDER BY x.iso3, x.year;

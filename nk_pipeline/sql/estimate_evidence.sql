@@ -1,24 +1,33 @@
 -- Every observation behind every country, with the years in which it feeds the country's
--- estimate and, if it does not in the latest year, why. The recency window of every year is
--- chosen here, once: marts.country_years aggregates what this marks as used, and
--- marts.country_estimates is its latest year (docs/methodology.md).
+-- estimate and, if it does not in the latest year, why. The window of every year is chosen here,
+-- once: marts.country_years aggregates what this marks as used, and marts.country_estimates is
+-- its latest year (docs/methodology.md).
 --
 -- An observation is a row of raw/country_estimates.csv, a restaurant report (raw/restaurants.csv)
 -- or a government's or the UN's report of how many workers remain or were sent home
--- (raw/policy_events.csv); marts.measures says what each measure does.
+-- (raw/policy_events.csv); marts.measures says what each measure does. Three rules shape the
+-- windows: a figure speaks for its year and at most carry_years after it; a report that none
+-- remain, or that as many were sent home as the figures then current held, ends every figure up to
+-- its year; and corroboration counts origins (who first stated a figure), not the outlets
+-- repeating it.
 CREATE OR REPLACE TABLE marts.estimate_evidence AS
 WITH params AS (
     SELECT
-        max(value) FILTER (WHERE name = 'recency_window_years') AS window_years
+        max(value) FILTER (WHERE name = 'recency_window_years') AS window_years,
+        max(value) FILTER (WHERE name = 'carry_years') AS carry_years
     FROM marts.method_parameters
 ),
--- NOT MATERIALIZED: the window counts read four narrow columns of it, the final select all of
+-- NOT MATERIALIZED: the window counts read a few narrow columns of it, the final select all of
 -- them; materialising the wide rows once more would double the memory of a large build
 observations AS NOT MATERIALIZED (
     SELECT
         e.iso3,
         e.country AS country_as_reported,
         e.source_id,
+        e.origin,
+        -- a row that names no origin (presence, restaurants) is its source's own claim
+        coalesce(e.origin, 'source:' || e.source_id) AS origin_key,
+        s.publisher,
         e.raw_file,
         e.source_line,
         e.measure,
@@ -35,8 +44,11 @@ observations AS NOT MATERIALIZED (
         s.kind AS source_kind,
         s.title AS source_title,
         s.url AS source_url,
-        m.counts_for_figure
-            AND (e.workers_low IS NOT NULL OR e.workers_high IS NOT NULL) AS is_worker_figure,
+        -- a figure of workers: a stock or permit count above zero
+        m.counts_for_figure AND coalesce(e.workers_high, e.workers_low) > 0 AS is_worker_figure,
+        -- a count of zero is a report that none remain: it ends the figures before it, never joins them
+        m.counts_for_figure AND coalesce(e.workers_high, e.workers_low) = 0 AS is_nil_report,
+        m.role = 'departure' AS is_departure,
         m.exclusion_reason AS measure_reason,
         -- one number per observation: a range's midpoint, otherwise the bound it gives
         CASE
@@ -46,7 +58,7 @@ observations AS NOT MATERIALIZED (
         END AS point
     FROM (
         SELECT 'raw/country_estimates.csv' AS raw_file, * FROM staging.country_estimates
-        -- BY NAME: the columns a restaurant report lacks (figures, sectors, notes) are NULL
+        -- BY NAME: the columns a restaurant report lacks (figures, sectors, notes, origin) are NULL
         UNION ALL BY NAME
         SELECT 'raw/restaurants.csv' AS raw_file, 'restaurant' AS measure, * FROM staging.restaurants
         UNION ALL BY NAME
@@ -62,6 +74,7 @@ observations AS NOT MATERIALIZED (
             p.figure AS workers_high,
             p.year AS reference_year,
             p.source_id,
+            p.origin,
             p.evidence,
             concat_ws('; ', p.event, p.reference, 'dated ' || p.date) AS notes
         FROM staging.policy_events AS p
@@ -71,71 +84,127 @@ observations AS NOT MATERIALIZED (
     JOIN staging.sources AS s USING (source_id)
     JOIN marts.measures AS m USING (measure)
 ),
+duplicates AS (
+    -- one observation counts once: the same source's figure for the same country and year, in a
+    -- report of workers remaining (raw/policy_events.csv) and a country figure
+    -- (raw/country_estimates.csv); the country figure stands
+    SELECT p.iso3, p.source_id, p.source_line, min(c.source_line) AS kept_line
+    FROM observations AS p
+    JOIN observations AS c
+        ON c.iso3 = p.iso3 AND c.source_id = p.source_id AND c.effective_year = p.effective_year
+        AND c.workers_low IS NOT DISTINCT FROM p.workers_low AND c.workers_high IS NOT DISTINCT FROM p.workers_high
+    WHERE p.raw_file = 'raw/policy_events.csv' AND c.raw_file = 'raw/country_estimates.csv'
+        AND p.measure = c.measure
+    GROUP BY ALL
+),
+live AS NOT MATERIALIZED (
+    SELECT o.* FROM observations AS o
+    ANTI JOIN duplicates AS d ON d.iso3 = o.iso3 AND d.source_id = o.source_id AND d.source_line = o.source_line
+        AND o.raw_file = 'raw/policy_events.csv'
+),
+figures AS (
+    SELECT iso3, effective_year AS year, origin_key, coalesce(workers_high, workers_low) AS top
+    FROM live
+    WHERE is_worker_figure AND effective_year IS NOT NULL
+),
+figure_origins AS (
+    SELECT DISTINCT iso3, year, origin_key FROM figures
+),
+figure_tops AS (
+    SELECT iso3, year, max(top) AS top FROM figures GROUP BY ALL
+),
+nil_years AS (
+    SELECT DISTINCT iso3, effective_year AS year FROM live WHERE is_nil_report AND effective_year IS NOT NULL
+),
+departures AS (
+    SELECT iso3, effective_year AS year, max(workers_high) AS sent_home
+    FROM live
+    WHERE is_departure AND effective_year IS NOT NULL
+    GROUP BY ALL
+),
+departures_held AS (
+    -- what the figures current at a departure held: those of its year and the carry_years before,
+    -- after the last report that none remained
+    SELECT d.iso3, d.year, d.sent_home, max(t.top) AS held
+    FROM departures AS d
+    CROSS JOIN params AS p
+    ASOF LEFT JOIN nil_years AS n ON n.iso3 = d.iso3 AND n.year <= d.year
+    LEFT JOIN figure_tops AS t
+        ON t.iso3 = d.iso3 AND t.year BETWEEN d.year - p.carry_years AND d.year AND t.year > coalesce(n.year, -1)
+    GROUP BY ALL
+),
+end_years AS (
+    -- the years from which earlier figures no longer count: a report that none remain, or of as
+    -- many sent home as the figures then current held
+    SELECT iso3, year FROM nil_years
+    UNION
+    SELECT iso3, year FROM departures_held WHERE sent_home >= held
+),
 last_year AS (
     SELECT max(effective_year) AS year FROM observations
 ),
-figures AS NOT MATERIALIZED (
-    SELECT iso3, effective_year, source_id
-    FROM observations
-    WHERE is_worker_figure AND effective_year IS NOT NULL
-),
-window_sources AS (
-    -- a source's figure for year f counts in the windows ending in years f to f + window_years - 1;
-    -- listing those (country, window end, source) triples once is linear in the figures, where
-    -- joining every figure year to every figure of its country grows with their product
-    SELECT DISTINCT f.iso3, f.effective_year + unnest(range(p.window_years)) AS year, f.source_id
-    FROM figures AS f
-    CROSS JOIN params AS p
-),
-windows AS (
-    -- for every year with a figure: how many distinct sources the window ending there holds
-    SELECT w.iso3, w.year, count(*) AS n_sources
-    FROM window_sources AS w
-    SEMI JOIN (SELECT DISTINCT iso3, effective_year AS year FROM figures) AS y USING (iso3, year)
-    GROUP BY ALL
-),
 years AS (
-    -- every year from a country's first figure to the latest year of any evidence
+    -- every year from a country's first figure or end to the latest year of any evidence
     SELECT c.iso3, unnest(range(c.first_year, l.year + 1)) AS year
-    FROM (SELECT iso3, min(year) AS first_year FROM windows GROUP BY iso3) AS c
+    FROM (
+        SELECT iso3, min(year) AS first_year
+        FROM (SELECT iso3, year FROM figure_tops UNION ALL SELECT iso3, year FROM end_years)
+        GROUP BY iso3
+    ) AS c
     CROSS JOIN last_year AS l
 ),
-window_ends AS (
-    -- as of each year, only the windows ending by then exist (no look-ahead). The window ends at
-    -- the latest of them corroborated by two or more sources; a country with none uses its latest
+as_of AS (
+    -- as of each year: the latest end so far, and the earliest year a figure may describe (it
+    -- speaks for its year and at most carry_years after it, and never across an end)
     SELECT
         y.iso3,
         y.year,
-        coalesce(
-            max(CASE WHEN w.n_sources >= 2 THEN w.year END) OVER so_far,
-            max(w.year) OVER so_far
-        ) AS window_end
+        e.year AS end_year,
+        greatest(y.year - p.carry_years, coalesce(e.year + 1, y.year - p.carry_years)) AS first_allowed
     FROM years AS y
-    LEFT JOIN windows AS w USING (iso3, year)
-    WINDOW so_far AS (PARTITION BY y.iso3 ORDER BY y.year ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+    CROSS JOIN params AS p
+    ASOF LEFT JOIN end_years AS e ON e.iso3 = y.iso3 AND e.year <= y.year
 ),
-segments AS (
-    -- the years in which each window is the one used; a window end never moves back, so the
-    -- years using a figure are one unbroken span
-    SELECT iso3, window_end, min(year) AS first_year, max(year) AS last_year
-    FROM window_ends
+candidates AS (
+    -- the windows that exist as of each year: one ending at every allowed year with a figure
+    SELECT a.iso3, a.year, a.first_allowed, f.year AS window_end
+    FROM as_of AS a
+    JOIN figure_tops AS f ON f.iso3 = a.iso3 AND f.year BETWEEN a.first_allowed AND a.year
+),
+candidate_origins AS (
+    SELECT c.iso3, c.year, c.window_end, count(DISTINCT o.origin_key) AS n_origins
+    FROM candidates AS c
+    CROSS JOIN params AS p
+    JOIN figure_origins AS o
+        ON o.iso3 = c.iso3 AND o.year BETWEEN greatest(c.window_end - p.window_years + 1, c.first_allowed) AND c.window_end
     GROUP BY ALL
 ),
-year_spans AS (
-    -- a figure of year f is in the windows ending in f to f + window_years - 1, so every figure of
-    -- a country and year is used in the same years: found once per country and figure year, not
-    -- once per figure
-    SELECT y.iso3, y.year AS effective_year, min(s.first_year) AS first_year_used, max(s.last_year) AS last_year_used
-    FROM (SELECT DISTINCT iso3, effective_year AS year FROM figures) AS y
+window_ends AS (
+    -- the window ends at the latest allowed year whose window holds two or more origins; a
+    -- country with none uses its latest allowed figure
+    SELECT iso3, year, coalesce(max(window_end) FILTER (WHERE n_origins >= 2), max(window_end)) AS window_end
+    FROM candidate_origins
+    GROUP BY ALL
+),
+used_years AS (
+    -- as of each year, the figure years its window uses
+    SELECT w.iso3, w.year, f.year AS figure_year
+    FROM window_ends AS w
+    JOIN as_of AS a USING (iso3, year)
     CROSS JOIN params AS p
-    JOIN segments AS s
-        ON s.iso3 = y.iso3 AND s.window_end >= y.year AND s.window_end < y.year + p.window_years
+    JOIN figure_tops AS f
+        ON f.iso3 = w.iso3 AND f.year BETWEEN greatest(w.window_end - p.window_years + 1, a.first_allowed) AND w.window_end
+),
+year_spans AS (
+    SELECT iso3, figure_year AS effective_year, min(year) AS first_year_used, max(year) AS last_year_used
+    FROM used_years
     GROUP BY ALL
 ),
 latest AS (
-    SELECT e.iso3, e.window_end AS latest_year
-    FROM window_ends AS e
+    SELECT a.iso3, a.end_year, a.first_allowed, w.window_end
+    FROM as_of AS a
     JOIN last_year AS l USING (year)
+    LEFT JOIN window_ends AS w USING (iso3, year)
 )
 SELECT
     o.iso3,
@@ -158,20 +227,40 @@ SELECT
     o.notes,
     coalesce(u.last_year_used = ly.year, false) AS used,
     CASE
+        WHEN d.kept_line IS NOT NULL
+            THEN format('duplicate: the same source''s figure for this country and year as raw/country_estimates.csv line {}, which counts', d.kept_line)
+        WHEN o.is_nil_report AND o.effective_year IS NOT NULL
+            THEN format('a report that none remain: ends the figures up to {}, never a figure itself', o.effective_year)
+        WHEN o.is_departure AND h.sent_home >= h.held AND o.workers_high = h.sent_home
+            THEN format('workers sent home, as many as the figures then current held ({:,d}): ends the figures up to {}',
+                        h.held, o.effective_year)
         WHEN o.measure_reason IS NOT NULL THEN o.measure_reason
         WHEN o.effective_year IS NULL THEN 'no reference year and no publication year'
-        WHEN o.effective_year > l.latest_year
-            THEN format('newer than the latest window corroborated by two sources ({}–{}); a single source, kept as evidence',
-                        l.latest_year - p.window_years + 1, l.latest_year)
-        WHEN o.effective_year <= l.latest_year - p.window_years
+        WHEN o.is_nil_report THEN 'a report that none remain, of no known year'
+        WHEN o.effective_year <= l.end_year
+            THEN format('ended: a report of {} says none remain or were sent home', l.end_year)
+        WHEN o.effective_year < ly.year - p.carry_years
+            THEN format('expired: describes {}, more than {} years before {}', o.effective_year, p.carry_years, ly.year)
+        WHEN o.effective_year > l.window_end
+            THEN format('newer than the latest window corroborated by two origins ({}–{}); a single origin, kept as evidence',
+                        greatest(l.window_end - p.window_years + 1, l.first_allowed), l.window_end)
+        WHEN o.effective_year < l.window_end - p.window_years + 1
             THEN format('superseded: describes {}, outside the window {}–{} ending at the latest figure',
-                        o.effective_year, l.latest_year - p.window_years + 1, l.latest_year)
+                        o.effective_year, l.window_end - p.window_years + 1, l.window_end)
     END AS exclusion_reason,
     u.first_year_used::INTEGER AS first_year_used,
-    u.last_year_used::INTEGER AS last_year_used
+    u.last_year_used::INTEGER AS last_year_used,
+    o.origin,
+    d.kept_line IS NULL AND (o.is_nil_report OR (o.is_departure AND h.sent_home >= h.held AND o.workers_high = h.sent_home))
+        AS ends_estimate,
+    CASE WHEN d.kept_line IS NOT NULL THEN format('raw/country_estimates.csv:{}', d.kept_line) END AS duplicate_of
 FROM observations AS o
 CROSS JOIN params AS p
 CROSS JOIN last_year AS ly
-LEFT JOIN latest AS l USING (iso3)
-LEFT JOIN year_spans AS u ON u.iso3 = o.iso3 AND u.effective_year = o.effective_year AND o.is_worker_figure
-ORDER BY o.iso3, o.effective_year DESC NULLS LAST, o.source_id, o.source_line;
+LEFT JOIN duplicates AS d
+    ON d.iso3 = o.iso3 AND d.source_id = o.source_id AND d.source_line = o.source_line AND o.raw_file = 'raw/policy_events.csv'
+LEFT JOIN latest AS l ON l.iso3 = o.iso3
+LEFT JOIN departures_held AS h ON h.iso3 = o.iso3 AND h.year = o.effective_year AND o.is_departure
+LEFT JOIN year_spans AS u
+    ON u.iso3 = o.iso3 AND u.effective_year = o.effective_year AND o.is_worker_figure AND d.kept_line IS NULL
+ORDER BY o.iso3, o.effective_year DESC NULLS LAST, o.source_id, o.raw_file, o.source_line;

@@ -13,6 +13,8 @@ SELECT
     c.stale,
     c.n_sources,
     c.source_ids,
+    c.n_origins,
+    c.origin_chain,
     string_agg(s.title, ' | ' ORDER BY s.title) AS source_titles
 FROM marts.country_estimates AS c
 LEFT JOIN LATERAL (SELECT unnest(string_split(c.source_ids, ';')) AS source_id) AS ids ON true

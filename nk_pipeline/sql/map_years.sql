@@ -17,6 +17,9 @@ SELECT
     c.stale,
     c.n_sources,
     c.source_ids,
+    c.n_origins,
+    c.origin_chain,
+    c.sent_home_since,
     (SELECT string_agg(s.title, ' | ' ORDER BY s.title)
      FROM marts.sources AS s
      WHERE list_contains(string_split(c.source_ids, ';'), s.source_id)) AS source_titles,
@@ -26,12 +29,6 @@ SELECT
     EXISTS (
         SELECT 1 FROM marts.estimate_evidence AS e WHERE e.iso3 = c.iso3 AND e.effective_year = c.year
     ) AS reported_in_year,
-    -- a window can hold a report that none remain beside reports of workers (Poland, 2019): the
-    -- map names it, though the figures make the row an estimate
-    (SELECT string_agg(DISTINCT e.source_title, '; ' ORDER BY e.source_title)
-     FROM marts.estimate_evidence AS e
-     WHERE e.iso3 = c.iso3 AND c.year BETWEEN e.first_year_used AND e.last_year_used
-       AND coalesce(e.workers_high, e.workers_low) = 0) AS zero_reports,
     c.is_latest
 FROM marts.country_years AS c
 ORDER BY c.iso3, c.year;

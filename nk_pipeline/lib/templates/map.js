@@ -85,6 +85,7 @@
       var low = r[1], high = r[2], central = r[3], code = r[4];
       var cx = x(r[0]);
       if (central === null) {
+        if (code === "l" || code === "o") return;  // nothing current that year: no mark
         svgNode(box, "rect", { x: cx - 1.5, y: yPos(0) - 3, width: 3, height: 3, "class": "mark-" + code });
         return;
       }
