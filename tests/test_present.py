@@ -17,6 +17,8 @@ marts.method_parameters ships them; the series runs to 2024, the latest year of 
   itself: three reports, two origins, no conflict: medium, not high.
 - Vietnam (2024): 511 (a government), 40,000 and 20,000: three origins but 40,000 > 10 × 511:
   low, though three origins in conflict would be medium.
+- Thailand: a restaurant report with neither a stated year nor a publication date belongs to no
+  year: listed in the latest year only, as last reported with no year, never as current.
 """
 
 from __future__ import annotations
@@ -119,3 +121,12 @@ def test_a_range_spread_78_times_is_low_confidence(conn):
     assert figures(vietnam) == (511, 40000, 20000)
     assert (vietnam["n_origins"], vietnam["conflict"], vietnam["confidence"]) == (3, True, "low")
     assert vietnam["has_restaurants"]
+
+
+def test_a_report_of_no_known_year_is_never_current(conn):
+    thailand = series(conn, "THA")
+    assert list(thailand) == [2024]
+    row = thailand[2024]
+    assert (row["status"], row["label"]) == ("last_reported", "Last reported: North Korean restaurants, year not stated")
+    assert (row["last_status"], row["source_ids"], row["stale"]) == ("restaurants_only", "o-undated", True)
+    assert pd.isna(row["reference_year"])

@@ -282,8 +282,6 @@ def _notes(row: Row) -> list[str]:
             f"No source says which year it describes; {int(row['reference_year'])} is when it was published, "
             "so the figure may be older."
         )
-    elif not vocabulary.STATUS[row["status"]].has_figure:
-        notes.append(f"Last reported for {int(row['reference_year'])}.")
     if row["status"] == "estimate" and bool(row["stale"]) and undated:
         notes.append("No source states a year after the UN deadline of December 2019 to send every worker home.")
     elif row["status"] == "estimate" and bool(row["stale"]):

@@ -54,7 +54,8 @@ years AS (
 ),
 basis AS (
     -- what a year's row rests on: the figures its window uses; otherwise reports of workers (or
-    -- restaurants) from the last carry_years, after the last end; otherwise that end
+    -- restaurants) from the last carry_years, after the last end; otherwise that end; otherwise
+    -- reports that state no year and have no date at all, which cannot make a row current
     SELECT y.year, 'figure' AS basis, e.*
     FROM evidence AS e
     JOIN years AS y ON y.iso3 = e.iso3 AND y.year BETWEEN e.first_year_used AND e.last_year_used
@@ -64,7 +65,12 @@ basis AS (
     JOIN years AS y
         ON y.iso3 = e.iso3 AND e.known_from <= y.year
         AND e.known_from >= greatest(y.first_current, coalesce(y.end_year + 1, y.first_current))
-    WHERE e.role IN ('presence', 'restaurant')
+    WHERE e.role IN ('presence', 'restaurant') AND e.effective_year IS NOT NULL
+    UNION ALL BY NAME
+    SELECT y.year, 'undated' AS basis, e.*
+    FROM evidence AS e
+    JOIN years AS y ON y.iso3 = e.iso3 AND e.known_from <= y.year
+    WHERE e.role IN ('presence', 'restaurant') AND e.effective_year IS NULL
     UNION ALL BY NAME
     SELECT y.year, 'end' AS basis, e.*
     FROM evidence AS e
@@ -97,7 +103,8 @@ summaries AS (
         string_agg(DISTINCT b.source_id, ';' ORDER BY b.source_id) AS source_ids,
         max(b.reference_year) AS stated_year,
         max(b.effective_year) AS effective_year,
-        bool_and(b.measure = 'project') AS projects_only
+        bool_and(b.measure = 'project') AS projects_only,
+        bool_and(b.role = 'restaurant') AS restaurants_only
     FROM basis AS b
     GROUP BY ALL
 ),
@@ -171,7 +178,8 @@ combined AS (
             ELSE 'last_reported'
         END AS status,
         CASE WHEN e.iso3 IS NOT NULL THEN 'figure' WHEN p.iso3 IS NOT NULL THEN 'presence'
-             WHEN r.iso3 IS NOT NULL THEN 'restaurant' WHEN n.iso3 IS NOT NULL THEN 'end' END AS basis,
+             WHEN r.iso3 IS NOT NULL THEN 'restaurant' WHEN n.iso3 IS NOT NULL THEN 'end'
+             WHEN u.iso3 IS NOT NULL THEN 'undated' END AS basis,
         e.workers_low,
         e.workers_high,
         e.central,
@@ -187,6 +195,7 @@ combined AS (
     LEFT JOIN (SELECT DISTINCT iso3, year FROM basis WHERE basis = 'presence') AS p USING (iso3, year)
     LEFT JOIN (SELECT DISTINCT iso3, year FROM basis WHERE basis = 'restaurant') AS r USING (iso3, year)
     LEFT JOIN (SELECT DISTINCT iso3, year FROM basis WHERE basis = 'end') AS n USING (iso3, year)
+    LEFT JOIN (SELECT DISTINCT iso3, year FROM basis WHERE basis = 'undated') AS u USING (iso3, year)
     LEFT JOIN named AS nm USING (iso3)
     LEFT JOIN (SELECT iso3, min(known_from) AS first_year FROM evidence WHERE role = 'restaurant' GROUP BY iso3) AS rs
         USING (iso3)
@@ -201,6 +210,7 @@ figured AS (
         s.stated_year,
         s.effective_year,
         s.projects_only,
+        s.restaurants_only,
         -- a partial departure lowers both ends (a range's missing end stays missing); a full one
         -- leaves zeros
         CASE WHEN x.status = 'none_reported_remaining' THEN 0
@@ -241,6 +251,9 @@ labelled AS (
                 THEN concat('North Korean firms'' projects reported, no workers named', ' (' || x.year_text || ')')
             WHEN x.status IN ('present', 'restaurants_only') THEN concat(x.status_label, ' (' || x.year_text || ')')
             WHEN x.status IN ('none_reported_remaining', 'none_reported') THEN format('{} ({})', x.status_label, x.year_text)
+            -- undated reports alone: what they say, as last reported, with no year
+            WHEN x.basis = 'undated' AND x.restaurants_only THEN 'North Korean restaurants, year not stated'
+            WHEN x.basis = 'undated' THEN 'workers present, no figure, year not stated'
             WHEN x.status <> 'estimate' THEN NULL
             WHEN x.low IS NOT NULL AND x.high IS NOT NULL AND x.low < x.high
                 THEN format('{:,d}–{:,d} ({})', x.low, x.high, x.year_text)
@@ -250,34 +263,50 @@ labelled AS (
         END AS current_label
     FROM worded AS x
 ),
-carried AS (
-    -- a year with nothing current says what was last reported, and when; never as that year's figure
+stated AS (
+    -- what a row says, once: its own words, or (with nothing current) what was last reported
     SELECT
         x.*,
-        last_value(CASE WHEN x.is_current THEN struct_pack(
-            -- what was last reported, in words that follow "Last reported: "
+        struct_pack(
+            -- in words that follow "Last reported: " when carried
             label := CASE
                 WHEN x.status = 'estimate' AND x.sent_home_since IS NOT NULL
                     THEN format('{}, less {:,d} since sent home', x.current_label, x.sent_home_since)
-                WHEN x.status = 'estimate' THEN x.current_label
+                WHEN x.status = 'estimate' OR x.basis = 'undated' THEN x.current_label
                 WHEN x.status = 'none_reported_remaining' THEN format('none remaining ({})', x.year_text)
                 WHEN x.status = 'present' AND x.projects_only THEN format('North Korean firms'' projects ({})', x.year_text)
                 WHEN x.status = 'present' THEN format('workers present, no figure ({})', x.year_text)
                 ELSE format('North Korean restaurants ({})', x.year_text)
             END,
-            status := x.status,
+            status := CASE
+                WHEN x.basis <> 'undated' THEN x.status
+                WHEN x.restaurants_only THEN 'restaurants_only'
+                ELSE 'present'
+            END,
             low := CASE WHEN x.status = 'estimate' THEN x.low END,
             high := CASE WHEN x.status = 'estimate' THEN x.high END,
             central := CASE WHEN x.status = 'estimate' THEN x.central_kept END,
+            stated_year := x.stated_year,
             reference_year := x.reference_year,
             from_publication := x.reference_year_from_publication,
             n_sources := x.n_sources,
             n_origins := x.n_origins,
             source_ids := x.source_ids,
             origin_chain := x.origin_chain
-        ) END IGNORE NULLS) OVER (PARTITION BY x.iso3 ORDER BY x.year ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-            AS last
+        ) AS own
     FROM labelled AS x
+),
+carried AS (
+    -- a year with nothing current says what was last reported, and when; never as that year's
+    -- figure. Reports with no year at all are last reported from the start.
+    SELECT
+        x.*,
+        CASE WHEN x.status = 'last_reported' THEN coalesce(
+            last_value(CASE WHEN x.is_current THEN x.own END IGNORE NULLS)
+                OVER (PARTITION BY x.iso3 ORDER BY x.year ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+            x.own
+        ) ELSE x.own END AS shown
+    FROM stated AS x
 )
 SELECT
     x.iso3,
@@ -287,9 +316,9 @@ SELECT
     CASE WHEN x.has_figure THEN x.low END::BIGINT AS workers_low,
     CASE WHEN x.has_figure THEN x.high END::BIGINT AS workers_high,
     CASE WHEN x.has_figure THEN x.central_kept END::BIGINT AS workers_central,
-    CASE WHEN x.status <> 'last_reported' THEN x.reference_year ELSE x.last.reference_year END::INTEGER AS reference_year,
-    CASE WHEN x.status <> 'last_reported' THEN x.n_sources ELSE x.last.n_sources END::INTEGER AS n_sources,
-    CASE WHEN x.status <> 'last_reported' THEN x.source_ids ELSE x.last.source_ids END AS source_ids,
+    x.shown.reference_year::INTEGER AS reference_year,
+    x.shown.n_sources::INTEGER AS n_sources,
+    x.shown.source_ids AS source_ids,
     x.has_restaurants,
     CASE
         WHEN x.status <> 'estimate' THEN NULL
@@ -303,27 +332,24 @@ SELECT
     coalesce(x.status = 'estimate' AND x.max_point > p.conflict_ratio * x.min_point, false) AS conflict,
     CASE WHEN x.status = 'estimate' THEN round(x.spread, 2) END AS spread_ratio,
     -- a year taken from the publication date cannot make a country current
-    coalesce((CASE WHEN x.status <> 'last_reported' THEN x.stated_year ELSE x.last.reference_year END) < p.stale_before_year, true)
-        AS stale,
+    coalesce(x.shown.stated_year < p.stale_before_year, true) AS stale,
     CASE
-        WHEN x.status = 'last_reported' THEN format('Last reported: {}', x.last.label)
-        WHEN x.sent_home_since IS NOT NULL AND x.status = 'estimate'
-            THEN format('{}, less {:,d} since sent home', x.current_label, x.sent_home_since)
+        WHEN x.status = 'last_reported' THEN format('Last reported: {}', x.shown.label)
+        WHEN x.status = 'estimate' THEN x.own.label
         ELSE x.current_label
     END AS label,
-    CASE WHEN x.status <> 'last_reported' THEN x.reference_year_from_publication ELSE x.last.from_publication END
-        AS reference_year_from_publication,
+    x.shown.from_publication AS reference_year_from_publication,
     d.repatriated_reported::BIGINT AS repatriated_reported,
     d.repatriation_reports,
     d.repatriation_source_ids,
     x.year = l.latest AS is_latest,
-    CASE WHEN x.status <> 'last_reported' THEN x.n_origins ELSE x.last.n_origins END::INTEGER AS n_origins,
-    CASE WHEN x.status <> 'last_reported' THEN x.origin_chain ELSE x.last.origin_chain END AS origin_chain,
+    x.shown.n_origins::INTEGER AS n_origins,
+    x.shown.origin_chain AS origin_chain,
     x.sent_home_since::BIGINT AS sent_home_since,
-    CASE WHEN x.status = 'last_reported' THEN x.last.status END AS last_status,
-    CASE WHEN x.status = 'last_reported' THEN x.last.low END::BIGINT AS last_workers_low,
-    CASE WHEN x.status = 'last_reported' THEN x.last.high END::BIGINT AS last_workers_high,
-    CASE WHEN x.status = 'last_reported' THEN x.last.central END::BIGINT AS last_workers_central
+    CASE WHEN x.status = 'last_reported' THEN x.shown.status END AS last_status,
+    CASE WHEN x.status = 'last_reported' THEN x.shown.low END::BIGINT AS last_workers_low,
+    CASE WHEN x.status = 'last_reported' THEN x.shown.high END::BIGINT AS last_workers_high,
+    CASE WHEN x.status = 'last_reported' THEN x.shown.central END::BIGINT AS last_workers_central
 FROM carried AS x
 CROSS JOIN params AS p
 CROSS JOIN last_year AS l
