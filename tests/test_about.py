@@ -3,7 +3,7 @@ the code for every published file, and README prints the same words (fast tier).
 
 import re
 
-from nk_pipeline.lib import about
+from nk_pipeline.lib import about, contract
 from nk_pipeline.settings import PROJECT_ROOT
 
 
@@ -22,3 +22,8 @@ def test_readme_states_the_same_terms_and_description():
     readme = _plain((PROJECT_ROOT / "README.md").read_text(encoding="utf-8"))
     assert about.LICENCE_NOTE in readme
     assert about.DATA_DESCRIPTION in readme
+
+
+def test_every_kind_of_page_has_its_words():
+    # the credit line and the page name the kinds of pages behind what is current
+    assert set(about.KIND_WORDS) == set(contract.SOURCE_KINDS)

@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 
 from nk_pipeline.lib import map_scene, vocabulary
-from nk_pipeline.lib.about import CAVEATS, SPREADSHEET_NOTE, current_evidence
+from nk_pipeline.lib.about import CAVEATS, SPREADSHEET_NOTE, CurrentEvidence, current_evidence
 from nk_pipeline.lib.catalog import MARTS
 from nk_pipeline.lib.publishing import written_in_one_step
 from nk_pipeline.lib.release import DATAPACKAGE_JSON, FORMATS, REPORTS_XLSX, table_file
@@ -77,6 +77,7 @@ def html_document(scene: map_scene.MapScene, rows: pd.DataFrame, sources: pd.Dat
         "img-src 'none'; base-uri 'none'; form-action 'none'"
     )
     data = _page_data(scene, years, by_id)
+    now = current_evidence(rows, sources)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -91,7 +92,7 @@ def html_document(scene: map_scene.MapScene, rows: pd.DataFrame, sources: pd.Dat
         "<header>",
         f'<h1 id="map-title">{_e(TITLE)}</h1>',
         f'<p class="lede">{_e(LEDE)}</p>',
-        f'<p class="lede" id="lede-now">{_e(_now_text(rows, sources, int(years["year"].max())))}</p>',
+        f'<p class="lede" id="lede-now">{_e(_now_text(now, data["latest"]))}</p>',
         "</header>",
         "<main>",
         _year_control(data["years"], data["latest"]),
@@ -104,7 +105,7 @@ def html_document(scene: map_scene.MapScene, rows: pd.DataFrame, sources: pd.Dat
         _table(rows, by_id),
         _downloads(),
         "</main>",
-        _footer(rows, sources),
+        _footer(now),
         f'<script type="application/json" id="map-data">{_script_json(data)}</script>',
         f"<script>{script}</script>",
         "</body>",
@@ -518,9 +519,8 @@ def _downloads() -> str:
     )
 
 
-def _now_text(rows: pd.DataFrame, sources: pd.DataFrame, year: int) -> str:
+def _now_text(now: CurrentEvidence, year: int) -> str:
     """What is known now, counted from the latest year's rows."""
-    now = current_evidence(rows, sources)
     others = now.n_current - now.n_estimate
     return (
         f"In {year}: {now.n_estimate} {'country has' if now.n_estimate == 1 else 'countries have'} a current estimate "
@@ -529,8 +529,7 @@ def _now_text(rows: pd.DataFrame, sources: pd.DataFrame, year: int) -> str:
     )
 
 
-def _footer(rows: pd.DataFrame, sources: pd.DataFrame) -> str:
-    now = current_evidence(rows, sources)
+def _footer(now: CurrentEvidence) -> str:
     return (
         f"<footer><p>Built by nk_pipeline. What the map shows as current rests on {_e(now.reports_text)}"
         f"{_e(now.span_text)}; every figure traces to its sources (warehouse table marts.estimate_evidence). "

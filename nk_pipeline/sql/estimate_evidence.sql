@@ -231,7 +231,7 @@ SELECT
             THEN format('duplicate: the same source''s figure for this country and year as raw/country_estimates.csv line {}, which counts', d.kept_line)
         WHEN o.is_nil_report AND o.effective_year IS NOT NULL
             THEN format('a report that none remain: ends the figures up to {}, never a figure itself', o.effective_year)
-        WHEN o.is_departure AND h.sent_home >= h.held AND o.workers_high = h.sent_home
+        WHEN h.iso3 IS NOT NULL
             THEN format('workers sent home, as many as the figures then current held ({:,d}): ends the figures up to {}',
                         h.held, o.effective_year)
         WHEN o.measure_reason IS NOT NULL THEN o.measure_reason
@@ -251,8 +251,7 @@ SELECT
     u.first_year_used::INTEGER AS first_year_used,
     u.last_year_used::INTEGER AS last_year_used,
     o.origin,
-    d.kept_line IS NULL AND (o.is_nil_report OR (o.is_departure AND h.sent_home >= h.held AND o.workers_high = h.sent_home))
-        AS ends_estimate,
+    d.kept_line IS NULL AND (o.is_nil_report OR h.iso3 IS NOT NULL) AS ends_estimate,
     CASE WHEN d.kept_line IS NOT NULL THEN format('raw/country_estimates.csv:{}', d.kept_line) END AS duplicate_of
 FROM observations AS o
 CROSS JOIN params AS p
@@ -260,7 +259,10 @@ CROSS JOIN last_year AS ly
 LEFT JOIN duplicates AS d
     ON d.iso3 = o.iso3 AND d.source_id = o.source_id AND d.source_line = o.source_line AND o.raw_file = 'raw/policy_events.csv'
 LEFT JOIN latest AS l ON l.iso3 = o.iso3
-LEFT JOIN departures_held AS h ON h.iso3 = o.iso3 AND h.year = o.effective_year AND o.is_departure
+-- the departure that ends the figures: as many sent home as they held
+LEFT JOIN departures_held AS h
+    ON h.iso3 = o.iso3 AND h.year = o.effective_year AND o.is_departure
+    AND o.workers_high = h.sent_home AND h.sent_home >= h.held
 LEFT JOIN year_spans AS u
     ON u.iso3 = o.iso3 AND u.effective_year = o.effective_year AND o.is_worker_figure AND d.kept_line IS NULL
 ORDER BY o.iso3, o.effective_year DESC NULLS LAST, o.source_id, o.raw_file, o.source_line;
