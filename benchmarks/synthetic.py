@@ -232,6 +232,12 @@ def policy_events(rng: np.random.Generator, count: int, source_ids: np.ndarray, 
     )
 
 
+def _with_origin(frame: pd.DataFrame, origin_of: dict[str, str]) -> pd.DataFrame:
+    """The frame with its `origin` column after `source_id`, as the contract orders it."""
+    frame.insert(frame.columns.get_loc("source_id") + 1, "origin", frame["source_id"].map(origin_of))
+    return frame
+
+
 def write_raw(folder: Path, observations: int, seed: int = 2397) -> Path:
     """A raw folder with `observations` rows in country_estimates.csv and the other files scaled to it."""
     rng = np.random.default_rng(seed)
@@ -240,11 +246,13 @@ def write_raw(folder: Path, observations: int, seed: int = 2397) -> Path:
     source_frame = sources(rng, int(np.clip(observations // 100, 50, 20_000)))
     ids = source_frame["source_id"].to_numpy()
     _write(source_frame, folder / contract.SOURCES.filename)
-    _write(country_estimates(rng, observations, ids, names), folder / contract.COUNTRY_ESTIMATES.filename)
+    # every source repeats one of a third as many origins, so that windows count echoes once
+    origin_of = {source_id: f"Origin {i % max(1, len(ids) // 3)}" for i, source_id in enumerate(ids)}
+    _write(_with_origin(country_estimates(rng, observations, ids, names), origin_of), folder / contract.COUNTRY_ESTIMATES.filename)
     _write(restaurants(rng, int(np.clip(observations // 50, 20, 20_000)), ids, names), folder / contract.RESTAURANTS.filename)
-    _write(china_entries(rng, int(np.clip(observations // 100, 20, 5_000)), ids), folder / contract.CHINA_ENTRIES.filename)
-    _write(headline_estimates(rng, int(np.clip(observations // 1000, 10, 2_000)), ids), folder / contract.HEADLINE_ESTIMATES.filename)
-    _write(policy_events(rng, int(np.clip(observations // 100, 20, 10_000)), ids, names), folder / contract.POLICY_EVENTS_FILE.filename)
+    _write(_with_origin(china_entries(rng, int(np.clip(observations // 100, 20, 5_000)), ids), origin_of), folder / contract.CHINA_ENTRIES.filename)
+    _write(_with_origin(headline_estimates(rng, int(np.clip(observations // 1000, 10, 2_000)), ids), origin_of), folder / contract.HEADLINE_ESTIMATES.filename)
+    _write(_with_origin(policy_events(rng, int(np.clip(observations // 100, 20, 10_000)), ids, names), origin_of), folder / contract.POLICY_EVENTS_FILE.filename)
     # nothing reviewed: a first build has no publish to jump from
     _write(pd.DataFrame(columns=list(contract.REVIEWED_CHANGES.columns)), folder / contract.REVIEWED_CHANGES.filename)
     return folder

@@ -116,13 +116,16 @@ def drop_one_country(raw: Path) -> None:
     for row in rows:
         counts[row["country"]] = counts.get(row["country"], 0) + 1
     victim = sorted(c for c, n in counts.items() if n == 1 and c not in named_elsewhere)[0]
-    (row,) = [r for r in rows if r["country"] == victim]
+    # the status it is published with, as the method gives it (not guessed from the row)
+    with reconcile(raw) as conn:
+        (status,) = conn.execute(
+            "SELECT status FROM marts.country_estimates WHERE iso3 = ?", [countries.to_iso3(victim)]
+        ).fetchone()
     with estimates.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(r for r in rows if r["country"] != victim)
     # a country that disappears holds the publish unless the change is reviewed
-    status = "estimate" if row["measure"] in ("stock", "permits") and (row["workers_low"] or row["workers_high"]) else "present"
     with (raw / "reviewed_changes.csv").open("a", encoding="utf-8", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerow([victim, "status", status, "absent", "test: the row was removed"])
 

@@ -242,7 +242,7 @@ def test_shipped_latest_year_equals_country_estimates_and_algeria_reports_none(s
         algeria = shipped.execute("SELECT * FROM marts.country_estimates WHERE iso3 = 'DZA'").df().iloc[0]
         algeria_evidence = shipped.execute(
             "SELECT source_id, source_line FROM marts.estimate_evidence "
-            "WHERE iso3 = 'DZA' AND raw_file = 'raw/policy_events.csv' AND used ORDER BY source_id"
+            "WHERE iso3 = 'DZA' AND raw_file = 'raw/policy_events.csv' AND ends_estimate ORDER BY source_id"
         ).fetchall()
         # sources cited for a year describe that year or earlier
         future = shipped.execute(
@@ -255,7 +255,8 @@ def test_shipped_latest_year_equals_country_estimates_and_algeria_reports_none(s
             """
         ).fetchall()
     pd.testing.assert_frame_equal(latest, estimates)
-    assert (algeria["status"], algeria["workers_central"], algeria["stale"]) == ("none_reported_remaining", 0, False)
-    assert algeria["label"] == "None reported remaining (2020)"
+    # Algeria's 2020 reports that none remain are more than carry_years old: last reported
+    assert (algeria["status"], algeria["last_status"], algeria["stale"]) == ("last_reported", "none_reported_remaining", False)
+    assert pd.isna(algeria["workers_central"]) and algeria["label"] == "Last reported: none remaining (2020)"
     assert [s for s, _ in algeria_evidence] == ["rfa-kr-2020-algeria", "voakorea-2020-algeria"]
     assert future == []

@@ -52,10 +52,18 @@ def test_map_years_png_shows_four_telling_years_the_same_every_time(shipped_buil
     with duckdb.connect(str(shipped_build.paths.warehouse_db), read_only=True) as conn:
         rows = conn.execute(read_sql("map_countries")).df()
         years = conn.execute(read_sql("map_years")).df()
-    assert story_years(years) == [2016, 2017, 2019, int(years["year"].max())]
+        sources = conn.execute("SELECT source_id, kind FROM marts.sources").df()
+    # chosen from the series: 2016 the first year with half the peak's current figures, 2017 the
+    # peak, 2020 the year after it with most reports that none remain, and the latest
+    latest = int(years["year"].max())
+    assert story_years(years) == [2016, 2017, 2020, latest]
+    per_year = years.assign(figure=years["status"] == "estimate", ended=years["status"] == "none_reported_remaining")
+    counts = per_year.groupby("year")[["figure", "ended"]].sum()
+    assert counts["figure"].idxmax() == 2017 and counts.loc[2017:, "ended"].idxmax() == 2020
+    assert counts.loc[2015, "figure"] * 2 < counts.loc[2017, "figure"] <= counts.loc[2016, "figure"] * 2
     shapes = boundaries.load_boundaries(shipped_build.paths.raw_dir / "reference" / "countries-50m.json")
     scene = map_scene.build_scene(rows, shapes, map_scene.series_classes(years))
-    drawn = render_years_png(scene, years, tmp_path / "years.png", source_note(rows)).read_bytes()
+    drawn = render_years_png(scene, years, tmp_path / "years.png", source_note(rows, sources)).read_bytes()
     published = (shipped_build.paths.map_dir / "map_years.png").read_bytes()
     assert drawn == published
     assert not {b"tEXt", b"iTXt", b"zTXt", b"tIME"} & set(_png_chunks(published))
@@ -100,6 +108,9 @@ def test_index_html_carries_every_year_safely(shipped_build):
     assert data["latest"] == mart["year"].max() and data["years"][-1] == data["latest"]
     assert set(data["years"]) <= evidence_years
     for _, row in mart.iterrows():
+        if row["status"] in map_scene.NOT_DRAWN:  # data, drawn as land
+            assert row["iso3"] not in data["countries"]
+            continue
         country = data["countries"][row["iso3"]]
         state = country["states"][country["years"][row["year"] - data["first"]]]
         assert (state["label"], state["status"]) == (row["label"], row["status"]), (row["iso3"], row["year"])

@@ -100,15 +100,27 @@ def test_without_a_fragment_the_page_shows_the_latest_year(opened, series):
     page = opened()
     latest = max(year for _, year in rows)
     assert page.year() == f"{latest} (latest)"
-    # Algeria: its government's report that none remain, named, and drawn apart from "present"
+    # Algeria: its government's 2020 report that none remain is more than two years old: what was
+    # last reported, drawn pale and lined, never as a current figure
     name, status, label = rows[("DZA", latest)]
-    assert status == "none_reported_remaining"
+    assert (status, label) == ("last_reported", "Last reported: none remaining (2020)")
+    text = page.tooltip_of("DZA")
+    assert name in text and label in text and "not an estimate of this year" in text
+    assert page.page.locator('path[data-iso3="DZA"]').get_attribute("fill") == "url(#pattern-last)"
+    assert page.page.locator('#legend [data-legend="last_reported"]').is_visible()
+    assert page.only_itself_was_requested()
+
+
+def test_in_2020_the_page_names_the_report_that_none_remain(opened, series):
+    rows, titles = series
+    page = opened("#year=2020")
+    name, status, label = rows[("DZA", 2020)]
+    assert (status, label) == ("none_reported_remaining", "None reported remaining (2020)")
     text = page.tooltip_of("DZA")
     assert name in text and label in text and "no North Korean workers remain" in text
     assert titles["rfa-kr-2020-algeria"] in text
     assert page.page.locator('path[data-iso3="DZA"]').get_attribute("fill") == "url(#pattern-none)"
     assert page.page.locator('#legend [data-legend="none_reported_remaining"]').is_visible()
-    assert page.only_itself_was_requested()
 
 
 def test_a_fragment_outside_the_years_falls_back_to_the_latest(opened, series):

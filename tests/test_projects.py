@@ -57,7 +57,7 @@ def test_a_project_changes_nothing_where_workers_are_counted(project_build):
     # the hand-made figures of tests/test_reconciliation.py, untouched by the project row
     assert (russia["workers_low"], russia["workers_high"], russia["label"]) == (10000, 30000, "10,000–30,000 (2019)")
     (latest,) = rows(project_build, "SELECT label FROM marts.country_estimates WHERE iso3 = 'RUS'")
-    assert latest["label"] == "about 5,000 (2024)"
+    assert latest["label"] == "5,000–12,000 (2020)"
 
 
 def test_a_project_with_a_figure_is_refused(tmp_path):

@@ -323,7 +323,7 @@ def test_a_small_correction_and_a_new_country_are_published_with_what_changed(ha
     edit(estimates, "Kuwait,,5000,", "Kuwait,,6000,")
     # a new country in the first data row: every other line moves down one, which is no change
     header, body = estimates.read_text(encoding="utf-8").split("\n", 1)
-    estimates.write_text(f"{header}\nMongolia,90000,90000,stock,2019,,research-2019,Large figure.,\n{body}", encoding="utf-8")
+    estimates.write_text(f"{header}\nMongolia,90000,90000,stock,2019,,research-2019,research-2019,Large figure.,\n{body}", encoding="utf-8")
     published = run_build(raw, warehouse)
 
     assert published.success, failed_checks(published)
@@ -381,7 +381,7 @@ def test_an_acknowledged_jump_is_published_and_recorded_but_only_if_it_matches(h
 def test_a_country_that_disappears_or_loses_its_estimate_is_held(handmade):
     raw, warehouse, before = handmade
     estimates = raw / "country_estimates.csv"
-    edit(estimates, "Kuwait,,5000,stock,2016,,media-2018,At most five thousand.,\n", "")
+    edit(estimates, "Kuwait,,5000,stock,2018,,media-2018,media-2018,At most five thousand.,\n", "")
     edit(estimates, "China,50000,80000,stock,", "China,,,presence,")
     held = run_build(raw, warehouse)
     assert not held.success

@@ -2,19 +2,22 @@
 the publish history, and the shipped data's known figures.
 
 tests/handmade/ holds a few synthetic sources (example.org) and figures; each source is its own
-origin. The series runs to 2024, the latest year of any evidence. Russia's worker figures
-describe 2009, 2017, 2018 (publication year), 2019 and 2024. As of 2019 the figures allowed
+origin. The series runs to 2020, the latest year of any evidence. Russia's worker figures
+describe 2009, 2017, 2018 (publication year), 2019 and 2020. As of 2019 the figures allowed
 describe 2017–2019 (2009 has expired); the windows ending at 2017, 2018 and 2019 hold 1, 2 and 3
 origins, so the window ends in 2019 and uses 20,000–30,000, 10,000 and 12,000. Low = 10,000,
 high = 30,000, central = median(25,000, 10,000, 12,000) = 12,000; 25,000 > 2 × 10,000 is a
 conflict, so three origins give medium confidence, and 2019 predates the 2397 deadline: stale.
-As of 2024 only new-2024 (2022–2024) is allowed: about 5,000 (2024), one origin, low.
+As of 2020 the figures allowed describe 2018–2020 (2017 has expired): 10,000, 12,000 and 5,000,
+three origins: 5,000–12,000, central 10,000, 12,000 > 2 × 5,000 a conflict: medium; 2020 is
+stated, so not stale.
 
 Qatar's only worker figure is the implementation report in policy_events.csv (70 remain, 2019):
-about 70 (2019) from 2019 to 2021, then last reported. Its 2018 residents count makes it
-"present" in 2018. Singapore's 2018 presence, Kuwait's "up to 5,000" of 2016, China's 2019 range
-and Laos's 2016 restaurants are current for their year and two more, then last reported, so
-in 2024 Russia is the only estimate and the country sums of global_totals are its 5,000.
+about 70 (2019), still current in 2020. Its 2018 residents count makes it "present" in 2018.
+Singapore's 2018 presence, Kuwait's "up to 5,000" of 2018 and Laos's 2018 restaurants are
+current in 2020 too. The country sums of global_totals in 2020: central 10,000 + 5,000 + 65,000
++ 70 = 80,070; low 5,000 + 5,000 (Kuwait's central: no low) + 50,000 + 70 = 60,070; high
+12,000 + 5,000 + 80,000 + 70 = 97,070.
 """
 
 from __future__ import annotations
@@ -73,13 +76,15 @@ def test_conflicting_and_superseded_sources(handmade_build):
     assert russia["has_restaurants"] is True
     assert russia["label"] == "10,000–30,000 (2019)"
     latest = country(handmade_build, "RUS")
-    assert (latest["status"], latest["label"], latest["confidence"]) == ("estimate", "about 5,000 (2024)", "low")
+    assert (latest["workers_low"], latest["workers_high"], latest["workers_central"]) == (5000, 12000, 10000)
+    assert (latest["label"], latest["confidence"], latest["conflict"], latest["stale"]) == ("5,000–12,000 (2020)", "medium", True, False)
     evidence = {r["source_id"]: r for r in rows(handmade_build, "SELECT * FROM marts.estimate_evidence WHERE iso3 = 'RUS'")}
     assert evidence["old-2009"]["used"] is False
-    assert evidence["old-2009"]["exclusion_reason"] == "expired: describes 2009, more than 2 years before 2024"
+    assert evidence["old-2009"]["exclusion_reason"] == "expired: describes 2009, more than 2 years before 2020"
     assert (evidence["old-2009"]["first_year_used"], evidence["old-2009"]["last_year_used"]) == (2009, 2011)
     assert (evidence["gov-2017"]["first_year_used"], evidence["gov-2017"]["last_year_used"]) == (2017, 2019)
-    assert evidence["new-2024"]["used"] is True and evidence["new-2024"]["exclusion_reason"] is None
+    assert evidence["gov-2017"]["exclusion_reason"] == "expired: describes 2017, more than 2 years before 2020"
+    assert evidence["new-2020"]["used"] is True and evidence["new-2020"]["exclusion_reason"] is None
     assert evidence["media-2018"]["year_from_publication"] is True and evidence["media-2018"]["effective_year"] == 2018
 
 
@@ -88,28 +93,24 @@ def test_presence_only_and_non_worker_measures(handmade_build):
     assert singapore["status"] == "present"
     assert singapore["workers_low"] is None and singapore["workers_central"] is None and singapore["confidence"] is None
     assert singapore["label"] == "Workers reported, no reliable figure (2018)"
-    latest = country(handmade_build, "SGP")
-    assert (latest["status"], latest["label"]) == ("last_reported", "Last reported: workers present, no figure (2018)")
+    assert country(handmade_build, "SGP")["label"] == "Workers reported, no reliable figure (2018)"
     # Qatar's residents count is not a worker figure; its report of 70 remaining is
     assert year_row(handmade_build, "QAT", 2018)["status"] == "present"
-    qatar = year_row(handmade_build, "QAT", 2021)
+    qatar = country(handmade_build, "QAT")
     assert (qatar["status"], qatar["label"], qatar["source_ids"]) == ("estimate", "about 70 (2019)", "research-2019")
-    assert country(handmade_build, "QAT")["label"] == "Last reported: about 70 (2019)"
     evidence = {r["raw_file"]: r for r in rows(handmade_build, "SELECT * FROM marts.estimate_evidence WHERE iso3 = 'QAT'")}
     assert "not only workers" in evidence["raw/country_estimates.csv"]["exclusion_reason"]
     remaining = evidence["raw/policy_events.csv"]
     assert (remaining["measure"], remaining["source_line"], remaining["first_year_used"], remaining["last_year_used"]) == (
-        "stock", 4, 2019, 2021
+        "stock", 4, 2019, 2020
     )
 
 
 def test_restaurants_only(handmade_build):
-    laos = year_row(handmade_build, "LAO", 2016)
+    laos = country(handmade_build, "LAO")
     assert laos["status"] == "restaurants_only" and laos["has_restaurants"] is True
-    assert laos["reference_year"] == 2016 and laos["source_ids"] == "rest-2016"
-    assert laos["label"] == "North Korean restaurants only (2016)"
-    latest = country(handmade_build, "LAO")
-    assert (latest["status"], latest["last_status"], latest["has_restaurants"]) == ("last_reported", "restaurants_only", True)
+    assert laos["reference_year"] == 2018 and laos["source_ids"] == "rest-2018"
+    assert laos["label"] == "North Korean restaurants only (2018)"
     # the restaurant report is its evidence, never a figure
     (evidence,) = rows(handmade_build, "SELECT * FROM marts.estimate_evidence WHERE iso3 = 'LAO'")
     assert (evidence["measure"], evidence["raw_file"], evidence["source_line"]) == ("restaurant", "raw/restaurants.csv", 2)
@@ -133,11 +134,9 @@ def test_every_country_traces_to_evidence_with_a_source_url(handmade_build):
 
 
 def test_upper_bound_only(handmade_build):
-    kuwait = year_row(handmade_build, "KWT", 2018)
+    kuwait = country(handmade_build, "KWT")
     assert (kuwait["workers_low"], kuwait["workers_high"], kuwait["workers_central"]) == (None, 5000, 5000)
-    assert kuwait["label"] == "up to 5,000 (2016)" and kuwait["confidence"] == "low"
-    latest = country(handmade_build, "KWT")
-    assert (latest["last_workers_low"], latest["last_workers_high"], latest["workers_high"]) == (None, 5000, None)
+    assert kuwait["label"] == "up to 5,000 (2018)" and kuwait["confidence"] == "low"
 
 
 def test_china_entries_beside_the_china_estimate(handmade_build):
@@ -145,20 +144,19 @@ def test_china_entries_beside_the_china_estimate(handmade_build):
     workers = entries[("full_year", "workers_and_crew")]
     assert workers["entrants"] == 94000 and workers["total_entrants_same_source"] == 188000
     assert workers["share_of_total"] == pytest.approx(0.5)
-    assert workers["china_estimate_label"] == "Last reported: 50,000–80,000 (2019)"
+    assert workers["china_estimate_label"] == "50,000–80,000 (2019)"
     assert "not people" in workers["caveat"]
 
 
 def test_global_totals_against_headlines(handmade_build):
     totals = {r["year"]: r for r in rows(handmade_build, "SELECT * FROM marts.global_totals WHERE scope = 'global_workers'")}
-    # in 2024 only Russia's 5,000 is current: the countries last reported add nothing
-    assert (totals[2017]["country_sum_low"], totals[2017]["country_sum_central"], totals[2017]["country_sum_high"]) == (5000, 5000, 5000)
-    assert totals[2017]["gap_central"] == 95000
+    # the 2020 sums worked out in the module's docstring; lows use the central where a low is missing
+    assert (totals[2017]["country_sum_low"], totals[2017]["country_sum_central"], totals[2017]["country_sum_high"]) == (60070, 80070, 97070)
+    assert totals[2017]["gap_central"] == 19930
     assert totals[2017]["comparison"] == "headline above the sum of country highs"
-    # "more than 50,000" has no upper bound; it is above the sums all the same
-    assert totals[2015]["comparison"] == "headline above the sum of country highs"
-    assert totals[2016]["comparison"] == "headline above the sum of country highs"
-    assert totals[2017]["n_countries_with_estimate"] == 1
+    # "more than 50,000" has no upper bound, so it is never below the sums
+    assert totals[2015]["comparison"] == "headline overlaps the range of the country sums"
+    assert totals[2016]["comparison"] == "headline below the sum of country lows"
 
 
 def test_policy_timeline_latest_status(handmade_build):

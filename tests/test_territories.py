@@ -37,8 +37,8 @@ def test_territories_have_codes_of_their_own_and_an_iso_container():
 def territory_build(tmp_path_factory):
     raw = make_raw(tmp_path_factory.mktemp("territory") / "raw")
     with (raw / "country_estimates.csv").open("a", encoding="utf-8") as handle:
-        handle.write("Abkhazia,400,400,stock,2024,construction,new-2024,new-2024,Abkhaz figure.,\n")
-        handle.write("Georgia,10,10,stock,2024,,new-2024,new-2024,Georgian figure.,\n")
+        handle.write("Abkhazia,400,400,stock,2019,construction,research-2019,research-2019,Abkhaz figure.,\n")
+        handle.write("Georgia,10,10,stock,2019,,media-2018,media-2018,Georgian figure.,\n")
     build = run_build(raw, raw.parent / "warehouse")
     assert build.success
     return build
@@ -50,19 +50,19 @@ def test_a_territory_is_its_own_row_and_not_added_to_its_country(territory_build
             "SELECT iso3, country, workers_low, workers_high, source_ids FROM marts.country_estimates "
             "WHERE iso3 IN ('XAB', 'GEO') ORDER BY iso3"
         ).fetchall()
-        evidence = conn.execute("SELECT iso3, country_as_reported FROM marts.estimate_evidence WHERE source_id = 'new-2024' AND iso3 = 'XAB'").fetchall()
-    assert rows == [("GEO", "Georgia", 10, 10, "new-2024"), ("XAB", "Abkhazia", 400, 400, "new-2024")]
+        evidence = conn.execute("SELECT iso3, country_as_reported FROM marts.estimate_evidence WHERE source_id = 'research-2019' AND iso3 = 'XAB'").fetchall()
+    assert rows == [("GEO", "Georgia", 10, 10, "media-2018"), ("XAB", "Abkhazia", 400, 400, "research-2019")]
     assert evidence == [("XAB", "Abkhazia")]
 
 
 def test_a_territory_is_drawn_within_its_country(territory_build):
     map_dir = territory_build.paths.map_dir
     features = gpd.read_file(map_dir / "countries.geojson").set_index("iso3")
-    assert features.loc["XAB", "name"] == "Abkhazia" and features.loc["XAB", "label"] == "about 400 (2024)"
-    assert features.loc["GEO", "label"] == "about 10 (2024)"
+    assert features.loc["XAB", "name"] == "Abkhazia" and features.loc["XAB", "label"] == "about 400 (2019)"
+    assert features.loc["GEO", "label"] == "about 10 (2019)"
     # the territory takes its container's shape: the same outline, not a new one
     assert shapely.equals(features.loc["XAB"].geometry, features.loc["GEO"].geometry)
     points = {f["properties"]["iso3"]: f for f in json.loads((map_dir / "points.geojson").read_text())["features"]}
     assert features.loc["GEO"].geometry.buffer(0.01).contains(shapely.geometry.shape(points["XAB"]["geometry"]))
     html = (map_dir / "index.html").read_text(encoding="utf-8")
-    assert 'data-iso3="XAB"' in html and 'aria-label="Abkhazia: about 400 (2024),' in html
+    assert 'data-iso3="XAB"' in html and 'aria-label="Abkhazia: about 400 (2019),' in html
