@@ -17,9 +17,10 @@ DATA_TITLE = "North Korean workers abroad, per country, with every figure cited"
 DATA_DESCRIPTION = (
     "How many North Korean (DPRK) workers are sent abroad, and to which countries? The numbers are "
     "contested and uncertain. This project turns a curated, cited collection of public reporting "
-    "— UN documents, government reports, research and press — into one defensible estimate per "
-    "country, shows where sources disagree, and publishes map-ready files and a DuckDB warehouse in "
-    "which every number traces back to the sources that state it."
+    "— what governments, the UN, researchers and journalists said, mostly as the press reported it — "
+    "into one defensible estimate per country and year, shows where sources disagree and who first "
+    "said each figure, and publishes map-ready files and a DuckDB warehouse in which every number "
+    "traces back to the sources that state it."
 )
 
 
