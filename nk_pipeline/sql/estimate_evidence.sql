@@ -27,7 +27,6 @@ observations AS NOT MATERIALIZED (
         e.origin,
         -- a row that names no origin (presence, restaurants) is its source's own claim
         coalesce(e.origin, 'source:' || e.source_id) AS origin_key,
-        s.publisher,
         e.raw_file,
         e.source_line,
         e.measure,
