@@ -180,19 +180,21 @@ def restaurants(rng: np.random.Generator, count: int, source_ids: np.ndarray, na
     return frame.drop_duplicates(["country", "source_id", "reference_year"]).head(count)
 
 
-def china_entries(rng: np.random.Generator, count: int, source_ids: np.ndarray) -> pd.DataFrame:
+def border_entries(rng: np.random.Generator, count: int, source_ids: np.ndarray) -> pd.DataFrame:
     draw = int(count * 1.2) + 10
     frame = pd.DataFrame(
         {
+            "host": rng.choice(contract.ENTRY_HOSTS, size=draw),
             "year": rng.integers(2000, LAST_YEAR + 1, size=draw).astype(str),
             "period": rng.choice(PERIODS, size=draw),
-            "category": rng.choice(contract.CHINA_ENTRY_CATEGORIES, size=draw),
+            "category": rng.choice(contract.ENTRY_CATEGORIES, size=draw),
             "entrants": rng.integers(100, 200_000, size=draw).astype(str),
+            "qualifier": rng.choice(["", *contract.ENTRY_QUALIFIERS], size=draw),
             "source_id": rng.choice(source_ids[: max(5, len(source_ids) // 20)], size=draw),
             "evidence": rng.choice(_phrases(rng, 200, 15), size=draw),
         }
     )
-    return frame.drop_duplicates(["year", "period", "category", "source_id"]).head(count)
+    return frame.drop_duplicates(["host", "year", "period", "category", "source_id"]).head(count)
 
 
 def headline_estimates(rng: np.random.Generator, count: int, source_ids: np.ndarray) -> pd.DataFrame:
@@ -250,7 +252,7 @@ def write_raw(folder: Path, observations: int, seed: int = 2397) -> Path:
     origin_of = {source_id: f"Origin {i % max(1, len(ids) // 3)}" for i, source_id in enumerate(ids)}
     _write(_with_origin(country_estimates(rng, observations, ids, names), origin_of), folder / contract.COUNTRY_ESTIMATES.filename)
     _write(restaurants(rng, int(np.clip(observations // 50, 20, 20_000)), ids, names), folder / contract.RESTAURANTS.filename)
-    _write(_with_origin(china_entries(rng, int(np.clip(observations // 100, 20, 5_000)), ids), origin_of), folder / contract.CHINA_ENTRIES.filename)
+    _write(_with_origin(border_entries(rng, int(np.clip(observations // 100, 20, 5_000)), ids), origin_of), folder / contract.BORDER_ENTRIES.filename)
     _write(_with_origin(headline_estimates(rng, int(np.clip(observations // 1000, 10, 2_000)), ids), origin_of), folder / contract.HEADLINE_ESTIMATES.filename)
     _write(_with_origin(policy_events(rng, int(np.clip(observations // 100, 20, 10_000)), ids, names), origin_of), folder / contract.POLICY_EVENTS_FILE.filename)
     # nothing reviewed: a first build has no publish to jump from

@@ -72,8 +72,10 @@ def test_known_figures(shipped_build):
     assert rows["LBY"] == "present"  # workers named in 2023, no figure
     assert rows["SGP"] == "last_reported"  # named in 2018 lists, nothing since
     low, high = query(shipped_build, "SELECT workers_low, workers_high FROM marts.country_estimates WHERE iso3 = 'CHN'")[0]
-    # the 2019 window of US, AP and NKDB figures has expired; a 2023 claim of "over 100,000" is all that is current
-    assert (low, high) == (100000, None)
+    # the 2019 window of US, AP and NKDB figures has expired; a 2023 claim of "over 100,000" is all that is
+    # current, less the 100 reported sent home in December 2024
+    assert (low, high) == (99900, None)
+    assert rows["KHM"] == "it_workers_only"  # the MSMT's 2025 report names IT workers; nothing else is current
 
 
 def test_geojson_has_estimate_and_presence_countries(shipped_build):

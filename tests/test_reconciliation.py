@@ -186,9 +186,12 @@ def test_shipped_data_known_figures(shipped_build):
     russia = country(shipped_build, "RUS")
     # NIS (via Korea Herald) ~4,000 for 2024 and WSJ ~15,000 for 2025
     assert (russia["workers_low"], russia["workers_high"], russia["reference_year"]) == (4000, 15000, 2025)
-    # China's 2019 figures have expired: only the 2023 claim of "over 100,000" speaks for 2025, alone
+    # China's 2019 figures have expired: only the 2023 claim of "over 100,000" speaks for 2025, alone,
+    # lowered by the 100 KBS saw leave Dandong in December 2024
     china = country(shipped_build, "CHN")
-    assert (china["workers_low"], china["workers_high"], china["label"]) == (100000, None, "at least 100,000 (2023)")
+    assert (china["workers_low"], china["workers_high"], china["label"]) == (
+        99900, None, "at least 99,900 (2023), less 100 since sent home"
+    )
     assert (china["confidence"], china["n_origins"]) == ("low", 1)
     evidence = rows(shipped_build, "SELECT used, exclusion_reason FROM marts.estimate_evidence WHERE iso3 = 'CHN' AND source_id = 'ap-2019-headtopics'")
     assert evidence[0]["used"] is False and evidence[0]["exclusion_reason"].startswith("expired: describes 2019")

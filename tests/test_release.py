@@ -38,7 +38,7 @@ PLANTED = {
     },
     "country_estimates.csv": {"evidence": "-1+1 said the report", "notes": "\r=1"},
     "restaurants.csv": {"evidence": "  =1+1 restaurants"},
-    "china_entries.csv": {"evidence": "＝1+1 entries"},
+    "border_entries.csv": {"evidence": "＝1+1 entries"},
     "headline_estimates.csv": {"evidence": "=DDE(\"cmd\";\"/C calc\";\"A0\")"},
     "policy_events.csv": {"evidence": "@cmd", "reference": "+S/RES/2397"},
 }
@@ -138,7 +138,7 @@ def test_planted_text_is_published_with_one_apostrophe_and_intact_in_parquet(hos
     assert _published(PLANTED["country_estimates.csv"]["evidence"]) in evidence
     assert _published(PLANTED["country_estimates.csv"]["notes"]) in {r["notes"] for r in _cells(data / "estimate_evidence.csv")}
     assert _published(PLANTED["restaurants.csv"]["evidence"]) in evidence
-    assert _published(PLANTED["china_entries.csv"]["evidence"]) in {r["evidence"] for r in _cells(data / "china_entries.csv")}
+    assert _published(PLANTED["border_entries.csv"]["evidence"]) in {r["evidence"] for r in _cells(data / "china_entries.csv")}
     assert _published(PLANTED["policy_events.csv"]["reference"]) in {r["reference"] for r in _cells(data / "policy_timeline.csv")}
     russia = next(r for r in _cells(hostile_build.paths.map_dir / "map.csv") if r["iso3"] == "RUS")
     assert russia["source_titles"].startswith(_published(PLANTED["sources.csv"]["title"]))

@@ -76,6 +76,12 @@ SPREADSHEET_NOTE = (
 
 
 # What each kind of page is called in a sentence (raw/README.md defines the kinds): singular, plural.
+def shown_title(title: str, title_en: str | None) -> str:
+    """A source's title as readers see it: a title in another language keeps its words, with the
+    curators' English translation beside it, marked as one."""
+    return f"{title} [English: {title_en}, translated]" if title_en else title
+
+
 KIND_WORDS = {
     "un": ("UN document", "UN documents"),
     "government": ("government page", "government pages"),

@@ -73,10 +73,14 @@ _ORIGINS_AND_EXPIRY = {
     "sent_home_since": "Largest number reported sent home after the year of the figures used (not a sum: reports "
     "repeat one another), subtracted from both ends of the range; NULL when none.",
     "last_status": "For a last_reported row: the status of the last year with current evidence (estimate, present, "
-    "restaurants_only or none_reported_remaining); NULL otherwise.",
+    "restaurants_only, it_workers_only or none_reported_remaining); NULL otherwise.",
     "last_workers_low": "For a last_reported row: the low figure last reported; NULL otherwise. Never an estimate of the row's year.",
     "last_workers_high": "For a last_reported row: the high figure last reported; NULL otherwise.",
     "last_workers_central": "For a last_reported row: the central figure last reported; NULL otherwise.",
+    "has_it_workers": "True when North Korean IT workers are reported in the country in the row's year or the "
+    "carry_years before it (raw/it_workers.csv); they are counted apart from the labourers.",
+    "it_workers_note": "What those reports say, e.g. 'North Korean IT workers reported (2025): 1,000–1,500'; NULL when none.",
+    "it_source_ids": "Their sources, ';'-separated (keys of marts.sources).",
 }
 
 MARTS: tuple[Table, ...] = (
@@ -210,15 +214,48 @@ MARTS: tuple[Table, ...] = (
             "n_countries": "Distinct countries those rows name.",
             "n_used_in_estimates": "Observations of the source used in marts.country_estimates.",
             "cited_in": "Raw files citing the source, ';'-separated.",
+            "title_en": "An English translation of a title in another language, made by a curator (NULL when the "
+            "title is English): a gloss, not the publisher's words.",
         },
-        reads=("staging.sources", "staging.country_estimates", "staging.restaurants", "staging.china_entries", "staging.headline_estimates", "staging.policy_events", "marts.estimate_evidence"),
+        reads=("staging.sources", "staging.country_estimates", "staging.restaurants", "staging.border_entries", "staging.headline_estimates", "staging.policy_events", "marts.estimate_evidence"),
         primary_key=("source_id",),
     ),
     Table(
         "marts",
+        "border_entries",
+        "North Korean entries into China (its tourism administration's data) and Russia (its FSB border "
+        "service's data) by year, period and purpose, as reported, with the share of the same source's total. "
+        "Entries are border crossings, not workers present: a frequent traveller counts each time, a student "
+        "visa can hide work, and Russia's 2025 release dropped the purposes work and study.",
+        {
+            "host": f"The country entered: {', '.join(contract.ENTRY_HOSTS)}.",
+            "year": "Year.",
+            "period": "full_year, or the part of the year (Q1, H1, Jan-Sep).",
+            "is_full_year": "True for full-year figures.",
+            "category": "Purpose as the host counts it: " + ", ".join(contract.ENTRY_CATEGORIES) + ".",
+            "entrants": "Entries in the period.",
+            "qualifier": "How the page states the figure (" + ", ".join(contract.ENTRY_QUALIFIERS) + "); NULL when exact.",
+            "total_entrants_same_source": "The same source's total for the same period, where it gives one.",
+            "share_of_total": "entrants / total_entrants_same_source.",
+            "source_id": _PROVENANCE["source_id"],
+            "source_title": "Title of the source.",
+            "source_url": "Where to read the source.",
+            "origin": _PROVENANCE["origin"],
+            "evidence": _PROVENANCE["evidence"],
+            "source_line": _PROVENANCE["source_line"],
+            "host_estimate_label": "The host's reconciled row of marts.country_estimates, for comparison.",
+            "host_estimate_year": "Its reference year.",
+            "caveat": "Why these entries are not a count of workers.",
+        },
+        reads=("staging.border_entries", "staging.sources", "marts.country_estimates"),
+        primary_key=("host", "year", "period", "category", "source_id"),
+        foreign_keys={"source_id": "sources"},
+    ),
+    Table(
+        "marts",
         "china_entries",
-        "North Korean entries into China by year, period and purpose (CNTA data as reported), with the share "
-        "of the same source's total. Entries are border crossings, not workers present.",
+        "China's rows of marts.border_entries, under the column names programs read before Russia's series "
+        "joined them. Entries are border crossings, not workers present.",
         {
             "year": "Year.",
             "period": "full_year, or the part of the year (Q1, H1, Jan-Sep).",
@@ -236,7 +273,7 @@ MARTS: tuple[Table, ...] = (
             "china_estimate_year": "Its reference year.",
             "caveat": "Why entries are not a count of workers.",
         },
-        reads=("staging.china_entries", "staging.sources", "marts.country_estimates"),
+        reads=("marts.border_entries",),
         primary_key=("year", "period", "category", "source_id"),
         foreign_keys={"source_id": "sources"},
     ),
@@ -245,7 +282,7 @@ MARTS: tuple[Table, ...] = (
         "global_totals",
         "Each published global figure beside the sum of the country estimates, with the gap.",
         {
-            "scope": "global_workers, global_revenue_usd, host_countries, restaurants or repatriated_workers.",
+            "scope": ", ".join(contract.HEADLINE_SCOPES) + " (global_it_* count IT workers apart from the labourers).",
             "year": "Year the figure describes.",
             "headline_low": "Low figure as published.",
             "headline_high": "High figure as published.",

@@ -22,6 +22,9 @@ MEASURES = ("stock", "permits", "residents", "site", "restaurant_staff", "inflow
 WORKER_MEASURES = ("stock", "permits")
 # Measures that carry no figure of workers (both workers columns blank).
 MEASURES_WITHOUT_FIGURE = ("presence", "project")
+# What an IT-worker row counts: workers placed in the country, or only their presence. IT workers
+# are evidence of their own, never added to the stock of labourers (docs/methodology.md).
+IT_MEASURES = ("stock", "presence")
 
 SECTORS = (
     "agriculture",
@@ -39,16 +42,27 @@ SECTORS = (
     "textiles",
 )
 
-CHINA_ENTRY_CATEGORIES = (
+# The hosts whose border statistics count North Korean entries, and the purposes they count them
+# under, as each publishes them: China's National Tourism Administration (workers_and_crew,
+# visiting) and Russia's FSB border service (work, study, official, private, transit).
+ENTRY_HOSTS = ("China", "Russia")
+ENTRY_CATEGORIES = (
     "total",
     "workers_and_crew",
+    "work",
+    "study",
     "tourism",
     "business",
+    "official",
     "visiting",
+    "private",
+    "transit",
     "conference",
     "other",
 )
-CHINA_ENTRY_PERIOD_PATTERN = r"full_year|Q[1-4]|H[12]|[A-Z][a-z]{2}-[A-Z][a-z]{2}"
+# How the page states an entry figure: blank when it gives the number as it is.
+ENTRY_QUALIFIERS = ("about", "over", "nearly", "under")
+ENTRY_PERIOD_PATTERN = r"full_year|Q[1-4]|H[12]|[A-Z][a-z]{2}-[A-Z][a-z]{2}"
 
 HEADLINE_SCOPES = (
     "global_workers",
@@ -56,6 +70,8 @@ HEADLINE_SCOPES = (
     "host_countries",
     "restaurants",
     "repatriated_workers",
+    "global_it_workers",
+    "global_it_revenue_usd",
 )
 
 # What a reviewed change (raw/reviewed_changes.csv) may name: the figures the publish guard
@@ -99,7 +115,7 @@ class ReferenceFile:
 
 SOURCES = RawFile(
     "sources",
-    ("source_id", "title", "publisher", "authors", "published", "url", "kind", "notes"),
+    ("source_id", "title", "title_en", "publisher", "authors", "published", "url", "kind", "notes"),
     "Every report, article and document a figure is taken from.",
 )
 COUNTRY_ESTIMATES = RawFile(
@@ -123,10 +139,16 @@ RESTAURANTS = RawFile(
     ("country", "reference_year", "source_id", "evidence"),
     "Countries reported to host North Korean state-run restaurants.",
 )
-CHINA_ENTRIES = RawFile(
-    "china_entries",
-    ("year", "period", "category", "entrants", "source_id", "origin", "evidence"),
-    "North Korean entries into China by year and purpose (China National Tourism Administration data as reported).",
+BORDER_ENTRIES = RawFile(
+    "border_entries",
+    ("host", "year", "period", "category", "entrants", "qualifier", "source_id", "origin", "evidence"),
+    "North Korean entries into China and Russia by year, period and purpose (each host's border statistics as reported).",
+)
+IT_WORKERS = RawFile(
+    "it_workers",
+    ("country", "workers_low", "workers_high", "measure", "reference_year", "source_id", "origin", "evidence", "notes"),
+    "North Korean IT workers reported in a country: a figure or mere presence, as one source states it.",
+    may_be_empty=True,
 )
 HEADLINE_ESTIMATES = RawFile(
     "headline_estimates",
@@ -150,7 +172,8 @@ RAW_FILES: tuple[RawFile, ...] = (
     SOURCES,
     COUNTRY_ESTIMATES,
     RESTAURANTS,
-    CHINA_ENTRIES,
+    BORDER_ENTRIES,
+    IT_WORKERS,
     HEADLINE_ESTIMATES,
     POLICY_EVENTS_FILE,
     REVIEWED_CHANGES,

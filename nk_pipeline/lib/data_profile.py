@@ -41,7 +41,14 @@ def _table(header: list[str], rows: list[list[object]]) -> list[str]:
 
 def place_evidence(raw_dir: Path) -> Counter[str]:
     """Each place by the strongest evidence the raw files hold for it."""
-    order = ("worker figure (stock or permits)", "other figure (residents, site, staff, inflow)", "presence only", "projects only", "restaurants only")
+    order = (
+        "worker figure (stock or permits)",
+        "other figure (residents, site, staff, inflow)",
+        "presence only",
+        "projects only",
+        "IT workers only",
+        "restaurants only",
+    )
     best: dict[str, int] = {}
 
     def note(name: str, rank: int) -> None:
@@ -52,8 +59,10 @@ def place_evidence(raw_dir: Path) -> Counter[str]:
         measure = r["measure"].strip()
         rank = 0 if measure in contract.WORKER_MEASURES else 2 if measure == "presence" else 3 if measure == "project" else 1
         note(r["country"], rank)
-    for r in _rows(raw_dir, contract.RESTAURANTS):
+    for r in _rows(raw_dir, contract.IT_WORKERS):
         note(r["country"], 4)
+    for r in _rows(raw_dir, contract.RESTAURANTS):
+        note(r["country"], 5)
     counts = Counter(order[rank] for rank in best.values())
     return Counter({label: counts[label] for label in order})
 

@@ -40,6 +40,8 @@ MAP_PROPERTIES = (
     "reference_year",
     "label",
     "has_restaurants",
+    "has_it_workers",
+    "it_workers_note",
     "confidence",
     "stale",
     "n_sources",

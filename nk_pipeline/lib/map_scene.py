@@ -82,6 +82,8 @@ PRESENT_COLOUR = "#b9b6b0"
 PRESENT_HATCH = "#6f6b64"
 RESTAURANTS_COLOUR = "#dcd6ec"
 RESTAURANTS_HATCH = "#5e4c9a"
+IT_WORKERS_COLOUR = "#d9e6f2"
+IT_WORKERS_HATCH = "#2f5f8a"
 NONE_REMAINING_COLOUR = "#d2ece4"
 NONE_REMAINING_HATCH = "#2c7a66"
 # what was last reported, years ago: pale and lined, so that it never reads as a figure of the year shown
@@ -96,6 +98,7 @@ STATUS_COLOURS = {
     "none_reported_remaining": (NONE_REMAINING_COLOUR, NONE_REMAINING_HATCH),
     "present": (PRESENT_COLOUR, PRESENT_HATCH),
     "restaurants_only": (RESTAURANTS_COLOUR, RESTAURANTS_HATCH),
+    "it_workers_only": (IT_WORKERS_COLOUR, IT_WORKERS_HATCH),
     "last_reported": (LAST_REPORTED_COLOUR, LAST_REPORTED_HATCH),
 }
 

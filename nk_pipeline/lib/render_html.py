@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from nk_pipeline.lib import map_scene, vocabulary
+from nk_pipeline.lib import about, map_scene, vocabulary
 from nk_pipeline.lib.about import CAVEATS, SPREADSHEET_NOTE, CurrentEvidence, current_evidence
 from nk_pipeline.lib.catalog import MARTS
 from nk_pipeline.lib.publishing import written_in_one_step
@@ -166,6 +166,7 @@ class _View:
 _PATTERNS = {
     "present": "url(#pattern-present)",
     "restaurants_only": "url(#pattern-restaurants)",
+    "it_workers_only": "url(#pattern-it)",
     "none_reported_remaining": "url(#pattern-none)",
     "last_reported": "url(#pattern-last)",
 }
@@ -198,6 +199,9 @@ def _patterns() -> str:
         '<pattern id="pattern-restaurants" patternUnits="userSpaceOnUse" width="4" height="4">'
         f'<rect width="4" height="4" fill="{map_scene.RESTAURANTS_COLOUR}"/>'
         f'<circle cx="2" cy="2" r="0.9" fill="{map_scene.RESTAURANTS_HATCH}"/></pattern>'
+        '<pattern id="pattern-it" patternUnits="userSpaceOnUse" width="5" height="5">'
+        f'<rect width="5" height="5" fill="{map_scene.IT_WORKERS_COLOUR}"/>'
+        f'<path d="M2.5 1V4M1 2.5H4" stroke="{map_scene.IT_WORKERS_HATCH}" stroke-width="0.7"/></pattern>'
         '<pattern id="pattern-none" patternUnits="userSpaceOnUse" width="5" height="5" '
         'patternTransform="rotate(-45)">'
         f'<rect width="5" height="5" fill="{none_fill}"/>'
@@ -263,7 +267,7 @@ def _sources_of(row: Row, by_id: Sources) -> list[dict[str, str]]:
         source = by_id[source_id]
         cite = ", ".join(_text(source[c]) for c in ("publisher", "published") if _text(source[c]))
         found.append(
-            {"title": _text(source["title"]), "cite": cite, "url": _text(source["url"]), "published": _text(source["published"])}
+            {"title": about.shown_title(_text(source["title"]), _text(source.get("title_en"))), "cite": cite, "url": _text(source["url"]), "published": _text(source["published"])}
         )
     # newest first: the reader's first question is how current the figure is
     return sorted(found, key=lambda s: (s["published"], s["title"]), reverse=True)
@@ -295,6 +299,9 @@ def _notes(row: Row) -> list[str]:
         notes.append(f"{int(sent_home):,} were reported sent home after the figures' year; the range is lowered by as many.")
     if bool(row["has_restaurants"]) and row["status"] != "restaurants_only":
         notes.append("North Korean restaurants are also reported here.")
+    it_note = _text(row.get("it_workers_note"))
+    if it_note:
+        notes.append(f"{it_note}. IT workers are counted apart from the labourers.")
     reports = _text(row.get("repatriation_reports"))
     if reports:
         notes.append(f"Reported sent home this year (not counted in the estimate): {reports}.")
@@ -313,9 +320,16 @@ def _status_text(row: Row, by_id: Sources) -> str:
     return vocabulary.STATUS[row["status"]].summary.format(sources=counted, confidence=row["confidence"], reports=reports)
 
 
+def _cited(row: Row) -> list[str]:
+    """The sources a row's tooltip lists: those of its status, then those of its IT-worker note."""
+    cells = (row["source_ids"], row.get("it_source_ids"))
+    ids = [i for cell in cells if isinstance(cell, str) for i in cell.split(";") if i]
+    return list(dict.fromkeys(ids))
+
+
 def _tooltip(row: Row, by_id: Sources, source_index: dict[str, int]) -> dict[str, object]:
     """One state of a country: what its tooltip, shape and label say in a year (or several alike)."""
-    ids = [i for i in str(row["source_ids"] or "").split(";") if i]
+    ids = _cited(row)
     ordered = sorted(ids, key=lambda i: _source_order(i, by_id), reverse=True)
     return {
         "label": _text(row["label"]),
@@ -343,7 +357,7 @@ def _figure(value: object) -> int | None:
 
 # the chart's marks (map.css .mark-*): last_reported and none_reported years draw none
 _STATUS_CODES = {
-    "estimate": "e", "none_reported_remaining": "n", "present": "p", "restaurants_only": "r",
+    "estimate": "e", "none_reported_remaining": "n", "present": "p", "restaurants_only": "r", "it_workers_only": "i",
     "last_reported": "l", "none_reported": "o",
 }
 
@@ -361,14 +375,14 @@ def _page_data(scene: map_scene.MapScene, years: pd.DataFrame, by_id: Sources) -
     yearly = years[years["iso3"].isin(hosts.index)].rename(columns={"country": "name"}).copy()
     yearly["class"] = map_scene.assign_classes(yearly["workers_central"].where(yearly["status"] == "estimate"), scene.classes)
     yearly["fill"] = [map_scene.fill_of(row, scene.classes) for row in yearly.to_dict("records")]
-    source_ids = sorted({i for cell in yearly["source_ids"].dropna() for i in str(cell).split(";") if i})
+    source_ids = sorted({i for row in yearly.to_dict("records") for i in _cited(row)})
     source_index = {source_id: number for number, source_id in enumerate(source_ids)}
     sources = []
     for source_id in source_ids:
         if source_id in by_id:
             source = by_id[source_id]
             cite = ", ".join(_text(source[c]) for c in ("publisher", "published") if _text(source[c]))
-            sources.append([_text(source["title"]), cite])
+            sources.append([about.shown_title(_text(source["title"]), _text(source.get("title_en"))), cite])
         else:
             sources.append([source_id, ""])
     countries = {}

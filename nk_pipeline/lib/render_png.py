@@ -36,7 +36,7 @@ SUBTITLE = (
     "Coloured: a reconciled estimate (central figure of the range) from reports describing the latest year or the "
     "years just before it.\nPale: the last report is older, shown as last reported, not as a current figure."
 )
-HATCHES = {"present": "////", "restaurants_only": "....", "none_reported_remaining": "\\\\", "last_reported": "---"}
+HATCHES = {"present": "////", "restaurants_only": "....", "it_workers_only": "++", "none_reported_remaining": "\\\\", "last_reported": "---"}
 HATCH_COLOURS = {status: hatch for status, (_, hatch) in map_scene.STATUS_COLOURS.items()}
 YEARS_WIDTH_IN, YEARS_HEIGHT_IN = 12.0, 8.2
 YEARS_TITLE = "North Korean workers abroad, year by year: as the cited reports describe each year"

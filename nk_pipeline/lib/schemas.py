@@ -39,7 +39,7 @@ DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 SOURCE_ID = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*")
 URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 SECTOR_LIST = re.compile(rf"(?:{'|'.join(contract.SECTORS)})(?:;(?:{'|'.join(contract.SECTORS)}))*")
-PERIOD = re.compile(contract.CHINA_ENTRY_PERIOD_PATTERN)
+PERIOD = re.compile(contract.ENTRY_PERIOD_PATTERN)
 
 
 def current_year() -> int:
@@ -143,7 +143,8 @@ def _listed(columns: tuple[str, ...]) -> str:
 # columns an error names are all read from here.
 OBSERVATION_KEY = ("country", "source_id", "reference_year", "measure", "workers_low", "workers_high")
 RESTAURANT_KEY = ("country", "source_id", "reference_year")
-CHINA_ENTRY_KEY = ("year", "period", "category", "source_id")
+IT_WORKER_KEY = ("country", "source_id", "reference_year", "measure", "workers_low", "workers_high")
+ENTRY_KEY = ("host", "year", "period", "category", "source_id")
 HEADLINE_KEY = ("scope", "year", "source_id", "low", "high")
 REVIEW_KEY = ("country", "figure", "old_value", "new_value")
 
@@ -169,6 +170,7 @@ class SourcesModel(pa.DataFrameModel):
 
     source_id: Series[Text] = pa.Field(nullable=False, unique=True)
     title: Series[Text] = pa.Field(nullable=False)
+    title_en: Series[Text] = pa.Field(nullable=True)  # a faithful English translation of a title in another language
     publisher: Series[Text] = pa.Field(nullable=True)
     authors: Series[Text] = pa.Field(nullable=True)
     published: Series[Text] = pa.Field(nullable=True)
@@ -250,6 +252,49 @@ class CountryEstimatesModel(_Cited):
         return unique_rows(df, OBSERVATION_KEY)
 
 
+class ITWorkersModel(_Cited):
+    """raw/it_workers.csv: North Korean IT workers in one country, as one source states it."""
+
+    country: Series[Text] = pa.Field(nullable=False)
+    workers_low: Series[Text] = pa.Field(nullable=True)
+    workers_high: Series[Text] = pa.Field(nullable=True)
+    measure: Series[Text] = pa.Field(nullable=False)
+    reference_year: Series[Text] = pa.Field(nullable=True)
+    origin: Series[Text] = pa.Field(nullable=True)  # required with a figure: see figure_has_origin
+    notes: Series[Text] = pa.Field(nullable=True)
+
+    @pa.check("workers_low", "workers_high", error="must be a whole number of workers ≥ 0 (digits only)")
+    def workers_are_whole(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, is_whole_number)
+
+    @pa.check("reference_year", error=f"reference_year must be a year from {EARLIEST_YEAR} to this year")
+    def reference_year_in_range(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, is_year)
+
+    @pa.check("measure", error=f"measure must be one of: {', '.join(contract.IT_MEASURES)}")
+    def measure_in_vocabulary(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, lambda v: v.isin(contract.IT_MEASURES))
+
+    @pa.dataframe_check(error="workers_low must not be greater than workers_high")
+    def low_le_high(cls, df: pd.DataFrame) -> Series[bool]:
+        return low_not_above_high(df, "workers_low", "workers_high")
+
+    @pa.dataframe_check(error="measure 'presence' means no figure (leave both blank); 'stock' needs workers_low or workers_high")
+    def presence_has_no_figure(cls, df: pd.DataFrame) -> Series[bool]:
+        has_figure = df["workers_low"].notna() | df["workers_high"].notna()
+        presence = per_distinct(df["measure"], lambda v: v == "presence", blank=False)
+        unknown = per_distinct(df["measure"], lambda v: ~v.isin(contract.IT_MEASURES))
+        return (presence != has_figure) | unknown
+
+    @pa.dataframe_check(error=ORIGIN_RULE)
+    def figure_has_origin(cls, df: pd.DataFrame) -> Series[bool]:
+        return has_origin(df, df["workers_low"].notna() | df["workers_high"].notna())
+
+    @pa.dataframe_check(error=f"duplicate row: same {_listed(IT_WORKER_KEY)} as an earlier row")
+    def one_row_per_key(cls, df: pd.DataFrame) -> Series[bool]:
+        return unique_rows(df, IT_WORKER_KEY)
+
+
 class RestaurantsModel(_Cited):
     """raw/restaurants.csv: a source reporting North Korean restaurants in a country."""
 
@@ -265,14 +310,24 @@ class RestaurantsModel(_Cited):
         return unique_rows(df, RESTAURANT_KEY)
 
 
-class ChinaEntriesModel(_Cited):
-    """raw/china_entries.csv: entries of North Koreans into China, by year, period and purpose."""
+class BorderEntriesModel(_Cited):
+    """raw/border_entries.csv: entries of North Koreans into a host country, by year, period and purpose."""
 
+    host: Series[Text] = pa.Field(nullable=False)
     year: Series[Text] = pa.Field(nullable=False)
     period: Series[Text] = pa.Field(nullable=False)
     category: Series[Text] = pa.Field(nullable=False)
     entrants: Series[Text] = pa.Field(nullable=False)
+    qualifier: Series[Text] = pa.Field(nullable=True)
     origin: Series[Text] = pa.Field(nullable=False)
+
+    @pa.check("host", error=f"host must be one of: {', '.join(contract.ENTRY_HOSTS)}")
+    def host_in_vocabulary(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, lambda v: v.isin(contract.ENTRY_HOSTS))
+
+    @pa.check("qualifier", error=f"qualifier must be blank or one of: {', '.join(contract.ENTRY_QUALIFIERS)}")
+    def qualifier_in_vocabulary(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, lambda v: v.isin(contract.ENTRY_QUALIFIERS))
 
     @pa.check("year", error=f"year must be a year from {EARLIEST_YEAR} to this year")
     def year_in_range(cls, s: Series[Text]) -> Series[bool]:
@@ -282,17 +337,17 @@ class ChinaEntriesModel(_Cited):
     def period_shape(cls, s: Series[Text]) -> Series[bool]:
         return per_distinct(s, lambda v: v.str.fullmatch(PERIOD))
 
-    @pa.check("category", error=f"category must be one of: {', '.join(contract.CHINA_ENTRY_CATEGORIES)}")
+    @pa.check("category", error=f"category must be one of: {', '.join(contract.ENTRY_CATEGORIES)}")
     def category_in_vocabulary(cls, s: Series[Text]) -> Series[bool]:
-        return per_distinct(s, lambda v: v.isin(contract.CHINA_ENTRY_CATEGORIES))
+        return per_distinct(s, lambda v: v.isin(contract.ENTRY_CATEGORIES))
 
     @pa.check("entrants", error="entrants must be a whole number ≥ 0 (digits only)")
     def entrants_whole(cls, s: Series[Text]) -> Series[bool]:
         return per_distinct(s, is_whole_number)
 
-    @pa.dataframe_check(error=f"duplicate row: same {_listed(CHINA_ENTRY_KEY)} as an earlier row")
+    @pa.dataframe_check(error=f"duplicate row: same {_listed(ENTRY_KEY)} as an earlier row")
     def one_row_per_key(cls, df: pd.DataFrame) -> Series[bool]:
-        return unique_rows(df, CHINA_ENTRY_KEY)
+        return unique_rows(df, ENTRY_KEY)
 
 
 class HeadlineEstimatesModel(_Cited):
@@ -419,7 +474,8 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
     contract.SOURCES.name: SourcesModel,
     contract.COUNTRY_ESTIMATES.name: CountryEstimatesModel,
     contract.RESTAURANTS.name: RestaurantsModel,
-    contract.CHINA_ENTRIES.name: ChinaEntriesModel,
+    contract.BORDER_ENTRIES.name: BorderEntriesModel,
+    contract.IT_WORKERS.name: ITWorkersModel,
     contract.HEADLINE_ESTIMATES.name: HeadlineEstimatesModel,
     contract.POLICY_EVENTS_FILE.name: PolicyEventsModel,
     contract.REVIEWED_CHANGES.name: ReviewedChangesModel,
@@ -435,7 +491,13 @@ ROW_RULE_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "one_observation_per_key": OBSERVATION_KEY,
     },
     contract.RESTAURANTS.name: {"one_row_per_key": RESTAURANT_KEY},
-    contract.CHINA_ENTRIES.name: {"one_row_per_key": CHINA_ENTRY_KEY},
+    contract.BORDER_ENTRIES.name: {"one_row_per_key": ENTRY_KEY},
+    contract.IT_WORKERS.name: {
+        "low_le_high": ("workers_low", "workers_high"),
+        "presence_has_no_figure": ("measure", "workers_low", "workers_high"),
+        "figure_has_origin": ("origin",),
+        "one_row_per_key": IT_WORKER_KEY,
+    },
     contract.HEADLINE_ESTIMATES.name: {
         "low_le_high": ("low", "high"),
         "has_a_figure": ("low", "high"),

@@ -27,7 +27,8 @@ from nk_pipeline.settings import shown_path
 NUMERIC_COLUMNS = {
     "country_estimates": ("workers_low", "workers_high", "reference_year"),
     "restaurants": ("reference_year",),
-    "china_entries": ("year", "entrants"),
+    "border_entries": ("year", "entrants"),
+    "it_workers": ("workers_low", "workers_high", "reference_year"),
     "headline_estimates": ("year", "low", "high"),
     "policy_events": ("figure",),
 }
@@ -185,6 +186,8 @@ def to_typed(raw: RawTable, name: str) -> pd.DataFrame:
     if "country" in frame.columns:
         iso3 = _distinct_text(frame["country"], lambda names: names.map(countries.to_iso3))
         frame.insert(frame.columns.get_loc("country") + 1, "iso3", iso3)
+    if "host" in frame.columns:
+        frame.insert(frame.columns.get_loc("host") + 1, "host_iso3", frame["host"].map(countries.to_iso3))
     if name == contract.SOURCES.name:
         frame["published_year"] = _distinct_integers(frame["published"], _year_of)
         frame["official"] = frame["kind"].isin(contract.OFFICIAL_SOURCE_KINDS).astype(bool)

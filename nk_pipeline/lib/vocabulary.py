@@ -61,6 +61,15 @@ STATUSES: tuple[Status, ...] = (
         "North Korean restaurants reported by {sources}; no figure for other workers",
     ),
     Status(
+        "it_workers_only",
+        False,
+        "North Korean IT workers only",
+        "Only North Korean IT workers reported",
+        "only North Korean IT workers reported, in this year or the carry_years before it: counted apart from the "
+        "labourers, never a figure of them",
+        "North Korean IT workers reported by {sources}; no report of other workers",
+    ),
+    Status(
         "last_reported",
         False,
         "Last reported",
@@ -81,14 +90,15 @@ STATUSES: tuple[Status, ...] = (
     ),
 )
 # The statuses that say something about the year itself; the others carry an older report.
-CURRENT_STATUSES = ("estimate", "none_reported_remaining", "present", "restaurants_only")
+CURRENT_STATUSES = ("estimate", "none_reported_remaining", "present", "restaurants_only", "it_workers_only")
 STATUS = {s.name: s for s in STATUSES}
 
 
 # What an observation of a measure does: 'figure' can become the country's figure, 'presence'
-# shows workers are there without a usable figure, 'restaurant' marks restaurants, 'departure'
-# is shown beside the series and never counted (nor makes a country a host).
-ROLES = ("figure", "presence", "restaurant", "departure")
+# shows workers are there without a usable figure, 'restaurant' marks restaurants, 'it_workers'
+# marks IT workers (their figures are shown, never added to the labourers'), 'departure' is
+# shown beside the series and never counted (nor makes a country a host).
+ROLES = ("figure", "presence", "restaurant", "it_workers", "departure")
 
 
 @dataclass(frozen=True)
@@ -126,6 +136,12 @@ MEASURES: tuple[Measure, ...] = (
         "restaurant",
         "a report of North Korean restaurants (raw/restaurants.csv)",
         "restaurant report: marks the country has_restaurants, gives no worker figure",
+    ),
+    Measure(
+        "it_workers",
+        "it_workers",
+        "North Korean IT workers, a figure or presence (raw/it_workers.csv)",
+        "IT workers: marks the country has_it_workers; counted apart from the labourers, never their figure",
     ),
     Measure(
         "repatriated",

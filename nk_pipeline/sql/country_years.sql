@@ -60,17 +60,17 @@ basis AS (
     FROM evidence AS e
     JOIN years AS y ON y.iso3 = e.iso3 AND y.year BETWEEN e.first_year_used AND e.last_year_used
     UNION ALL BY NAME
-    SELECT y.year, CASE WHEN e.role = 'restaurant' THEN 'restaurant' ELSE 'presence' END AS basis, e.*
+    SELECT y.year, CASE WHEN e.role IN ('restaurant', 'it_workers') THEN e.role ELSE 'presence' END AS basis, e.*
     FROM evidence AS e
     JOIN years AS y
         ON y.iso3 = e.iso3 AND e.known_from <= y.year
         AND e.known_from >= greatest(y.first_current, coalesce(y.end_year + 1, y.first_current))
-    WHERE e.role IN ('presence', 'restaurant') AND e.effective_year IS NOT NULL
+    WHERE e.role IN ('presence', 'restaurant', 'it_workers') AND e.effective_year IS NOT NULL
     UNION ALL BY NAME
     SELECT y.year, 'undated' AS basis, e.*
     FROM evidence AS e
     JOIN years AS y ON y.iso3 = e.iso3 AND e.known_from <= y.year
-    WHERE e.role IN ('presence', 'restaurant') AND e.effective_year IS NULL
+    WHERE e.role IN ('presence', 'restaurant', 'it_workers') AND e.effective_year IS NULL
     UNION ALL BY NAME
     SELECT y.year, 'end' AS basis, e.*
     FROM evidence AS e
@@ -104,7 +104,8 @@ summaries AS (
         max(b.reference_year) AS stated_year,
         max(b.effective_year) AS effective_year,
         bool_and(b.measure = 'project') AS projects_only,
-        bool_and(b.role = 'restaurant') AS restaurants_only
+        bool_and(b.role = 'restaurant') AS restaurants_only,
+        bool_and(b.role = 'it_workers') AS it_workers_only
     FROM basis AS b
     GROUP BY ALL
 ),
@@ -155,6 +156,22 @@ lowered AS (
         AND d.effective_year > e.last_figure_year AND d.effective_year <= e.year
     GROUP BY ALL
 ),
+it_reports AS (
+    -- IT workers reported in the year or the carry_years before it, after the last end: shown
+    -- beside whatever else the row says, never added to it
+    SELECT
+        iso3,
+        year,
+        max(known_from) AS last_year,
+        min(coalesce(workers_low, workers_high)) AS low,
+        max(coalesce(workers_high, workers_low)) AS high,
+        count(workers_low) > 0 AS has_low,
+        count(workers_high) > 0 AS has_high,
+        string_agg(DISTINCT source_id, ';' ORDER BY source_id) AS source_ids
+    FROM basis
+    WHERE basis = 'it_workers'
+    GROUP BY ALL
+),
 named AS (
     -- the first year a source names the country as a host (a figure, presence, restaurants or a
     -- departure): a report that none remain from a country nobody named is not a host's
@@ -173,12 +190,14 @@ combined AS (
             WHEN e.iso3 IS NOT NULL THEN 'estimate'
             WHEN p.iso3 IS NOT NULL THEN 'present'
             WHEN r.iso3 IS NOT NULL THEN 'restaurants_only'
+            WHEN itw.iso3 IS NOT NULL THEN 'it_workers_only'
             WHEN y.end_year IS NOT NULL AND coalesce(nm.first_named > y.year, true) THEN 'none_reported'
             WHEN y.end_year >= y.first_current THEN 'none_reported_remaining'
             ELSE 'last_reported'
         END AS status,
         CASE WHEN e.iso3 IS NOT NULL THEN 'figure' WHEN p.iso3 IS NOT NULL THEN 'presence'
-             WHEN r.iso3 IS NOT NULL THEN 'restaurant' WHEN n.iso3 IS NOT NULL THEN 'end'
+             WHEN r.iso3 IS NOT NULL THEN 'restaurant' WHEN itw.iso3 IS NOT NULL THEN 'it_workers'
+             WHEN n.iso3 IS NOT NULL THEN 'end'
              WHEN u.iso3 IS NOT NULL THEN 'undated' END AS basis,
         e.workers_low,
         e.workers_high,
@@ -188,12 +207,24 @@ combined AS (
         e.max_point,
         e.min_point,
         e.has_official_source,
-        coalesce(rs.first_year <= y.year, false) AS has_restaurants
+        coalesce(rs.first_year <= y.year, false) AS has_restaurants,
+        itw.iso3 IS NOT NULL AS has_it_workers,
+        CASE WHEN itw.iso3 IS NOT NULL THEN concat(
+            format('North Korean IT workers reported ({})', itw.last_year),
+            CASE
+                WHEN itw.has_low AND itw.has_high AND itw.low < itw.high THEN format(': {:,d}–{:,d}', itw.low, itw.high)
+                WHEN itw.has_low AND itw.has_high THEN format(': about {:,d}', itw.low)
+                WHEN itw.has_low THEN format(': at least {:,d}', itw.low)
+                WHEN itw.has_high THEN format(': up to {:,d}', itw.high)
+            END
+        ) END AS it_workers_note,
+        itw.source_ids AS it_source_ids
     FROM years AS y
     LEFT JOIN estimates AS e USING (iso3, year)
     LEFT JOIN lowered AS l USING (iso3, year)
     LEFT JOIN (SELECT DISTINCT iso3, year FROM basis WHERE basis = 'presence') AS p USING (iso3, year)
     LEFT JOIN (SELECT DISTINCT iso3, year FROM basis WHERE basis = 'restaurant') AS r USING (iso3, year)
+    LEFT JOIN it_reports AS itw USING (iso3, year)
     LEFT JOIN (SELECT DISTINCT iso3, year FROM basis WHERE basis = 'end') AS n USING (iso3, year)
     LEFT JOIN (SELECT DISTINCT iso3, year FROM basis WHERE basis = 'undated') AS u USING (iso3, year)
     LEFT JOIN named AS nm USING (iso3)
@@ -211,6 +242,7 @@ figured AS (
         s.effective_year,
         s.projects_only,
         s.restaurants_only,
+        s.it_workers_only,
         -- a partial departure lowers both ends (a range's missing end stays missing); a full one
         -- leaves zeros
         CASE WHEN x.status = 'none_reported_remaining' THEN 0
@@ -249,10 +281,11 @@ labelled AS (
             -- a firm's projects are not a report of workers: the label says what the sources do report
             WHEN x.status = 'present' AND x.projects_only
                 THEN concat('North Korean firms'' projects reported, no workers named', ' (' || x.year_text || ')')
-            WHEN x.status IN ('present', 'restaurants_only') THEN concat(x.status_label, ' (' || x.year_text || ')')
+            WHEN x.status IN ('present', 'restaurants_only', 'it_workers_only') THEN concat(x.status_label, ' (' || x.year_text || ')')
             WHEN x.status IN ('none_reported_remaining', 'none_reported') THEN format('{} ({})', x.status_label, x.year_text)
             -- undated reports alone: what they say, as last reported, with no year
             WHEN x.basis = 'undated' AND x.restaurants_only THEN 'North Korean restaurants, year not stated'
+            WHEN x.basis = 'undated' AND x.it_workers_only THEN 'North Korean IT workers, year not stated'
             WHEN x.basis = 'undated' THEN 'workers present, no figure, year not stated'
             WHEN x.status <> 'estimate' THEN NULL
             WHEN x.low IS NOT NULL AND x.high IS NOT NULL AND x.low < x.high
@@ -276,11 +309,13 @@ stated AS (
                 WHEN x.status = 'none_reported_remaining' THEN format('none remaining ({})', x.year_text)
                 WHEN x.status = 'present' AND x.projects_only THEN format('North Korean firms'' projects ({})', x.year_text)
                 WHEN x.status = 'present' THEN format('workers present, no figure ({})', x.year_text)
+                WHEN x.status = 'it_workers_only' THEN format('North Korean IT workers ({})', x.year_text)
                 ELSE format('North Korean restaurants ({})', x.year_text)
             END,
             status := CASE
                 WHEN x.basis <> 'undated' THEN x.status
                 WHEN x.restaurants_only THEN 'restaurants_only'
+                WHEN x.it_workers_only THEN 'it_workers_only'
                 ELSE 'present'
             END,
             low := CASE WHEN x.status = 'estimate' THEN x.low END,
@@ -349,7 +384,10 @@ SELECT
     CASE WHEN x.status = 'last_reported' THEN x.shown.status END AS last_status,
     CASE WHEN x.status = 'last_reported' THEN x.shown.low END::BIGINT AS last_workers_low,
     CASE WHEN x.status = 'last_reported' THEN x.shown.high END::BIGINT AS last_workers_high,
-    CASE WHEN x.status = 'last_reported' THEN x.shown.central END::BIGINT AS last_workers_central
+    CASE WHEN x.status = 'last_reported' THEN x.shown.central END::BIGINT AS last_workers_central,
+    x.has_it_workers,
+    x.it_workers_note,
+    x.it_source_ids
 FROM carried AS x
 CROSS JOIN params AS p
 CROSS JOIN last_year AS l

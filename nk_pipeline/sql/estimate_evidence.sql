@@ -3,8 +3,8 @@
 -- once: marts.country_years aggregates what this marks as used, and marts.country_estimates is
 -- its latest year (docs/methodology.md).
 --
--- An observation is a row of raw/country_estimates.csv, a restaurant report (raw/restaurants.csv)
--- or a government's or the UN's report of how many workers remain or were sent home
+-- An observation is a row of raw/country_estimates.csv, a restaurant report (raw/restaurants.csv),
+-- a report of IT workers (raw/it_workers.csv) or a government's or the UN's report of how many workers remain or were sent home
 -- (raw/policy_events.csv); marts.measures says what each measure does. Three rules shape the
 -- windows: a figure speaks for its year and at most carry_years after it; a report that none
 -- remain, or that as many were sent home as the figures then current held, ends every figure up to
@@ -60,6 +60,10 @@ observations AS NOT MATERIALIZED (
         -- BY NAME: the columns a restaurant report lacks (figures, sectors, notes, origin) are NULL
         UNION ALL BY NAME
         SELECT 'raw/restaurants.csv' AS raw_file, 'restaurant' AS measure, * FROM staging.restaurants
+        UNION ALL BY NAME
+        -- IT workers: their own measure, whatever the row counts, so that they never join a figure
+        SELECT 'raw/it_workers.csv' AS raw_file, 'it_workers' AS measure, 'it' AS sectors, * EXCLUDE (measure)
+        FROM staging.it_workers
         UNION ALL BY NAME
         -- a count of the workers who remain is a stock figure for the year of the report; a
         -- count of those sent home becomes a 'repatriated' row, never a figure

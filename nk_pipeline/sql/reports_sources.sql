@@ -15,8 +15,8 @@ WITH range_text AS (
         SELECT source_id, scope, headline_low, headline_high, year, NULL, 2
         FROM marts.global_totals
         UNION ALL
-        SELECT source_id, 'China entries (' || category || ', ' || period || ')', entrants, entrants, year, 'entries', 3
-        FROM marts.china_entries
+        SELECT source_id, host || ' entries (' || category || ', ' || period || ')', entrants, entrants, year, 'entries', 3
+        FROM marts.border_entries
         UNION ALL
         SELECT source_id, coalesce(country_as_reported, 'UN'), figure, figure, year,
                coalesce(figure_meaning || ' ', '') || '(' || event || ')', 4
@@ -48,6 +48,7 @@ figures AS (
 SELECT
     s.source_id,
     s.title,
+    s.title_en,
     s.publisher,
     s.authors,
     s.published,

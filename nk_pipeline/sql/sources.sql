@@ -3,7 +3,7 @@ CREATE OR REPLACE TABLE marts.sources AS
 WITH citations AS (
     SELECT source_id, 'country_estimates' AS cited_in, iso3 FROM staging.country_estimates
     UNION ALL SELECT source_id, 'restaurants', iso3 FROM staging.restaurants
-    UNION ALL SELECT source_id, 'china_entries', 'CHN' FROM staging.china_entries
+    UNION ALL SELECT source_id, 'border_entries', host_iso3 FROM staging.border_entries
     UNION ALL SELECT source_id, 'headline_estimates', NULL FROM staging.headline_estimates
     UNION ALL SELECT source_id, 'policy_events', iso3 FROM staging.policy_events
 ),
@@ -35,7 +35,8 @@ SELECT
     coalesce(c.n_figures, 0)::INTEGER AS n_figures,
     coalesce(c.n_countries, 0)::INTEGER AS n_countries,
     coalesce(u.n_used_in_estimates, 0)::INTEGER AS n_used_in_estimates,
-    c.cited_in
+    c.cited_in,
+    s.title_en
 FROM staging.sources AS s
 LEFT JOIN counts AS c USING (source_id)
 LEFT JOIN used AS u USING (source_id)
