@@ -46,6 +46,8 @@ def _ensure_dagster_home() -> Path:
 
 def failure_report(result) -> list[str]:
     """What went wrong in a run, for a person: every failed check, then every failed step."""
+    from dagster import AssetCheckSeverity
+
     lines = []
     for event in result.all_events:
         if event.event_type_value == "RESOURCE_INIT_FAILURE":
@@ -54,8 +56,8 @@ def failure_report(result) -> list[str]:
             message = error.message.split(": ", 1)[-1].strip() if error else "unknown error"
             lines.append(f"✗ run not started: {message}")
     for evaluation in result.get_asset_check_evaluations():
-        if evaluation.passed:
-            continue
+        if evaluation.passed or evaluation.severity == AssetCheckSeverity.WARN:
+            continue  # a warning (the research queue) is reported by a successful build too
         asset = evaluation.asset_key.to_user_string()
         if evaluation.check_name == CONTRACT_CHECK:
             lines.append(f"✗ {asset}: {evaluation.description}")  # the curator's list of problems
@@ -132,6 +134,9 @@ def build(args: argparse.Namespace) -> int:
     from nk_pipeline.lib.changes import published_changes
 
     print(f"changes:       {published_changes(paths.warehouse_db).text()}")
+    from nk_pipeline.lib.research_queue import queue_summary
+
+    print(f"research:      {queue_summary(paths.warehouse_db)}")
     print(f"run history:   {home} (browse it with `uv run dagster dev`)")
     return 0
 

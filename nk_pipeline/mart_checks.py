@@ -1,4 +1,5 @@
-"""Blocking checks on the marts: a mart that fails one stops the publish.
+"""Checks on the marts: a mart that fails a blocking one stops the publish; a warning is reported
+and the build goes on.
 
 Each rule is a query in nk_pipeline/sql/checks.sql that returns the offending rows. The checks
 run right after their mart is built, in the step that builds the marts, so a failure stops
@@ -21,6 +22,7 @@ NO_LOOK_AHEAD = "no_look_ahead"
 LATEST_YEAR_IS_COUNTRY_ESTIMATES = "latest_year_is_country_estimates"
 NOTHING_CURRENT_RESTS_ON_EXPIRED_EVIDENCE = "nothing_current_rests_on_expired_evidence"
 ONE_OBSERVATION_COUNTS_ONCE = "one_observation_counts_once"
+RESEARCH_QUEUE_IS_EMPTY = "research_queue_is_empty"
 
 # mart → the checks on it
 MART_CHECKS: dict[str, list[str]] = {
@@ -33,6 +35,13 @@ MART_CHECKS: dict[str, list[str]] = {
     ],
     "estimate_evidence": [USED_EVIDENCE_IS_A_WORKER_FIGURE, NO_LOOK_AHEAD, ONE_OBSERVATION_COUNTS_ONCE],
 }
+# mart → the warnings on it: what a curator should see after every refresh, never a reason to hold
+MART_WARNINGS: dict[str, list[str]] = {"research_queue": [RESEARCH_QUEUE_IS_EMPTY]}
+
+
+def _checks(mart: str) -> list[tuple[str, bool]]:
+    """The checks on a mart, each with whether it blocks."""
+    return [(name, True) for name in MART_CHECKS.get(mart, [])] + [(name, False) for name in MART_WARNINGS.get(mart, [])]
 
 
 def check_specs(mart: str) -> list[dg.AssetCheckSpec]:
@@ -40,19 +49,27 @@ def check_specs(mart: str) -> list[dg.AssetCheckSpec]:
         dg.AssetCheckSpec(
             name,
             asset=["marts", mart],
-            blocking=True,
-            description=f"No row breaks the rule (query '{name}' in nk_pipeline/sql/checks.sql).",
+            blocking=blocking,
+            description=(
+                f"No row breaks the rule (query '{name}' in nk_pipeline/sql/checks.sql)."
+                if blocking
+                else f"A warning: lists the rows of query '{name}' in nk_pipeline/sql/checks.sql; never holds the publish."
+            ),
         )
-        for name in MART_CHECKS.get(mart, [])
+        for name, blocking in _checks(mart)
     ]
 
 
 def run_checks(conn: duckdb.DuckDBPyConnection, mart: str) -> Iterator[dg.AssetCheckResult]:
-    for name in MART_CHECKS.get(mart, []):
+    for name, blocking in _checks(mart):
         offending = conn.execute(check_queries()[name]).df()
         metadata = {"offending_rows": len(offending)}
         if len(offending):
             metadata["examples"] = preview(offending, 20)
         yield dg.AssetCheckResult(
-            asset_key=["marts", mart], check_name=name, passed=offending.empty, metadata=metadata
+            asset_key=["marts", mart],
+            check_name=name,
+            passed=offending.empty,
+            metadata=metadata,
+            severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
         )

@@ -51,12 +51,12 @@ def marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
             # the metadata needs a count and a few rows, not the mart in memory (a million at scale)
             rows = conn.execute(f"SELECT count(*) FROM {table.qualified}").fetchone()[0]
             head = conn.execute(f"SELECT * FROM {table.qualified} LIMIT {PREVIEW_ROWS}").df()
-            if not rows:
+            if not rows and not table.may_be_empty:
                 raise dg.Failure(f"{table.qualified} came out empty: the inputs or the SQL are broken")
             yield dg.MaterializeResult(
                 asset_key=["marts", table.name], metadata={**table_metadata(head, table), "dagster/row_count": rows}
             )
             results = [r for r in run_checks(conn, table.name) if dg.AssetCheckKey(r.asset_key, r.check_name) in checks]
             yield from results
-            if not all(result.passed for result in results):
+            if not all(r.passed for r in results if r.severity == dg.AssetCheckSeverity.ERROR):
                 return  # the blocking check fails the step; what reads this mart stays unbuilt

@@ -24,6 +24,7 @@ class Table:
     # (docs/consumers.md lists them; datapackage.json declares them)
     primary_key: tuple[str, ...] = ()
     foreign_keys: dict[str, str] = field(default_factory=dict)
+    may_be_empty: bool = False  # a mart with no rows is a result, not a sign of broken inputs
 
     @property
     def qualified(self) -> str:
@@ -326,6 +327,39 @@ MARTS: tuple[Table, ...] = (
         reads=("staging.policy_events", "staging.sources"),
         primary_key=("date", "iso3", "source_id", "source_line"),
         foreign_keys={"source_id": "sources"},
+    ),
+    Table(
+        "marts",
+        "research_queue",
+        "Where the present is unknown, for curators: the countries whose evidence has gone out of date under "
+        "the method (latest status last_reported), ranked by what they last held, then the leads of "
+        "raw/leads.csv not yet read, newest first. A weekly refresh reports it (the non-blocking check "
+        "research_queue_is_empty and a line of `nk-pipeline build`).",
+        {
+            "rank": "Order of the queue: out-of-date countries by what they last held (central figure), then by "
+            "the year of their last figure; then leads, newest first.",
+            "kind": "out_of_date (a country with nothing current) or lead (a page not yet read).",
+            "iso3": _PROVENANCE["iso3"],
+            "country": "Short English country name (for a lead, as the curator wrote it where it does not resolve).",
+            "last_status": "For out_of_date: the status of the last year with current evidence.",
+            "last_label": "For out_of_date: the country's label, 'Last reported: …'.",
+            "last_held": "For out_of_date: the central figure last shown, else the largest figure of the year of its "
+            "latest figure (a country whose last report says none remain still ranks by what it held before); "
+            "NULL when it never had a figure.",
+            "last_figure_year": "Year of the country's latest worker figure (stock or permits above zero).",
+            "last_figure_low": "Lowest figure of that year.",
+            "last_figure_high": "Highest figure of that year.",
+            "last_figure_source_ids": "Their sources, ';'-separated (keys of marts.sources).",
+            "last_report_year": "Year of the latest report of workers, restaurants or IT workers without a figure.",
+            "last_report_source_ids": "Their sources, ';'-separated (keys of marts.sources).",
+            "lead_found": "For a lead: when it was found.",
+            "lead_url": "For a lead: the page to read.",
+            "lead_what": "For a lead: what the page may hold.",
+            "lead_note": "For a lead: the curator's note.",
+        },
+        reads=("marts.country_estimates", "marts.estimate_evidence", "marts.measures", "staging.leads", "staging.countries"),
+        primary_key=("rank",),
+        may_be_empty=True,  # nothing out of date and no lead unread
     ),
     Table(
         "marts",

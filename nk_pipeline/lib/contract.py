@@ -168,6 +168,14 @@ REVIEWED_CHANGES = RawFile(
     may_be_empty=True,
 )
 
+LEADS = RawFile(
+    "leads",
+    ("found", "country", "year", "url", "what", "note"),
+    "Pages a curator has found but not yet read and decided: the research queue lists them until each is "
+    "added to the files above or set aside in raw/README.md.",
+    may_be_empty=True,
+)
+
 RAW_FILES: tuple[RawFile, ...] = (
     SOURCES,
     COUNTRY_ESTIMATES,
@@ -177,6 +185,7 @@ RAW_FILES: tuple[RawFile, ...] = (
     HEADLINE_ESTIMATES,
     POLICY_EVENTS_FILE,
     REVIEWED_CHANGES,
+    LEADS,
 )
 RAW_FILES_BY_NAME = {f.name: f for f in RAW_FILES}
 
@@ -187,8 +196,8 @@ ORIGIN_FILES = tuple(f for f in RAW_FILES if "origin" in f.columns)
 
 # Files whose rows cite a source and therefore depend on sources.csv.
 CITING_FILES = tuple(f for f in RAW_FILES if "source_id" in f.columns and f is not SOURCES)
-# Files whose rows report on a country (a reviewed change names a country but reports nothing).
-COUNTRY_FILES = tuple(f for f in RAW_FILES if "country" in f.columns and f is not REVIEWED_CHANGES)
+# Files whose rows report on a country (a reviewed change or a lead names a country but reports nothing).
+COUNTRY_FILES = tuple(f for f in RAW_FILES if "country" in f.columns and f not in (REVIEWED_CHANGES, LEADS))
 
 BOUNDARIES = ReferenceFile(
     "boundaries",

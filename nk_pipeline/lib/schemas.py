@@ -429,6 +429,32 @@ def value_fits_figure(figures: pd.Series, values: pd.Series, absent_allowed: boo
     return pd.Series(np.where(worker_figure, number, word) | unknown_figure | values.isna().to_numpy(), index=values.index)
 
 
+class LeadsModel(pa.DataFrameModel):
+    """raw/leads.csv: a page found but not yet read; it reports nothing until a curator decides it."""
+
+    found: Series[Text] = pa.Field(nullable=False)
+    country: Series[Text] = pa.Field(nullable=True)
+    year: Series[Text] = pa.Field(nullable=True)
+    url: Series[Text] = pa.Field(nullable=False, unique=True)
+    what: Series[Text] = pa.Field(nullable=False)
+    note: Series[Text] = pa.Field(nullable=True)
+
+    @pa.check("found", error="found must be YYYY, YYYY-MM or YYYY-MM-DD, a real date from 1950 to today")
+    def found_is_date(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, is_partial_date)
+
+    @pa.check("year", error=f"year must be a year from {EARLIEST_YEAR} to this year")
+    def year_in_range(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, is_year)
+
+    @pa.check("url", error="url must be a well-formed http:// or https:// address")
+    def url_is_http(cls, s: Series[Text]) -> Series[bool]:
+        return per_distinct(s, lambda v: v.str.fullmatch(URL))
+
+    class Config:
+        strict = True
+
+
 class ReviewedChangesModel(pa.DataFrameModel):
     """raw/reviewed_changes.csv: a change of a country's figures that a curator reviewed and means."""
 
@@ -479,6 +505,7 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
     contract.HEADLINE_ESTIMATES.name: HeadlineEstimatesModel,
     contract.POLICY_EVENTS_FILE.name: PolicyEventsModel,
     contract.REVIEWED_CHANGES.name: ReviewedChangesModel,
+    contract.LEADS.name: LeadsModel,
 }
 
 # The columns each whole-row rule is about, so that an error names them (Pandera reports a

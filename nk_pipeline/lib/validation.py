@@ -29,6 +29,7 @@ NUMERIC_COLUMNS = {
     "restaurants": ("reference_year",),
     "border_entries": ("year", "entrants"),
     "it_workers": ("workers_low", "workers_high", "reference_year"),
+    "leads": ("year",),
     "headline_estimates": ("year", "low", "high"),
     "policy_events": ("figure",),
 }

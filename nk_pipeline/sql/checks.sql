@@ -62,3 +62,10 @@ SELECT iso3 FROM (
     EXCEPT
     SELECT * FROM marts.country_estimates
 );
+
+-- name: research_queue_is_empty
+-- The curators' to-do list (marts.research_queue): countries with nothing current, and leads not yet
+-- read. A warning, never a reason to hold the publish.
+SELECT rank, kind, country, last_label, last_figure_year, lead_url
+FROM marts.research_queue
+ORDER BY rank;
