@@ -29,6 +29,7 @@ import pandas as pd  # noqa: E402
 
 from nk_pipeline.lib import boundaries, changes, contract, countries  # noqa: E402
 from nk_pipeline.lib.catalog import marts_in_build_order  # noqa: E402
+from nk_pipeline.lib.entries_chart import entries_by_year
 from nk_pipeline.lib.map_outputs import MAP_FILES, MapOutputs  # noqa: E402
 from nk_pipeline.lib.publishing import atomic_copies, remove_stale_tmp_files  # noqa: E402
 from nk_pipeline.lib.release import release_files, write_release  # noqa: E402
@@ -115,11 +116,10 @@ def write_maps(conn: duckdb.DuckDBPyConnection, paths: Paths, phases: Phases) ->
     outputs = MapOutputs(
         rows=conn.execute(read_sql("map_countries")).df(),
         years=conn.execute(read_sql("map_years")).df(),
-        sources=conn.execute(
-            "SELECT source_id, title, publisher, published, url, kind FROM marts.sources ORDER BY source_id"
-        ).df(),
+        sources=conn.execute(read_sql("map_sources")).df(),
         shapes=boundaries.read_prepared_boundaries(paths.prepared_boundaries),
         folder=paths.build_map_dir,
+        entries=entries_by_year(conn),
     )
     if outputs.missing:
         raise SystemExit(f"no boundary shape for: {', '.join(outputs.missing)}")

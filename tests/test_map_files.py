@@ -20,6 +20,7 @@ import shapely
 from nk_pipeline.lib import boundaries, map_features, map_scene
 from nk_pipeline.lib.render_html import html_document
 from nk_pipeline.lib.render_png import render_png, source_note
+from nk_pipeline.lib.entries_chart import entries_by_year
 from nk_pipeline.lib.sql import read_sql
 
 SMALL_STATES = ("MLT", "SGP", "BHR", "QAT", "KWT")
@@ -52,7 +53,7 @@ def scene_inputs(shipped_build):
     with duckdb.connect(str(shipped_build.paths.warehouse_db), read_only=True) as conn:
         rows = conn.execute(read_sql("map_countries")).df()
         years = conn.execute(read_sql("map_years")).df()
-        sources = conn.execute("SELECT source_id, title, publisher, published, url, kind FROM marts.sources").df()
+        sources = conn.execute(read_sql("map_sources")).df()
     shapes = boundaries.load_boundaries(shipped_build.paths.raw_dir / "reference" / "countries-50m.json")
     # the classes of every year (issue 12), as the build draws them
     return rows, sources, map_scene.build_scene(rows, shapes, map_scene.series_classes(years)), years
@@ -252,7 +253,9 @@ def test_small_hosts_are_marked_and_anchored_on_their_largest_part(scene_inputs)
 def test_html_is_self_contained_and_deterministic(shipped_build, scene_inputs):
     rows, sources, scene, years = scene_inputs
     page = (_map_dir(shipped_build) / "index.html").read_text(encoding="utf-8")
-    assert page == html_document(scene, rows, sources, years)
+    with duckdb.connect(str(shipped_build.paths.warehouse_db), read_only=True) as conn:
+        entries = entries_by_year(conn)
+    assert page == html_document(scene, rows, sources, years, entries)
     assert "Content-Security-Policy" in page and "default-src &#x27;none&#x27;" in page
     assert not re.search(r"<(link|img|iframe|object|embed)\b", page)
     assert not re.search(r"\bsrc\s*=", page)

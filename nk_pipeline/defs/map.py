@@ -10,6 +10,7 @@ from dagster_duckdb import DuckDBResource
 
 from nk_pipeline.asset_metadata import file_metadata, preview
 from nk_pipeline.lib import boundaries, map_scene
+from nk_pipeline.lib.entries_chart import entries_by_year
 from nk_pipeline.lib.map_outputs import MAP_FILES, MapOutputs
 from nk_pipeline.lib.sql import read_sql
 from nk_pipeline.resources import PathsResource
@@ -20,6 +21,7 @@ MAP_INPUTS = [
     ["marts", "country_years"],
     ["marts", "estimate_evidence"],
     ["marts", "sources"],
+    ["marts", "border_entries"],
     ["staging", "boundaries"],
 ]
 MISSING_SHAPES_CHECK = "every_country_has_a_shape"
@@ -68,9 +70,12 @@ def map_years(duckdb: DuckDBResource) -> pd.DataFrame:
 
 def map_sources(duckdb: DuckDBResource) -> pd.DataFrame:
     with duckdb.get_connection() as conn:
-        return conn.execute(
-            "SELECT source_id, title, publisher, published, url, kind FROM marts.sources ORDER BY source_id"
-        ).df()
+        return conn.execute(read_sql("map_sources")).df()
+
+
+def map_entries(duckdb: DuckDBResource) -> pd.DataFrame:
+    with duckdb.get_connection() as conn:
+        return entries_by_year(conn)
 
 
 def scene_metadata(scene: map_scene.MapScene) -> dict[str, object]:
@@ -146,6 +151,7 @@ def map_files(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: 
         sources=map_sources(duckdb),
         shapes=boundaries.read_prepared_boundaries(folders.prepared_boundaries),
         folder=folders.build_map_dir,
+        entries=map_entries(duckdb),
     )
     if outputs.missing:
         # the blocking check stops the publish; the files are still written so they can be inspected

@@ -54,9 +54,15 @@ CAVEATS = (
         "reports are shown as last reported, never as a current figure. Countries not shown may host workers.",
     ),
     Caveat(
-        "China entry statistics are entries, not people",
+        "China's and Russia's entry statistics are entries, not people",
         ": a worker crossing the border several times a year is counted several times, and workers may "
-        "enter under other categories.",
+        "enter under other purposes (in Russia, a student visa can hide work). Russia stopped reporting "
+        "North Koreans' purposes, then their entries, in 2025.",
+    ),
+    Caveat(
+        "IT workers are counted apart.",
+        " North Korean IT workers abroad are shown as their own evidence (the map marks where they are "
+        "reported); their figures are never added to the labourers' unless a page counts both together.",
     ),
 )
 

@@ -8,7 +8,7 @@ the HTML share the projected scene.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -37,6 +37,7 @@ class MapOutputs:
     sources: pd.DataFrame  # marts.sources, for the source list of index.html
     shapes: gpd.GeoDataFrame  # boundaries.load_boundaries' output
     folder: Path  # where the files are written (the build folder's map/)
+    entries: pd.DataFrame = field(default_factory=pd.DataFrame)  # sql/entries_by_year.sql, for index.html's charts
 
     @cached_property
     def features(self) -> gpd.GeoDataFrame:
@@ -76,7 +77,7 @@ class MapOutputs:
             "points_geojson": lambda path: map_features.write_geojson(self.points, path),
             "map_csv": self._write_csv,
             "map_png": lambda path: render_png(self.scene, path, source_note(self.rows, self.sources)),
-            "index_html": lambda path: render_html(self.scene, self.rows, self.sources, path, self.years),
+            "index_html": lambda path: render_html(self.scene, self.rows, self.sources, path, self.years, self.entries),
             "country_years_csv": self._write_years_csv,
             "map_years_png": lambda path: render_years_png(self.scene, self.years, path, source_note(self.rows, self.sources)),
         }

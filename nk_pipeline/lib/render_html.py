@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from nk_pipeline.lib import about, map_scene, vocabulary
+from nk_pipeline.lib import about, entries_chart, map_scene, vocabulary
 from nk_pipeline.lib.about import CAVEATS, SPREADSHEET_NOTE, CurrentEvidence, current_evidence
 from nk_pipeline.lib.catalog import MARTS
 from nk_pipeline.lib.publishing import written_in_one_step
@@ -59,15 +59,26 @@ DATA_HREF = f"../{DATA_DIR_NAME}/"
 
 
 def render_html(
-    scene: map_scene.MapScene, rows: pd.DataFrame, sources: pd.DataFrame, path: Path, years: pd.DataFrame
+    scene: map_scene.MapScene,
+    rows: pd.DataFrame,
+    sources: pd.DataFrame,
+    path: Path,
+    years: pd.DataFrame,
+    entries: pd.DataFrame | None = None,
 ) -> Path:
-    page = html_document(scene, rows, sources, years)
+    page = html_document(scene, rows, sources, years, entries)
     with written_in_one_step(path) as tmp:
         tmp.write_text(page, encoding="utf-8", newline="\n")
     return path
 
 
-def html_document(scene: map_scene.MapScene, rows: pd.DataFrame, sources: pd.DataFrame, years: pd.DataFrame) -> str:
+def html_document(
+    scene: map_scene.MapScene,
+    rows: pd.DataFrame,
+    sources: pd.DataFrame,
+    years: pd.DataFrame,
+    entries: pd.DataFrame | None = None,
+) -> str:
     script = (TEMPLATES / "map.js").read_text(encoding="utf-8")
     style = (TEMPLATES / "map.css").read_text(encoding="utf-8")
     by_id = sources.set_index("source_id").to_dict("index")  # looked up per country and year
@@ -102,6 +113,7 @@ def html_document(scene: map_scene.MapScene, rows: pd.DataFrame, sources: pd.Dat
         "</div>",
         _legend(scene, years),
         _caveats(),
+        _entries(entries, by_id),
         _table(rows, by_id),
         _downloads(),
         "</main>",
@@ -478,6 +490,87 @@ def _legend(scene: map_scene.MapScene, years: pd.DataFrame) -> str:
 def _caveats() -> str:
     items = "".join(f"<li><strong>{_e(c.headline)}</strong>{_e(c.rest)}</li>" for c in CAVEATS)
     return f'<section class="note" aria-labelledby="caveats"><h2 id="caveats">Read with care</h2><ul>{items}</ul></section>'
+
+
+# the entries charts: one small stacked-bar chart per host
+CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_BOTTOM, CHART_TOP = 340, 170, 44, 18, 8
+
+
+def _entries_svg(host: str, table: pd.DataFrame) -> str:
+    years = table["year"].astype(int).tolist()
+    values = table.drop(columns=["year", "total", "total_qualifier"])
+    top = float(table["total"].fillna(0).combine(values.sum(axis=1), max).max()) or 1.0
+    step = (CHART_WIDTH - CHART_LEFT) / len(years)
+    bar = max(2.0, step * 0.7)
+    height = CHART_HEIGHT - CHART_BOTTOM - CHART_TOP
+
+    def y_of(value: float) -> float:
+        return CHART_TOP + height * (1 - value / top)
+
+    parts = [
+        f'<svg class="entries-chart" viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" role="img" '
+        f'aria-label="{_e(host)}: entries of North Koreans by purpose, {years[0]}–{years[-1]}">',
+        f'<line class="axis" x1="{CHART_LEFT}" y1="{y_of(0):.1f}" x2="{CHART_WIDTH}" y2="{y_of(0):.1f}"/>',
+        f'<text x="{CHART_LEFT - 4}" y="{y_of(top) + 4:.1f}" text-anchor="end">{top:,.0f}</text>',
+        f'<text x="{CHART_LEFT - 4}" y="{y_of(0):.1f}" text-anchor="end">0</text>',
+    ]
+    purposes = list(values.columns)
+    for i, row in enumerate(table.to_dict("records")):
+        x = CHART_LEFT + i * step + (step - bar) / 2
+        base = 0.0
+        for purpose in purposes:
+            value = row[purpose]
+            if pd.isna(value) or value <= 0:
+                continue
+            label = f"{row['year']}: {entries_chart.LABELS[purpose]} {value:,.0f}"
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y_of(base + value):.1f}" width="{bar:.1f}" '
+                f'height="{y_of(base) - y_of(base + value):.1f}" fill="{entries_chart.COLOURS[purpose]}">'
+                f"<title>{_e(label)}</title></rect>"
+            )
+            base += value
+        parts.append(f'<text x="{x + bar / 2:.1f}" y="{CHART_HEIGHT - 4}" text-anchor="middle">{_e(row["year"])}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _entries(entries: pd.DataFrame | None, by_id: Sources) -> str:
+    """Each host's border statistics as a small chart and a table, with what they cannot say."""
+    if entries is None or entries.empty:
+        return ""
+    caveats = entries_chart.caveats(entries)
+    blocks = []
+    for host, table in entries_chart.by_host(entries).items():
+        purposes = [c for c in table.columns if c not in ("year", "total", "total_qualifier")]
+        keys = "".join(
+            f"<li>{_swatch(entries_chart.COLOURS[p])}{_e(entries_chart.LABELS[p])}</li>"
+            for p in purposes
+        )
+        head = "".join(f"<th>{_e(entries_chart.LABELS[p])}</th>" for p in purposes)
+        body = "".join(
+            f"<tr><td>{int(r['year'])}</td><td class=\"num\">{_e(_text(r['total_qualifier']))} {_count(r['total'])}</td>"
+            + "".join(f'<td class="num">{_count(r[p])}</td>' for p in purposes)
+            + "</tr>"
+            for r in table.to_dict("records")
+        )
+        cited = sorted(set(entries.loc[entries["host"] == host, "source_id"]))
+        titles = "; ".join(_e(about.shown_title(_text(by_id[i]["title"]), _text(by_id[i].get("title_en")))) for i in cited if i in by_id)
+        blocks.append(
+            f'<figure class="entries"><figcaption><strong>{_e(host)}</strong>: entries by purpose, full years</figcaption>'
+            f"{_entries_svg(host, table)}"
+            f'<ul class="entries-key">{keys}</ul>'
+            f'<p class="entries-caveat">{_e(caveats[host])}</p>'
+            f"<details><summary>The figures and their sources</summary><table><thead><tr><th>Year</th><th>Total</th>{head}"
+            f"</tr></thead><tbody>{body}</tbody></table><p>Sources: {titles}</p></details></figure>"
+        )
+    return (
+        '<section aria-labelledby="entries"><h2 id="entries">Who crosses the border: China\'s and Russia\'s entry '
+        "statistics</h2>" + "".join(blocks) + "</section>"
+    )
+
+
+def _count(value: object) -> str:
+    return "" if value is None or pd.isna(value) else f"{float(value):,.0f}"
 
 
 def _table(rows: pd.DataFrame, by_id: Sources) -> str:

@@ -19,9 +19,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import xlsxwriter
 
-from nk_pipeline.lib import about
+from nk_pipeline.lib import about, entries_chart
 from nk_pipeline.lib.catalog import MARTS_BY_NAME
 from nk_pipeline.lib.publishing import written_in_one_step
 from nk_pipeline.lib.release import ordered_select
@@ -50,6 +51,8 @@ class Sheet:
     wrap: bool = False  # long prose: wrapped in a wide column
     mart: str | None = None  # the mart whose columns (and their descriptions) the sheet shows
     described: Mapping[str, str] | None = None  # otherwise: column → description
+    # charts drawn beside the table: (title, first row, last row, value columns), rows 1-based as written
+    charts: Sequence[tuple[str, int, int, Sequence[int]]] = ()
 
     @property
     def descriptions(self) -> dict[str, str]:
@@ -70,6 +73,39 @@ COLUMNS_SHEET = {"sheet": "Sheet of this workbook.", "column": "Column of that s
 ABOUT_SHEET = {"topic": "What the row is about.", "text": "The text."}
 
 
+ENTRIES_SHEET = {
+    "host": "The country entered.",
+    "year": "Year (full-year figures only).",
+    **{p: f"Entries stated for the purpose '{label}'." for p, label in entries_chart.LABELS.items() if p != entries_chart.NOT_SPLIT},
+    entries_chart.NOT_SPLIT: "What the purposes listed leave of the year's total (the total less their sum), where a total is given.",
+    "total": "Total entries in the year, as reported.",
+    "total_qualifier": "How the page states the total (about, over, nearly, under); blank when exact.",
+    "caveat": "Why these entries are not a count of workers (marts.border_entries).",
+}
+
+
+def _entries_sheet(conn: duckdb.DuckDBPyConnection) -> Sheet:
+    """Entries by purpose per year, one block of rows per host, each with a stacked chart of its own."""
+    entries = entries_chart.entries_by_year(conn)
+    tables = entries_chart.by_host(entries)
+    caveats = entries_chart.caveats(entries)
+    purposes = [p for p in entries_chart.PURPOSE_ORDER if any(p in t.columns for t in tables.values())]
+    header = ["host", "year", *purposes, entries_chart.NOT_SPLIT, "total", "total_qualifier", "caveat"]
+    rows, charts = [], []
+    for host, table in tables.items():
+        first = len(rows) + 1
+        for record in table.to_dict("records"):
+            figures = [_number(record.get(p)) for p in header[2:-2]]
+            rows.append([host, int(record["year"]), *figures, record["total_qualifier"] or None, caveats[host]])
+        shown = [header.index(p) for p in [*purposes, entries_chart.NOT_SPLIT] if p in table.columns]
+        charts.append((f"{host}: entries by purpose, full years", first, len(rows), shown))
+    return Sheet("Border entries", header, rows, described=ENTRIES_SHEET, charts=charts)
+
+
+def _number(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
 def sheets(conn: duckdb.DuckDBPyConnection, inputs_digest: str) -> list[Sheet]:
     sources_header, sources = _query(conn, read_sql("reports_sources"))
     estimates_header, estimates = _query(conn, ordered_select(conn, MARTS_BY_NAME["country_estimates"]))
@@ -87,8 +123,11 @@ def sheets(conn: duckdb.DuckDBPyConnection, inputs_digest: str) -> list[Sheet]:
         ("Terms", about.LICENCE_NOTE),
         ("Inputs (sha256)", inputs_digest),
     ]
+    entries = _entries_sheet(conn)
+    columns += [(entries.name, column, entries.descriptions[column]) for column in entries.header]
     return [
         *marts,
+        entries,
         Sheet("Columns", list(COLUMNS_SHEET), columns, described=COLUMNS_SHEET),
         Sheet("About", list(ABOUT_SHEET), about_rows, wrap=True, described=ABOUT_SHEET),
     ]
@@ -132,6 +171,27 @@ def _write_cell(worksheet, row: int, col: int, value: object, link: bool, format
         worksheet.write_string(row, col, neutralise(text), formats.get("text"))
 
 
+def _insert_chart(workbook, worksheet, sheet: Sheet, spec: tuple, number: int) -> None:
+    title, first, last, value_columns = spec
+    chart = workbook.add_chart({"type": "column", "subtype": "stacked"})
+    year_col = sheet.header.index("year")
+    for col in value_columns:
+        name = sheet.header[col]
+        chart.add_series(
+            {
+                "name": entries_chart.LABELS.get(name, name),
+                "categories": [sheet.name, first, year_col, last, year_col],
+                "values": [sheet.name, first, col, last, col],
+                "fill": {"color": entries_chart.COLOURS.get(name, "#a8a49c")},
+                "gap": 60,
+            }
+        )
+    chart.set_title({"name": title, "name_font": {"size": 11}})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 560, "height": 300})
+    worksheet.insert_chart(1 + number * 16, len(sheet.header) + 1, chart)
+
+
 def write_reports(conn: duckdb.DuckDBPyConnection, path: Path, created: dt.datetime, inputs_digest: str) -> Path:
     with written_in_one_step(path) as tmp:
         workbook = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
@@ -158,6 +218,8 @@ def write_reports(conn: duckdb.DuckDBPyConnection, path: Path, created: dt.datet
             for number, values in enumerate(sheet.rows, start=1):
                 for col, value in enumerate(values):
                     _write_cell(worksheet, number, col, value, col == link_col, cell_formats)
+            for number, chart in enumerate(sheet.charts):
+                _insert_chart(workbook, worksheet, sheet, chart, number)
             worksheet.freeze_panes(1, 0)
             worksheet.autofilter(0, 0, max(len(sheet.rows), 1), len(sheet.header) - 1)
         workbook.close()
