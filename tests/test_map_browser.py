@@ -147,6 +147,26 @@ def test_presence_only_small_state_shows_its_own_text_from_its_dot(shipped_page,
     assert "4,000" not in text  # not another country's figure
 
 
+def test_a_country_with_only_it_workers_says_so_and_is_counted_apart(shipped_page, shipped_build):
+    name, status, label = _labels(shipped_build)["KHM"]
+    assert status == "it_workers_only"
+    text = shipped_page.hover_country("KHM")
+    assert name in text and label in text
+    assert "IT workers are counted apart from the labourers" in text
+    # the legend counts the status, and China's row notes its IT workers beside its estimate
+    assert "Only North Korean IT workers reported" in shipped_page.page.locator("#legend").inner_text()
+    assert "North Korean IT workers reported (2025): 1,000–1,500" in shipped_page.hover_country("CHN")
+
+
+def test_border_statistics_are_drawn_per_host(shipped_page):
+    figures = shipped_page.page.locator("figure.entries")
+    assert figures.count() == 2
+    text = shipped_page.page.locator("#entries").locator("xpath=..").inner_text()
+    assert "Russia" in text and "student visa" in text
+    bars = shipped_page.page.locator("figure.entries").nth(1).locator("rect title")
+    assert any("2024: study 7,887" in (bars.nth(i).text_content() or "") for i in range(bars.count()))
+
+
 def test_moving_off_the_countries_hides_the_tooltip(shipped_page):
     shipped_page.hover_country("CHN")
     shipped_page.page.mouse.move(2, 2)

@@ -261,7 +261,7 @@ def test_no_spreadsheet_cell_is_a_formula(workbook):
 
 
 def test_spreadsheet_sheets_headers_filters_and_widths(workbook, hostile_build):
-    assert workbook.sheetnames == ["Sources", "Country estimates", "Evidence", "Columns", "About"]
+    assert workbook.sheetnames == ["Sources", "Country estimates", "Evidence", "Border entries", "Columns", "About"]
     for sheet in workbook.worksheets:
         assert sheet.freeze_panes == "A2", sheet.title
         assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:"), sheet.title
@@ -381,3 +381,21 @@ def test_identical_inputs_give_byte_identical_release_files(shipped_build, tmp_p
         first = (shipped_build.paths.data_dir / name).read_bytes()
         assert first == (again.paths.data_dir / name).read_bytes(), name
     assert (shipped_build.paths.map_dir / "map.csv").read_bytes() == (again.paths.map_dir / "map.csv").read_bytes()
+
+
+def test_spreadsheet_charts_entries_by_purpose_per_host(workbook, hostile_build):
+    sheet = workbook["Border entries"]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
+    hosts = {r["host"] for r in rows}
+    assert hosts == {"China", "Russia"}
+    russia = {r["year"]: r for r in rows if r["host"] == "Russia"}
+    assert russia[2024]["total"] == 13221 and russia[2024]["study"] == 7887
+    assert russia[2019]["total_qualifier"] == "about"
+    # one stacked column chart per host, titled by it (openpyxl does not load charts: read the parts)
+    with zipfile.ZipFile(hostile_build.paths.data_dir / REPORTS_XLSX) as archive:
+        charts = sorted(n for n in archive.namelist() if n.startswith("xl/charts/chart"))
+        texts = [archive.read(n).decode("utf-8") for n in charts]
+    assert len(charts) == 2
+    assert all('<c:grouping val="stacked"/>' in t for t in texts)
+    assert sorted(next(h for h in hosts if f"<a:t>{h}: entries by purpose" in t) for t in texts) == ["China", "Russia"]
