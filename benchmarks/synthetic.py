@@ -102,6 +102,8 @@ def sources(rng: np.random.Generator, count: int) -> pd.DataFrame:
         {
             "source_id": ids,
             "title": titles,
+            # a tenth of the titles are in another language and carry an English gloss
+            "title_en": np.where(rng.random(count) < 0.9, "", _phrases(rng, count, 12)),
             "publisher": rng.choice(["UN Panel of Experts", "Reuters", "NK News", "Ministry", "", "Institute"], size=count),
             "authors": np.where(rng.random(count) < 0.6, "", "A. Author; B. Author"),
             "published": published,
@@ -163,6 +165,27 @@ def country_estimates(rng: np.random.Generator, count: int, source_ids: np.ndarr
         }
     )
     return frame[keep].reset_index(drop=True)
+
+
+def it_workers(rng: np.random.Generator, count: int, source_ids: np.ndarray, names: list[str]) -> pd.DataFrame:
+    draw = int(count * 1.2) + 10
+    year = rng.integers(2015, LAST_YEAR + 1, size=draw)
+    counted = rng.random(draw) < 0.3
+    low = rng.integers(10, 2_000, size=draw)
+    frame = pd.DataFrame(
+        {
+            "country": rng.choice(np.array(names, dtype=object), size=draw),
+            "workers_low": np.where(counted, low.astype(str), ""),
+            "workers_high": np.where(counted, (low + rng.integers(0, 1_000, size=draw)).astype(str), ""),
+            "measure": np.where(counted, "stock", "presence"),
+            "reference_year": _years_text(year, rng.random(draw) < 0.2),
+            "source_id": rng.choice(source_ids, size=draw),
+            "evidence": rng.choice(_phrases(rng, 500, 15), size=draw),
+            "notes": "",
+        }
+    )
+    key = ["country", "source_id", "reference_year", "measure", "workers_low", "workers_high"]
+    return frame.drop_duplicates(key).head(count)
 
 
 def restaurants(rng: np.random.Generator, count: int, source_ids: np.ndarray, names: list[str]) -> pd.DataFrame:
@@ -255,8 +278,11 @@ def write_raw(folder: Path, observations: int, seed: int = 2397) -> Path:
     _write(_with_origin(border_entries(rng, int(np.clip(observations // 100, 20, 5_000)), ids), origin_of), folder / contract.BORDER_ENTRIES.filename)
     _write(_with_origin(headline_estimates(rng, int(np.clip(observations // 1000, 10, 2_000)), ids), origin_of), folder / contract.HEADLINE_ESTIMATES.filename)
     _write(_with_origin(policy_events(rng, int(np.clip(observations // 100, 20, 10_000)), ids, names), origin_of), folder / contract.POLICY_EVENTS_FILE.filename)
-    # nothing reviewed: a first build has no publish to jump from
+    it_frame = it_workers(rng, int(np.clip(observations // 100, 20, 10_000)), ids, names)
+    _write(_with_origin(it_frame, origin_of), folder / contract.IT_WORKERS.filename)
+    # nothing reviewed (a first build has no publish to jump from) and no lead waiting
     _write(pd.DataFrame(columns=list(contract.REVIEWED_CHANGES.columns)), folder / contract.REVIEWED_CHANGES.filename)
+    _write(pd.DataFrame(columns=list(contract.LEADS.columns)), folder / contract.LEADS.filename)
     return folder
 
 

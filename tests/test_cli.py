@@ -64,7 +64,10 @@ def test_build_says_what_changed_and_holds_an_extra_zero(raw_copy, tmp_path):
     # the example: one extra zero on Russia's 2025 figure (WSJ, about 15,000)
     estimates = raw_copy / "country_estimates.csv"
     lines = estimates.read_text(encoding="utf-8").splitlines(keepends=True)
-    (number,) = [i for i, line in enumerate(lines, start=1) if line.startswith("Russia,15000,15000,stock,2025,")]
+    (number,) = [
+        i for i, line in enumerate(lines, start=1)
+        if line.startswith("Russia,15000,15000,stock,2025,") and ",babel-2025-wsj," in line
+    ]
     lines[number - 1] = lines[number - 1].replace("Russia,15000,15000,", "Russia,15000,150000,", 1)
     estimates.write_text("".join(lines), encoding="utf-8")
     held = run_cli(raw_copy, warehouse, home)

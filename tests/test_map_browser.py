@@ -211,7 +211,7 @@ def test_a_script_in_a_source_title_is_shown_as_text_not_run(browser, variant_bu
         assert page.page.evaluate("typeof window.__pwned") == "undefined"
         text = page.hover_country("RUS")
         assert INJECTED in text
-        page.page.locator("summary").click()  # the table of every source
+        page.page.locator("summary", has_text="Show the table").click()  # the table of every source
         assert page.page.locator("table").get_by_text(INJECTED).first.is_visible()
         assert page.page.evaluate("typeof window.__pwned") == "undefined"
         assert page.errors == [] and page.requests == [page.url]

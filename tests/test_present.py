@@ -28,8 +28,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from nk_pipeline.lib.sql_checks import check_queries
-from nk_pipeline.mart_checks import MART_CHECKS
+from nk_pipeline.lib.sql_checks import blocking_checks, check_queries
 from tests.conftest import reconcile
 
 HANDMADE = Path(__file__).parent / "handmade_present"
@@ -52,8 +51,7 @@ def figures(row) -> tuple:
 
 
 def test_every_check_passes(conn):
-    blocking = {name for names in MART_CHECKS.values() for name in names}
-    for name in blocking:
+    for name in blocking_checks():
         assert conn.execute(check_queries()[name]).fetchall() == [], name
 
 

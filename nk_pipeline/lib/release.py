@@ -165,6 +165,14 @@ def table_schema(conn: duckdb.DuckDBPyConnection, table: Table, fmt: str) -> dic
     return schema
 
 
+def _cell_type(sheet, column: str) -> str:
+    """A sheet that is not a mart: its column's type, from the cells written (numbers or text)."""
+    index = sheet.header.index(column)
+    values = [row[index] for row in sheet.rows if row[index] is not None and row[index] == row[index]]
+    numbers = values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+    return "number" if numbers else "string"
+
+
 def workbook_resources(conn: duckdb.DuckDBPyConnection, path: Path, digest: str) -> list[dict[str, object]]:
     """reports.xlsx as one tabular resource per sheet: frictionless reads and checks each of them."""
     from nk_pipeline.lib.reports_xlsx import sheets
@@ -173,7 +181,8 @@ def workbook_resources(conn: duckdb.DuckDBPyConnection, path: Path, digest: str)
     for sheet in sheets(conn, digest):
         types = dict(columns_of(conn, _mart(sheet.mart))) if sheet.mart else {}
         fields = [
-            {"name": c, "type": FIELD_TYPES.get(types.get(c, "VARCHAR"), "string"), "description": text}
+            {"name": c, "type": FIELD_TYPES.get(types.get(c, "VARCHAR"), "string") if sheet.mart else _cell_type(sheet, c),
+             "description": text}
             for c, text in sheet.descriptions.items()
         ]
         resources.append(

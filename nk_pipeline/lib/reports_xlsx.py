@@ -57,7 +57,8 @@ class Sheet:
     @property
     def descriptions(self) -> dict[str, str]:
         if self.mart is None:
-            return dict(self.described or {})
+            described = self.described or {}
+            return {c: described[c] for c in self.header}
         columns = MARTS_BY_NAME[self.mart].columns
         # reports_sources.sql adds one column to marts.sources
         return {c: FIGURES_DESCRIPTION if c == "figures" and c not in columns else columns[c] for c in self.header}
