@@ -147,7 +147,10 @@ def compare_builds(workdir: Path, runs: int, raw_dir: Path, bytecode_cache: Path
             else:
                 plains.append(plain(env))
             shutil.rmtree(root, ignore_errors=True)
-            print(f"  {kind} {index + 1}/{runs}: {(builds if kind == 'build' else plains)[-1].measured.wall:.1f} s", flush=True)
+            print(
+                f"  {kind} {index + 1}/{runs}: {(builds if kind == 'build' else plains)[-1].measured.wall:.1f} s",
+                flush=True,
+            )
     return builds, plains
 
 
@@ -186,9 +189,12 @@ def consumer_latency(database: Path, repeats: int) -> dict:
     import duckdb
 
     with duckdb.connect(str(database), read_only=True) as conn:
-        countries = [r[0] for r in conn.execute(
-            "SELECT iso3 FROM marts.country_estimates WHERE status = 'estimate' ORDER BY iso3"
-        ).fetchall()]
+        countries = [
+            r[0]
+            for r in conn.execute(
+                "SELECT iso3 FROM marts.country_estimates WHERE status = 'estimate' ORDER BY iso3"
+            ).fetchall()
+        ]
 
     def fetch(conn, iso3: str) -> int:
         conn.execute(CONSUMER_QUERIES[0], [iso3]).fetchall()
@@ -212,7 +218,11 @@ def consumer_latency(database: Path, repeats: int) -> dict:
         empty.append(time.perf_counter() - started)
 
     def summary(timings: list[float]) -> dict:
-        return {"median_ms": median(timings) * 1000, "p95_ms": percentile(timings, 0.95) * 1000, "max_ms": max(timings) * 1000}
+        return {
+            "median_ms": median(timings) * 1000,
+            "p95_ms": percentile(timings, 0.95) * 1000,
+            "max_ms": max(timings) * 1000,
+        }
 
     return {
         "repeats": repeats,
@@ -261,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=PROJECT_ROOT / "BENCHMARKS.md")
     parser.add_argument("--recolours", type=int, default=60, help="year switches of index.html to time")
     parser.add_argument(
-        "--only-timeseries", action="store_true",
+        "--only-timeseries",
+        action="store_true",
         help="measure only issue 12's targets (one build, the largest size once) and replace their section in --output",
     )
     args = parser.parse_args(argv)

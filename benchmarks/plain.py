@@ -1,6 +1,6 @@
 """The build without Dagster: the same library calls as the assets, in one straight script.
 
-It reads, validates and types every raw file with nk_pipeline.lib, reconciles with the same SQL
+It reads, validates and types every raw file with the stage packages of nk_pipeline, reconciles with the same SQL
 files, runs the same checks, writes the same map and data files and publishes them atomically. The
 benchmark runs it as a cold subprocess beside `nk-pipeline build`: the difference between the
 two is what orchestration costs. With `--no-maps` it stops after the reconciliation (the
@@ -27,27 +27,26 @@ from pathlib import Path  # noqa: E402
 import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from nk_pipeline.lib import boundaries, changes, contract, countries  # noqa: E402
-from nk_pipeline.lib.catalog import marts_in_build_order  # noqa: E402
-from nk_pipeline.lib.entries_chart import entries_by_year
-from nk_pipeline.lib.map_outputs import MAP_FILES, MapOutputs  # noqa: E402
-from nk_pipeline.lib.publishing import atomic_copies, remove_stale_tmp_files  # noqa: E402
-from nk_pipeline.lib.release import release_files, write_release  # noqa: E402
-from nk_pipeline.lib.reading import sha256_file  # noqa: E402
-from nk_pipeline.lib.sql import read_sql  # noqa: E402
-from nk_pipeline.lib.sql_checks import blocking_checks, check_queries  # noqa: E402
-from nk_pipeline.lib.validation import check_folder, to_typed  # noqa: E402
-from nk_pipeline.lib.warehouse import (  # noqa: E402
-    build_mart,
-    record_input,
-    write_frame,
-)
-from nk_pipeline.settings import DUCKDB_STORAGE_VERSION, Paths  # noqa: E402
+from nk_pipeline.data.entries_chart import entries_by_year  # noqa: E402
+from nk_pipeline.data.release import release_files, write_release  # noqa: E402
+from nk_pipeline.map.map_outputs import MAP_FILES, MapOutputs  # noqa: E402
+from nk_pipeline.marts.build import build_mart  # noqa: E402
+from nk_pipeline.marts.catalog import marts_in_build_order  # noqa: E402
+from nk_pipeline.marts.sql_checks import blocking_checks, check_queries  # noqa: E402
+from nk_pipeline.raw import contract, countries  # noqa: E402
+from nk_pipeline.raw.reading import sha256_file  # noqa: E402
+from nk_pipeline.shared.publishing import atomic_copies, remove_stale_tmp_files  # noqa: E402
+from nk_pipeline.shared.settings import DUCKDB_STORAGE_VERSION, Paths  # noqa: E402
+from nk_pipeline.shared.sql import read_sql  # noqa: E402
+from nk_pipeline.shared.tables import write_frame  # noqa: E402
+from nk_pipeline.staging import boundaries  # noqa: E402
+from nk_pipeline.staging.inputs import record_input  # noqa: E402
+from nk_pipeline.staging.validation import check_folder, to_typed  # noqa: E402
+from nk_pipeline.warehouse import changes  # noqa: E402
 
 # as nk_pipeline.cli does once its definitions are loaded: what is imported lives until exit
 gc.freeze()
 IMPORTED = time.perf_counter()
-
 
 
 class Phases(dict):

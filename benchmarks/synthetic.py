@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 import pycountry
 
-from nk_pipeline.lib import contract
-from nk_pipeline.lib.countries import ALIASES_PATH
-from nk_pipeline.lib.schemas import MAX_EVIDENCE_WORDS
+from nk_pipeline.raw import contract
+from nk_pipeline.raw.countries import ALIASES_PATH
+from nk_pipeline.raw.schemas import MAX_EVIDENCE_WORDS
 
 FIRST_YEAR, LAST_YEAR = 1990, 2025
 WORDS = (
@@ -104,7 +104,9 @@ def sources(rng: np.random.Generator, count: int) -> pd.DataFrame:
             "title": titles,
             # a tenth of the titles are in another language and carry an English gloss
             "title_en": np.where(rng.random(count) < 0.9, "", _phrases(rng, count, 12)),
-            "publisher": rng.choice(["UN Panel of Experts", "Reuters", "NK News", "Ministry", "", "Institute"], size=count),
+            "publisher": rng.choice(
+                ["UN Panel of Experts", "Reuters", "NK News", "Ministry", "", "Institute"], size=count
+            ),
             "authors": np.where(rng.random(count) < 0.6, "", "A. Author; B. Author"),
             "published": published,
             "url": [f"https://example.org/{source_id}" for source_id in ids],
@@ -144,7 +146,8 @@ def country_estimates(rng: np.random.Generator, count: int, source_ids: np.ndarr
     keep &= np.cumsum(keep) <= count
     grouped = rng.random(draw) < 0.1
     sector_sets = np.array(
-        [""] + [";".join(sorted(rng.choice(contract.SECTORS, size=k, replace=False))) for k in rng.integers(1, 4, size=199)],
+        [""]
+        + [";".join(sorted(rng.choice(contract.SECTORS, size=k, replace=False))) for k in rng.integers(1, 4, size=199)],
         dtype=object,
     )
     low_text = _thousands(low, grouped)
@@ -273,11 +276,26 @@ def write_raw(folder: Path, observations: int, seed: int = 2397) -> Path:
     _write(source_frame, folder / contract.SOURCES.filename)
     # every source repeats one of a third as many origins, so that windows count echoes once
     origin_of = {source_id: f"Origin {i % max(1, len(ids) // 3)}" for i, source_id in enumerate(ids)}
-    _write(_with_origin(country_estimates(rng, observations, ids, names), origin_of), folder / contract.COUNTRY_ESTIMATES.filename)
-    _write(restaurants(rng, int(np.clip(observations // 50, 20, 20_000)), ids, names), folder / contract.RESTAURANTS.filename)
-    _write(_with_origin(border_entries(rng, int(np.clip(observations // 100, 20, 5_000)), ids), origin_of), folder / contract.BORDER_ENTRIES.filename)
-    _write(_with_origin(headline_estimates(rng, int(np.clip(observations // 1000, 10, 2_000)), ids), origin_of), folder / contract.HEADLINE_ESTIMATES.filename)
-    _write(_with_origin(policy_events(rng, int(np.clip(observations // 100, 20, 10_000)), ids, names), origin_of), folder / contract.POLICY_EVENTS_FILE.filename)
+    _write(
+        _with_origin(country_estimates(rng, observations, ids, names), origin_of),
+        folder / contract.COUNTRY_ESTIMATES.filename,
+    )
+    _write(
+        restaurants(rng, int(np.clip(observations // 50, 20, 20_000)), ids, names),
+        folder / contract.RESTAURANTS.filename,
+    )
+    _write(
+        _with_origin(border_entries(rng, int(np.clip(observations // 100, 20, 5_000)), ids), origin_of),
+        folder / contract.BORDER_ENTRIES.filename,
+    )
+    _write(
+        _with_origin(headline_estimates(rng, int(np.clip(observations // 1000, 10, 2_000)), ids), origin_of),
+        folder / contract.HEADLINE_ESTIMATES.filename,
+    )
+    _write(
+        _with_origin(policy_events(rng, int(np.clip(observations // 100, 20, 10_000)), ids, names), origin_of),
+        folder / contract.POLICY_EVENTS_FILE.filename,
+    )
     it_frame = it_workers(rng, int(np.clip(observations // 100, 20, 10_000)), ids, names)
     _write(_with_origin(it_frame, origin_of), folder / contract.IT_WORKERS.filename)
     # nothing reviewed (a first build has no publish to jump from) and no lead waiting

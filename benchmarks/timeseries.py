@@ -33,7 +33,9 @@ def baseline_sql() -> list[str] | None:
     for name in ("estimate_evidence", "country_estimates"):
         done = subprocess.run(
             ["git", "show", f"{BASELINE_COMMIT}:nk_pipeline/sql/{name}.sql"],
-            cwd=PROJECT_ROOT, capture_output=True, text=True,
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
         )
         if done.returncode:
             return None
@@ -48,8 +50,8 @@ def baseline_sql() -> list[str] | None:
 def _reconcile(database: Path, which: str) -> dict:
     import duckdb
 
-    from nk_pipeline.lib.warehouse import build_mart
-    from nk_pipeline.settings import DUCKDB_STORAGE_VERSION
+    from nk_pipeline.marts.build import build_mart
+    from nk_pipeline.shared.settings import DUCKDB_STORAGE_VERSION
 
     conn = duckdb.connect(str(database), config={"storage_compatibility_version": DUCKDB_STORAGE_VERSION, "threads": 2})
     started = time.perf_counter()
@@ -67,7 +69,13 @@ def _reconcile(database: Path, which: str) -> dict:
     seconds = time.perf_counter() - started
     observations = conn.execute("SELECT count(*) FROM marts.estimate_evidence").fetchone()[0]
     conn.close()
-    return {"seconds": seconds, "rows": extra[0], "countries": extra[1], "years": extra[2], "observations": observations}
+    return {
+        "seconds": seconds,
+        "rows": extra[0],
+        "countries": extra[1],
+        "years": extra[2],
+        "observations": observations,
+    }
 
 
 def series_at_scale(database: Path, runs: int) -> dict | None:
@@ -85,7 +93,9 @@ def series_at_scale(database: Path, runs: int) -> dict | None:
                 raise SystemExit(f"benchmarks.timeseries {which} failed:\n{measured.stderr[-3000:]}")
             data = json.loads(measured.stdout.strip().splitlines()[-1])
             results[which].append((measured, data))
-            print(f"  {which} {index + 1}/{runs}: {data['seconds']:.2f} s, peak {measured.peak_mb:,.0f} MiB", flush=True)
+            print(
+                f"  {which} {index + 1}/{runs}: {data['seconds']:.2f} s, peak {measured.peak_mb:,.0f} MiB", flush=True
+            )
     single = median([d["seconds"] for _, d in results["single"]])
     series = median([d["seconds"] for _, d in results["series"]])
     _, last = results["series"][-1]
@@ -170,30 +180,39 @@ def section(result: dict) -> list[str]:
     rows = []
     if series:
         enough = series["years"] >= MIN_YEARS and series["observations"] >= 1_000_000
-        rows.append([
-            f"series of every year for 10^6 observations within {SERIES_RATIO:.0f}× a single reconciliation",
-            f"{series['ratio']:.2f}× ({series['series_s']:.2f} s / {series['single_s']:.2f} s; "
-            f"{series['observations']:,} observations, {series['years']} years)",
-            _verdict(series["ratio"] <= SERIES_RATIO if enough else None),
-        ])
-        rows.append([
-            "… with peak memory under 2 GiB",
-            f"{series['series_peak']:,.0f} MiB (single: {series['single_peak']:,.0f} MiB)",
-            _verdict(series["series_peak"] < SERIES_MEMORY_MIB if enough else None),
-        ])
+        rows.append(
+            [
+                f"series of every year for 10^6 observations within {SERIES_RATIO:.0f}× a single reconciliation",
+                f"{series['ratio']:.2f}× ({series['series_s']:.2f} s / {series['single_s']:.2f} s; "
+                f"{series['observations']:,} observations, {series['years']} years)",
+                _verdict(series["ratio"] <= SERIES_RATIO if enough else None),
+            ]
+        )
+        rows.append(
+            [
+                "… with peak memory under 2 GiB",
+                f"{series['series_peak']:,.0f} MiB (single: {series['single_peak']:,.0f} MiB)",
+                _verdict(series["series_peak"] < SERIES_MEMORY_MIB if enough else None),
+            ]
+        )
     else:
         rows.append(["series of every year for 10^6 observations", "not measured", "n/a"])
     if page:
         worst = max(v["frame_median_ms"] for v in page.values())
         tail = max(v["frame_p95_ms"] for v in page.values())
-        rows.append([
-            f"re-colouring index.html for another year under {RECOLOUR_MS:.0f} ms (headless Chromium, input to the"
-            " painted frame, median; tooltip open or not, the slower)",
-            f"{worst:.1f} ms (p95 {tail:.1f} ms)", _verdict(worst < RECOLOUR_MS),
-        ])
+        rows.append(
+            [
+                f"re-colouring index.html for another year under {RECOLOUR_MS:.0f} ms (headless Chromium, input to the"
+                " painted frame, median; tooltip open or not, the slower)",
+                f"{worst:.1f} ms (p95 {tail:.1f} ms)",
+                _verdict(worst < RECOLOUR_MS),
+            ]
+        )
     else:
         rows.append(["re-colouring index.html for another year", "not measured (no Chromium)", "n/a"])
-    out += ["| target | measured | result |", "| --- | --- | --- |"] + ["| " + " | ".join(r) + " |" for r in rows] + [""]
+    out += (
+        ["| target | measured | result |", "| --- | --- | --- |"] + ["| " + " | ".join(r) + " |" for r in rows] + [""]
+    )
     if series:
         out += [
             f"Series: `estimate_evidence.sql`, `country_years.sql` and `country_estimates.sql` on the staging tables of"

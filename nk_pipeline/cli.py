@@ -15,9 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from nk_pipeline.defs.staging import CONTRACT_CHECK
-from nk_pipeline.settings import PROJECT_ROOT, RAW_DIR_ENV, WAREHOUSE_DIR_ENV, Paths, default_dagster_home
-
+from nk_pipeline.reporting import CONTRACT_CHECK
+from nk_pipeline.shared.settings import PROJECT_ROOT, RAW_DIR_ENV, WAREHOUSE_DIR_ENV, Paths, default_dagster_home
 
 # The parts of the project's dagster.yaml that are not about where things are stored: under
 # DAGSTER_HOME=.dagster Dagster's default layout is already the one that file sets up.
@@ -51,7 +50,7 @@ def failure_report(result) -> list[str]:
     lines = []
     for event in result.all_events:
         if event.event_type_value == "RESOURCE_INIT_FAILURE":
-            # before any step ran, e.g. another run holds the build folder (lib/build_lock.py)
+            # before any step ran, e.g. another run holds the build folder (warehouse/build_lock.py)
             error = event.event_specific_data.error
             message = error.message.split(": ", 1)[-1].strip() if error else "unknown error"
             lines.append(f"✗ run not started: {message}")
@@ -131,10 +130,10 @@ def build(args: argparse.Namespace) -> int:
     print(f"published:     {paths.warehouse_db}")
     for path in [*sorted(paths.map_dir.glob("*")), *sorted(paths.data_dir.glob("*"))]:
         print(f"               {path} ({path.stat().st_size:,} bytes)")
-    from nk_pipeline.lib.changes import published_changes
+    from nk_pipeline.warehouse.changes import published_changes
 
     print(f"changes:       {published_changes(paths.warehouse_db).text()}")
-    from nk_pipeline.lib.research_queue import queue_summary
+    from nk_pipeline.warehouse.research_queue import queue_summary
 
     print(f"research:      {queue_summary(paths.warehouse_db)}")
     print(f"run history:   {home} (browse it with `uv run dagster dev`)")

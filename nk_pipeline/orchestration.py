@@ -26,8 +26,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from nk_pipeline.lib import contract
-from nk_pipeline.lib.reading import sha256_file
+from nk_pipeline.raw import contract
+from nk_pipeline.raw.reading import sha256_file
 from nk_pipeline.resources import PathsResource
 
 EXECUTOR_ENV = "NK_EXECUTOR"
@@ -103,7 +103,9 @@ def _last_observed_hashes(instance: dg.DagsterInstance) -> dict[str, str | None]
 
 def transition_key(previous: Mapping[str, str | None], current: Mapping[str, str | None]) -> str:
     """The run key of a change: the same old → new content always gives the same key."""
-    changed = {name: [previous.get(name), current[name]] for name in sorted(current) if previous.get(name) != current[name]}
+    changed = {
+        name: [previous.get(name), current[name]] for name in sorted(current) if previous.get(name) != current[name]
+    }
     return hashlib.sha256(json.dumps(changed, separators=(",", ":")).encode()).hexdigest()
 
 

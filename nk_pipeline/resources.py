@@ -12,8 +12,8 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
-from nk_pipeline.lib.build_lock import BuildFolderBusy, BuildLock
-from nk_pipeline.settings import DUCKDB_STORAGE_VERSION, Paths
+from nk_pipeline.shared.settings import DUCKDB_STORAGE_VERSION, Paths
+from nk_pipeline.warehouse.build_lock import BuildFolderBusy, BuildLock
 
 BROKEN_SUFFIX = ".broken"
 # Errors about the environment, not the file: moving the file aside would not help.
@@ -58,7 +58,7 @@ class WorkDuckDBResource(DuckDBResource):
     `get_connection` hands out a cursor of it. Opening the file reads its whole catalog and
     closing it checkpoints, about 25 ms each time: a quarter of a typical step's own work.
 
-    A run also holds its build folder's lock (lib/build_lock.py) for as long: under the
+    A run also holds its build folder's lock (warehouse/build_lock.py) for as long: under the
     in-process executor from before its first step to its end, so a second
     run on the same folders waits for the whole of the first.
     """
@@ -89,7 +89,8 @@ class WorkDuckDBResource(DuckDBResource):
         lock = BuildLock(build_dir)
         try:
             waited = lock.acquire(
-                context.run.run_id, on_wait=lambda holder: log.info(f"build folder {build_dir} is in use by {holder}; waiting")
+                context.run.run_id,
+                on_wait=lambda holder: log.info(f"build folder {build_dir} is in use by {holder}; waiting"),
             )
         except BuildFolderBusy as error:
             raise dg.Failure(str(error)) from None

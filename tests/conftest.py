@@ -16,10 +16,11 @@ import dagster as dg
 import duckdb
 import pytest
 
-from nk_pipeline.lib import contract, countries
-from nk_pipeline.lib.validation import check_folder, to_typed
-from nk_pipeline.lib.warehouse import build_mart, write_frame
-from nk_pipeline.settings import PROJECT_ROOT, RAW_DIR_ENV, WAREHOUSE_DIR_ENV, Paths
+from nk_pipeline.marts.build import build_mart
+from nk_pipeline.raw import contract, countries
+from nk_pipeline.shared.settings import PROJECT_ROOT, RAW_DIR_ENV, WAREHOUSE_DIR_ENV, Paths
+from nk_pipeline.shared.tables import write_frame
+from nk_pipeline.staging.validation import check_folder, to_typed
 
 SHIPPED_RAW = PROJECT_ROOT / "raw"
 
@@ -127,7 +128,9 @@ def drop_one_country(raw: Path) -> None:
         writer.writerows(r for r in rows if r["country"] != victim)
     # a country that disappears holds the publish unless the change is reviewed
     with (raw / "reviewed_changes.csv").open("a", encoding="utf-8", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerow([victim, "status", status, "absent", "test: the row was removed"])
+        csv.writer(handle, lineterminator="\n").writerow(
+            [victim, "status", status, "absent", "test: the row was removed"]
+        )
 
 
 def copy_raw(target: Path) -> Path:

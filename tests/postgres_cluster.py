@@ -130,8 +130,20 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
         if user:
             os.chown(password_file, account.pw_uid, account.pw_gid)
         cluster._run(
-            str(bindir / "initdb"), "-D", str(cluster.data), "-U", USERNAME, "--pwfile", str(password_file),
-            "--auth", "scram-sha-256", "-E", "UTF8", "--locale", "C", "--no-sync",
+            str(bindir / "initdb"),
+            "-D",
+            str(cluster.data),
+            "-U",
+            USERNAME,
+            "--pwfile",
+            str(password_file),
+            "--auth",
+            "scram-sha-256",
+            "-E",
+            "UTF8",
+            "--locale",
+            "C",
+            "--no-sync",
         )
         password_file.unlink()
         options = (
@@ -140,8 +152,17 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         )
         cluster._run(
-            str(bindir / "pg_ctl"), "-D", str(cluster.data), "-l", str(cluster.log), "-o", options,
-            "-w", "-t", str(START_TIMEOUT), "start",
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(cluster.data),
+            "-l",
+            str(cluster.log),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            str(START_TIMEOUT),
+            "start",
         )
         deadline = time.monotonic() + START_TIMEOUT
         while True:  # pg_ctl -w waits for the socket; make sure a TCP login works too

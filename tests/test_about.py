@@ -1,10 +1,11 @@
-"""README.md and lib/about.py say the same thing: the caveats and the terms are written once in
+"""README.md and data/about.py say the same thing: the caveats and the terms are written once in
 the code for every published file, and README prints the same words (fast tier)."""
 
 import re
 
-from nk_pipeline.lib import about, contract
-from nk_pipeline.settings import PROJECT_ROOT
+from nk_pipeline.data import about
+from nk_pipeline.raw import contract
+from nk_pipeline.shared.settings import PROJECT_ROOT
 
 
 def _plain(markdown: str) -> str:

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from benchmarks.report import SECTIONS
-from nk_pipeline.settings import PROJECT_ROOT
+from nk_pipeline.shared.settings import PROJECT_ROOT
 
 
 @pytest.mark.slow

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from nk_pipeline.lib import build_lock
-from nk_pipeline.lib.build_lock import BuildFolderBusy, BuildLock
-from nk_pipeline.settings import PROJECT_ROOT, Paths
+from nk_pipeline.shared.settings import PROJECT_ROOT, Paths
+from nk_pipeline.warehouse import build_lock
+from nk_pipeline.warehouse.build_lock import BuildFolderBusy, BuildLock
 from tests.conftest import SHIPPED_RAW
 
 HOLDER = """
 import sys
-from nk_pipeline.lib.build_lock import BuildLock
+from nk_pipeline.warehouse.build_lock import BuildLock
 lock = BuildLock(sys.argv[1])
 lock.acquire("holder-run-1234")
 print("held", flush=True)
@@ -29,7 +29,11 @@ def holder(tmp_path: Path):
     """Another process holding the build folder's lock until it is killed."""
     build_dir = tmp_path / "build"
     process = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(build_dir)], cwd=PROJECT_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", HOLDER, str(build_dir)],
+        cwd=PROJECT_ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert process.stdout.readline().strip() == "held"
@@ -65,7 +69,7 @@ def test_a_killed_holder_releases_the_lock(holder):
 @pytest.mark.slow  # a whole extra build: CI runs it, the fast tier keeps to the shared ones
 def test_a_build_that_cannot_get_the_folder_fails_clearly_and_publishes_nothing(holder, tmp_path, monkeypatch, capsys):
     from nk_pipeline import cli
-    from nk_pipeline.settings import BUILD_DIR_ENV
+    from nk_pipeline.shared.settings import BUILD_DIR_ENV
 
     build_dir, _ = holder
     monkeypatch.setattr(build_lock, "WAIT_SECONDS", 1.0)

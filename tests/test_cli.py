@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nk_pipeline.settings import PROJECT_ROOT
+from nk_pipeline.shared.settings import PROJECT_ROOT
 
 # builds in subprocesses or drives a browser: not in the fast tier
 pytestmark = pytest.mark.slow
@@ -36,7 +36,9 @@ def test_build_then_bad_input_leaves_the_warehouse_untouched(raw_copy, tmp_path)
     assert "published:" in first.stdout and str(warehouse / "nk.duckdb") in first.stdout
     assert (home / "history").exists(), "the run is recorded in the Dagster instance"
     settings = (home / "dagster.yaml").read_text(encoding="utf-8")
-    assert "max_concurrent_runs: 1" in settings and "enabled: false" in settings, "a new home gets the project's settings"
+    assert "max_concurrent_runs: 1" in settings and "enabled: false" in settings, (
+        "a new home gets the project's settings"
+    )
     stored = [p for p in (home / "storage").rglob("*") if p.is_file() and "compute_logs" not in p.parts]
     assert stored == [], f"no asset output is pickled into the Dagster home: {stored}"
     before = digest_tree(warehouse)
@@ -65,7 +67,8 @@ def test_build_says_what_changed_and_holds_an_extra_zero(raw_copy, tmp_path):
     estimates = raw_copy / "country_estimates.csv"
     lines = estimates.read_text(encoding="utf-8").splitlines(keepends=True)
     (number,) = [
-        i for i, line in enumerate(lines, start=1)
+        i
+        for i, line in enumerate(lines, start=1)
         if line.startswith("Russia,15000,15000,stock,2025,") and ",babel-2025-wsj," in line
     ]
     lines[number - 1] = lines[number - 1].replace("Russia,15000,15000,", "Russia,15000,150000,", 1)
@@ -84,4 +87,6 @@ def test_build_says_what_changed_and_holds_an_extra_zero(raw_copy, tmp_path):
     assert corrected.returncode == 0, corrected.stdout + corrected.stderr
     assert "changes:       1 country changed against publish 1; 1 raw line(s) changed" in corrected.stdout
     assert "Russia (RUS): high 15,000 → 16,000 (1.07× up)" in corrected.stdout
-    assert f"raw/country_estimates.csv:{number} altered (babel-2025-wsj): workers_high 15,000 → 16,000" in corrected.stdout
+    assert (
+        f"raw/country_estimates.csv:{number} altered (babel-2025-wsj): workers_high 15,000 → 16,000" in corrected.stdout
+    )

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from nk_pipeline.settings import PROJECT_ROOT
+from nk_pipeline.shared.settings import PROJECT_ROOT
 from tests.conftest import copy_raw, drop_one_country, run_build
 
 # builds in a loop with a reader in another process: not in the fast tier
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import duckdb
 
-from nk_pipeline.lib.warehouse import inputs_digest
+from nk_pipeline.shared.tables import inputs_digest
 
 warehouse, stop, out, progress = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4])
 db = warehouse / "nk.duckdb"

@@ -24,9 +24,17 @@ def test_duckdb_1_5_cli_opens_the_warehouse(shipped_build):
     version = subprocess.run([cli, "--version"], capture_output=True, text=True, check=True).stdout
     assert version.startswith("v1."), version
     out = subprocess.run(
-        [cli, "-readonly", "-csv", str(shipped_build.paths.warehouse_db), "-c",
-         "SELECT count(*) FROM marts.country_estimates WHERE status = 'estimate'"],
-        capture_output=True, text=True, check=True,
+        [
+            cli,
+            "-readonly",
+            "-csv",
+            str(shipped_build.paths.warehouse_db),
+            "-c",
+            "SELECT count(*) FROM marts.country_estimates WHERE status = 'estimate'",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     with duckdb.connect(str(shipped_build.paths.warehouse_db), read_only=True) as conn:
         (expected,) = conn.execute("SELECT count(*) FROM marts.country_estimates WHERE status = 'estimate'").fetchone()

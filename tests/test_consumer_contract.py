@@ -20,7 +20,11 @@ def test_warehouse_records_its_storage_version(shipped_build):
     import duckdb
 
     with duckdb.connect(str(shipped_build.paths.warehouse_db), read_only=True) as conn:
-        (version,) = conn.execute("SELECT storage_version FROM history.publishes ORDER BY publish_id DESC LIMIT 1").fetchone()
-        (inputs,) = conn.execute("SELECT inputs_sha256 FROM history.publishes ORDER BY publish_id DESC LIMIT 1").fetchone()
+        (version,) = conn.execute(
+            "SELECT storage_version FROM history.publishes ORDER BY publish_id DESC LIMIT 1"
+        ).fetchone()
+        (inputs,) = conn.execute(
+            "SELECT inputs_sha256 FROM history.publishes ORDER BY publish_id DESC LIMIT 1"
+        ).fetchone()
     assert version == "v1.1.0"
     assert "raw/country_estimates.csv" in json.loads(inputs)

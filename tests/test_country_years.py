@@ -41,8 +41,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from nk_pipeline.lib import contract
-from nk_pipeline.lib.sql_checks import check_queries
+from nk_pipeline.marts.sql_checks import check_queries
+from nk_pipeline.raw import contract
 from tests.conftest import reconcile
 
 HANDMADE = Path(__file__).parent / "handmade_years"
@@ -81,7 +81,12 @@ def conn():
 def test_the_sql_reads_which_measures_count_from_the_vocabulary(conn):
     counting = {m for (m,) in conn.execute("SELECT measure FROM marts.measures WHERE counts_for_figure").fetchall()}
     assert counting == set(contract.WORKER_MEASURES)
-    used = {m for (m,) in conn.execute("SELECT DISTINCT measure FROM marts.estimate_evidence WHERE first_year_used IS NOT NULL").fetchall()}
+    used = {
+        m
+        for (m,) in conn.execute(
+            "SELECT DISTINCT measure FROM marts.estimate_evidence WHERE first_year_used IS NOT NULL"
+        ).fetchall()
+    }
     assert used <= counting
     statuses = {s for (s,) in conn.execute("SELECT DISTINCT status FROM marts.country_years").fetchall()}
     # Poland, Senegal, Ghana and Laos: every status but 'present' and 'none_reported', each one of marts.statuses
@@ -114,7 +119,9 @@ def test_a_country_rising_falling_to_an_official_zero_and_reported_again(conn):
     assert figures(poland[2019]) == ("last_reported", None, None, None)
     assert poland[2019]["label"] == "Last reported: 2,000–3,000 (2016)"
     assert (poland[2019]["last_status"], poland[2019]["last_workers_low"], poland[2019]["last_workers_high"]) == (
-        "estimate", 2000, 3000
+        "estimate",
+        2000,
+        3000,
     )
     assert poland[2019]["reference_year"] == 2016 and poland[2019]["confidence"] is None
     # the departure is beside the series, never in it
@@ -136,13 +143,19 @@ def test_a_country_rising_falling_to_an_official_zero_and_reported_again(conn):
 
 
 def test_reports_that_none_remain_end_the_figures_and_are_traced_to_their_line(conn):
-    rows = conn.execute(
-        "SELECT source_id, measure, raw_file, source_line, workers_low, workers_high, reference_year, used, "
-        "ends_estimate, first_year_used, last_year_used, exclusion_reason FROM marts.estimate_evidence "
-        "WHERE iso3 = 'POL' AND raw_file = 'raw/policy_events.csv' ORDER BY source_line"
-    ).df().to_dict("records")
+    rows = (
+        conn.execute(
+            "SELECT source_id, measure, raw_file, source_line, workers_low, workers_high, reference_year, used, "
+            "ends_estimate, first_year_used, last_year_used, exclusion_reason FROM marts.estimate_evidence "
+            "WHERE iso3 = 'POL' AND raw_file = 'raw/policy_events.csv' ORDER BY source_line"
+        )
+        .df()
+        .to_dict("records")
+    )
     assert [(r["source_id"], r["measure"], r["source_line"]) for r in rows] == [
-        ("gov-e", "repatriated", 3), ("gov-e", "stock", 4), ("un-d", "stock", 5)
+        ("gov-e", "repatriated", 3),
+        ("gov-e", "stock", 4),
+        ("un-d", "stock", 5),
     ]
     repatriated, *zeros = rows
     assert not repatriated["used"] and pd.isna(repatriated["first_year_used"]) and not repatriated["ends_estimate"]
@@ -150,13 +163,25 @@ def test_reports_that_none_remain_end_the_figures_and_are_traced_to_their_line(c
     for zero in zeros:
         assert (zero["workers_low"], zero["workers_high"], zero["reference_year"]) == (0, 0, 2020)
         assert zero["ends_estimate"] and not zero["used"] and pd.isna(zero["first_year_used"])
-        assert zero["exclusion_reason"] == "a report that none remain: ends the figures up to 2020, never a figure itself"
-    spans = dict(conn.execute(
-        "SELECT source_id, [first_year_used, last_year_used] FROM marts.estimate_evidence WHERE iso3 = 'POL' "
-        "AND raw_file = 'raw/country_estimates.csv'"
-    ).fetchall())
-    assert spans == {"gov-a": [2014, 2016], "res-b": [2016, 2018], "med-c": [2016, 2018], "med-f": [2023, 2024], "res-g": [2024, 2024]}
-    (reason,) = conn.execute("SELECT exclusion_reason FROM marts.estimate_evidence WHERE source_id = 'gov-a'").fetchone()
+        assert (
+            zero["exclusion_reason"] == "a report that none remain: ends the figures up to 2020, never a figure itself"
+        )
+    spans = dict(
+        conn.execute(
+            "SELECT source_id, [first_year_used, last_year_used] FROM marts.estimate_evidence WHERE iso3 = 'POL' "
+            "AND raw_file = 'raw/country_estimates.csv'"
+        ).fetchall()
+    )
+    assert spans == {
+        "gov-a": [2014, 2016],
+        "res-b": [2016, 2018],
+        "med-c": [2016, 2018],
+        "med-f": [2023, 2024],
+        "res-g": [2024, 2024],
+    }
+    (reason,) = conn.execute(
+        "SELECT exclusion_reason FROM marts.estimate_evidence WHERE source_id = 'gov-a'"
+    ).fetchone()
     assert reason == "ended: a report of 2020 says none remain or were sent home"
 
 
@@ -174,8 +199,13 @@ def test_a_figure_with_no_stated_year(conn):
     for year in (2022, 2023):
         # res-b's 2019 figure has expired; the undated one speaks for its publication year and two more
         assert figures(senegal[year]) == ("estimate", 300, 300, 300)
-        assert senegal[year]["label"] == "about 300 (reported 2021)" and senegal[year]["reference_year_from_publication"]
-    assert senegal[2024]["status"] == "last_reported" and senegal[2024]["label"] == "Last reported: about 300 (reported 2021)"
+        assert (
+            senegal[year]["label"] == "about 300 (reported 2021)" and senegal[year]["reference_year_from_publication"]
+        )
+    assert (
+        senegal[2024]["status"] == "last_reported"
+        and senegal[2024]["label"] == "Last reported: about 300 (reported 2021)"
+    )
     # published in 2021: nothing before, and it says "reported"
     assert sorted(ghana) == list(range(2021, 2025))
     for year in (2021, 2022, 2023):
@@ -195,7 +225,10 @@ def test_restaurants_only_from_the_year_reported_until_they_expire(conn):
     laos = series(conn, "LAO")
     assert sorted(laos) == list(range(2015, 2025))
     for year in (2015, 2016, 2017):
-        assert (laos[year]["status"], laos[year]["label"]) == ("restaurants_only", "North Korean restaurants only (2015)")
+        assert (laos[year]["status"], laos[year]["label"]) == (
+            "restaurants_only",
+            "North Korean restaurants only (2015)",
+        )
     for year in range(2018, 2025):
         assert laos[year]["status"] == "last_reported"
         assert laos[year]["label"] == "Last reported: North Korean restaurants (2015)"
@@ -256,7 +289,11 @@ def test_shipped_latest_year_equals_country_estimates_and_algeria_reports_none(s
         ).fetchall()
     pd.testing.assert_frame_equal(latest, estimates)
     # Algeria's 2020 reports that none remain are more than carry_years old: last reported
-    assert (algeria["status"], algeria["last_status"], algeria["stale"]) == ("last_reported", "none_reported_remaining", False)
+    assert (algeria["status"], algeria["last_status"], algeria["stale"]) == (
+        "last_reported",
+        "none_reported_remaining",
+        False,
+    )
     assert pd.isna(algeria["workers_central"]) and algeria["label"] == "Last reported: none remaining (2020)"
     assert [s for s, _ in algeria_evidence] == ["rfa-kr-2020-algeria", "voakorea-2020-algeria"]
     assert future == []

@@ -19,9 +19,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from nk_pipeline.lib.publishing import TMP_MARKER, remove_stale_tmp_files
 from nk_pipeline.resources import BROKEN_SUFFIX, WorkDuckDBResource
-from nk_pipeline.settings import PROJECT_ROOT, Paths
+from nk_pipeline.shared.publishing import TMP_MARKER, remove_stale_tmp_files
+from nk_pipeline.shared.settings import PROJECT_ROOT, Paths
 from tests.conftest import drop_one_country
 
 # builds in subprocesses or drives a browser: not in the fast tier
@@ -42,7 +42,11 @@ def _env(raw: Path, warehouse: Path, home: Path) -> dict[str, str]:
 def start_build(raw: Path, warehouse: Path, home: Path, log: Path) -> subprocess.Popen:
     # its own process group, so that the kill reaches anything the build started
     return subprocess.Popen(
-        CLI, env=_env(raw, warehouse, home), cwd=PROJECT_ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+        CLI,
+        env=_env(raw, warehouse, home),
+        cwd=PROJECT_ROOT,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
 

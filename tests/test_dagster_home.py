@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from nk_pipeline import cli
-from nk_pipeline.settings import PROJECT_ROOT
+from nk_pipeline.shared.settings import PROJECT_ROOT
 
 PROJECT_SETTINGS = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text(encoding="utf-8"))
 

@@ -1,7 +1,7 @@
 """Issue 14 item 8: the data profile in raw/README.md matches the data.
 
 The raw block is recomputed from raw/ (fast); the places per status need a build of the shipped
-data (slow). Regenerate both with `uv run python -m nk_pipeline.lib.data_profile --warehouse …`.
+data (slow). Regenerate both with `uv run python -m nk_pipeline.raw.data_profile --warehouse …`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from nk_pipeline.lib import data_profile
+from nk_pipeline.raw import data_profile
 from tests.conftest import SHIPPED_RAW
 
 README = SHIPPED_RAW / "README.md"

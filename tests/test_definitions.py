@@ -3,8 +3,8 @@
 import dagster as dg
 
 from nk_pipeline.definitions import defs
-from nk_pipeline.lib import contract
-from nk_pipeline.lib.catalog import MARTS
+from nk_pipeline.marts.catalog import MARTS
+from nk_pipeline.raw import contract
 
 EXPECTED_KEYS = sorted(
     [f"raw/{f.name}" for f in contract.RAW_FILES]
@@ -48,7 +48,9 @@ def test_dependencies_follow_the_flow():
     assert parents("marts/country_estimates") == {"marts/country_years"}
     assert "marts/country_estimates" in parents("map/countries_geojson")
     assert {"map/countries_geojson", "map/map_csv", "warehouse/changes"} <= parents("warehouse/nk_duckdb")
-    assert {"marts/country_estimates", "marts/estimate_evidence", "staging/reviewed_changes"} <= parents("warehouse/changes")
+    assert {"marts/country_estimates", "marts/estimate_evidence", "staging/reviewed_changes"} <= parents(
+        "warehouse/changes"
+    )
     # the release is built from every mart and published in the same step as the warehouse
     assert {f"marts/{t.name}" for t in MARTS} <= parents("data/datapackage_json")
     assert {"data/marts_csv", "data/reports_xlsx", "data/datapackage_json"} <= parents("warehouse/nk_duckdb")

@@ -18,7 +18,7 @@ import subprocess
 import pytest
 
 from nk_pipeline.orchestration import EXECUTOR_ENV, STEP_EXECUTORS
-from nk_pipeline.settings import PROJECT_ROOT
+from nk_pipeline.shared.settings import PROJECT_ROOT
 
 PACKAGES = ("dagster-k8s==0.29.27", "dagster-celery==0.29.27")
 TIMEOUT = 600
@@ -56,7 +56,11 @@ def with_step_packages(*command: str, **env: str) -> subprocess.Popen:
     extra = [arg for package in PACKAGES for arg in ("--with", package)]
     return subprocess.Popen(
         [uv, "run", "--frozen", *extra, *command],
-        cwd=PROJECT_ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 
@@ -70,15 +74,25 @@ def test_kubernetes_and_celery_settings_validate(tmp_path):
 
     validations = {
         choice: with_step_packages(
-            "dagster", "definitions", "validate", "-m", "nk_pipeline.definitions",
-            DAGSTER_HOME=home(choice), **{EXECUTOR_ENV: choice},
+            "dagster",
+            "definitions",
+            "validate",
+            "-m",
+            "nk_pipeline.definitions",
+            DAGSTER_HOME=home(choice),
+            **{EXECUTOR_ENV: choice},
         )
         for choice in STEP_EXECUTORS
     }
     instance_home = tmp_path / "k8s_instance"
     instance_home.mkdir()
     check = with_step_packages(
-        "python", "-c", CHECK, str(PROJECT_ROOT / "deploy"), str(instance_home), *STEP_EXECUTORS,
+        "python",
+        "-c",
+        CHECK,
+        str(PROJECT_ROOT / "deploy"),
+        str(instance_home),
+        *STEP_EXECUTORS,
         DAGSTER_HOME=home("check"),
     )
     outputs = {}

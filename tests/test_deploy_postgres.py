@@ -28,9 +28,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from nk_pipeline.lib.warehouse import inputs_digest
 from nk_pipeline.orchestration import RAW_SENSOR, REFRESH_JOB
-from nk_pipeline.settings import BUILD_DIR_ENV, PROJECT_ROOT, RAW_DIR_ENV, WAREHOUSE_DIR_ENV, Paths
+from nk_pipeline.shared.settings import BUILD_DIR_ENV, PROJECT_ROOT, RAW_DIR_ENV, WAREHOUSE_DIR_ENV, Paths
+from nk_pipeline.shared.tables import inputs_digest
 from tests.conftest import copy_raw, drop_one_country, post_graphql
 from tests.postgres_cluster import PostgresCluster, free_port, postgres_cluster
 
@@ -69,8 +69,13 @@ class Deployment:
         if home:
             env["DAGSTER_HOME"] = str(home)
         return subprocess.Popen(
-            [str(BIN / "nk-pipeline"), "build"], cwd=PROJECT_ROOT, env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+            [str(BIN / "nk-pipeline"), "build"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
         )
 
 
@@ -85,15 +90,22 @@ def make_deployment(cluster: PostgresCluster, root: Path, database: str) -> Depl
     home = dagster_home(root / "dagster_home")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_", "NK_"))}
     env.update(cluster.create_database(database))
-    env.update({
-        "DAGSTER_HOME": str(home),
-        RAW_DIR_ENV: str(paths.raw_dir),
-        WAREHOUSE_DIR_ENV: str(paths.warehouse_dir),
-        BUILD_DIR_ENV: str(paths.build_dir),
-    })
+    env.update(
+        {
+            "DAGSTER_HOME": str(home),
+            RAW_DIR_ENV: str(paths.raw_dir),
+            WAREHOUSE_DIR_ENV: str(paths.warehouse_dir),
+            BUILD_DIR_ENV: str(paths.build_dir),
+        }
+    )
     # as docs/operating.md has it: Dagster's tables once, before processes start together
     migrate = subprocess.run(
-        [str(BIN / "dagster"), "instance", "migrate"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120
+        [str(BIN / "dagster"), "instance", "migrate"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert migrate.returncode == 0, migrate.stdout + migrate.stderr
     return Deployment(cluster, database, home, paths, env)
@@ -210,7 +222,9 @@ def service(name: str, command: list[str], env: dict[str, str], log: Path) -> It
     """A long-running process in a process group of its own (its code server and run workers
     included), stopped with SIGTERM, then SIGKILL, whatever happens in the test."""
     with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         yield Service(name, process, log)
     finally:
@@ -272,7 +286,12 @@ def webserver_and_daemon(deployment, first_build, tmp_path) -> Iterator[Webserve
             deployment.env,
             tmp_path / "webserver.log",
         ) as web,
-        service("dagster-daemon", [str(BIN / "dagster-daemon"), "run", "-w", workspace], deployment.env, tmp_path / "daemon.log") as daemon,
+        service(
+            "dagster-daemon",
+            [str(BIN / "dagster-daemon"), "run", "-w", workspace],
+            deployment.env,
+            tmp_path / "daemon.log",
+        ) as daemon,
     ):
         server = Webserver(port, [web, daemon])
 
@@ -299,7 +318,9 @@ def wait_for_run_end(deployment: Deployment, server: Webserver, run_id: str) -> 
     return server.wait_for(f"end of run {run_id}", finished, RUN_TIMEOUT)
 
 
-def test_postgres_webserver_and_daemon_run_a_graphql_launch_and_a_sensor_run(deployment, first_build, webserver_and_daemon):
+def test_postgres_webserver_and_daemon_run_a_graphql_launch_and_a_sensor_run(
+    deployment, first_build, webserver_and_daemon
+):
     from dagster_graphql import DagsterGraphQLClient
 
     server = webserver_and_daemon
@@ -309,7 +330,10 @@ def test_postgres_webserver_and_daemon_run_a_graphql_launch_and_a_sensor_run(dep
     client = DagsterGraphQLClient("127.0.0.1", port_number=server.port)
     launched = client.submit_job_execution(REFRESH_JOB, repository_location_name=LOCATION, repository_name=REPOSITORY)
     assert wait_for_run_end(deployment, server, launched) == "SUCCESS", server.logs()
-    events = {e for (e,) in deployment.sql("SELECT DISTINCT dagster_event_type FROM event_logs WHERE run_id = %s", (launched,))}
+    events = {
+        e
+        for (e,) in deployment.sql("SELECT DISTINCT dagster_event_type FROM event_logs WHERE run_id = %s", (launched,))
+    }
     assert {"PIPELINE_ENQUEUED", "PIPELINE_STARTING", "PIPELINE_SUCCESS"} <= events, events
     assert materialized_in_postgres(deployment, launched) == every_asset_key()
 
@@ -336,13 +360,19 @@ def test_postgres_webserver_and_daemon_run_a_graphql_launch_and_a_sensor_run(dep
     # (d) a second process, a fresh instance from the same configuration, sees all three runs
     probe = subprocess.run(
         [sys.executable, "-c", SECOND_PROCESS],
-        cwd=PROJECT_ROOT, env=deployment.env, capture_output=True, text=True, timeout=120,
+        cwd=PROJECT_ROOT,
+        env=deployment.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert probe.returncode == 0, probe.stderr[-3000:]
     seen = json.loads(probe.stdout.strip().splitlines()[-1])
     for run_id in (build_run, launched, sensor_run_id):
         assert seen["runs"].get(run_id) == "SUCCESS", (run_id, seen)
-    assert seen["storage"] == ["PostgresRunStorage", "PostgresEventLogStorage", "PostgresScheduleStorage"], seen["storage"]
+    assert seen["storage"] == ["PostgresRunStorage", "PostgresEventLogStorage", "PostgresScheduleStorage"], seen[
+        "storage"
+    ]
     assert seen["latest_publish_run"] == sensor_run_id
     assert seen["sensor_status"] == "RUNNING", "the sensor's state is shared too"
 
@@ -385,6 +415,7 @@ def test_postgres_two_builds_published_at_once_run_one_after_the_other(cluster, 
     for run_id in runs.values():
         assert run_status_in_postgres(team, run_id) == "SUCCESS"
         assert materialized_in_postgres(team, run_id) == every_asset_key()
+
     # one after the other: the later run's first step started after the earlier run ended
     def first_event(run_id: str, event: str):
         return team.sql(
@@ -412,6 +443,8 @@ def test_postgres_two_builds_published_at_once_run_one_after_the_other(cluster, 
     assert len(publishes) == 2, publishes
     assert publishes[-1][1] == rows and inputs_digest(inputs) == publishes[-1][2]
     for path in later_raw.glob("*.csv"):
-        assert inputs[f"raw/{path.name}"] == sha256_of(path), f"{path.name} of the last publish is not the later curator's"
+        assert inputs[f"raw/{path.name}"] == sha256_of(path), (
+            f"{path.name} of the last publish is not the later curator's"
+        )
     # curator b's copy has one country fewer: the two publishes differ by exactly that row
     assert publishes[0][1] == rows + (1 if later == "b" else -1)

@@ -8,8 +8,8 @@ import csv
 
 import pytest
 
-from nk_pipeline.lib import contract
-from nk_pipeline.lib.warehouse import build_mart
+from nk_pipeline.marts.build import build_mart
+from nk_pipeline.raw import contract
 from tests.conftest import SHIPPED_RAW, reconcile
 
 # what a page that is only a copy or a personal site is: never alone behind a largest host's figure
@@ -47,7 +47,10 @@ def test_russias_series_runs_from_2019_to_its_last_published_quarter(conn):
     assert sorted(years) == list(range(2019, 2026))
     # the FSB published nothing on North Koreans after the first quarter of 2025
     assert years[2025] == "Q1"
-    purposes = {r[0] for r in conn.execute("SELECT DISTINCT category FROM marts.border_entries WHERE host = 'Russia'").fetchall()}
+    purposes = {
+        r[0]
+        for r in conn.execute("SELECT DISTINCT category FROM marts.border_entries WHERE host = 'Russia'").fetchall()
+    }
     assert {"total", "work", "study", "business"} <= purposes
 
 
@@ -87,9 +90,7 @@ def test_the_largest_hosts_latest_figures_rest_on_more_than_a_copy(conn):
 
 
 def test_it_workers_are_marked_where_the_msmt_names_them(conn):
-    rows = dict(
-        conn.execute("SELECT iso3, status FROM marts.country_estimates WHERE has_it_workers").fetchall()
-    )
+    rows = dict(conn.execute("SELECT iso3, status FROM marts.country_estimates WHERE has_it_workers").fetchall())
     # the MSMT's report of October 2025 names IT workers in these countries
     assert {"CHN", "RUS", "LAO", "KHM", "GNQ", "GIN", "NGA", "TZA"} <= set(rows)
     assert rows["KHM"] == "it_workers_only" and rows["RUS"] == "estimate"
@@ -108,12 +109,8 @@ def test_every_non_english_title_has_its_translation_and_none_is_typed_twice():
 
 
 def test_the_research_queue_starts_with_what_the_largest_unknowns_held(conn):
-    first = conn.execute(
-        "SELECT kind, country, last_held FROM marts.research_queue ORDER BY rank LIMIT 1"
-    ).fetchone()
-    held = conn.execute(
-        "SELECT max(last_held) FROM marts.research_queue WHERE kind = 'out_of_date'"
-    ).fetchone()[0]
+    first = conn.execute("SELECT kind, country, last_held FROM marts.research_queue ORDER BY rank LIMIT 1").fetchone()
+    held = conn.execute("SELECT max(last_held) FROM marts.research_queue WHERE kind = 'out_of_date'").fetchone()[0]
     assert first[0] == "out_of_date" and first[2] == held
     leads = conn.execute("SELECT count(*) FROM marts.research_queue WHERE kind = 'lead'").fetchone()[0]
     assert leads == len(_rows("leads"))

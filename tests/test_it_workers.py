@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from nk_pipeline.lib.warehouse import build_mart
+from nk_pipeline.marts.build import build_mart
 from tests.conftest import reconcile
 
 HANDMADE = Path(__file__).parent / "handmade_present"
@@ -88,7 +88,9 @@ def test_it_workers_never_join_the_labourers_figure(conn, without_it):
 def test_a_country_with_only_it_workers_is_it_workers_only(conn):
     cambodia = year_row(conn, "KHM", 2024)
     assert (cambodia["status"], cambodia["label"], cambodia["source_ids"]) == (
-        "it_workers_only", "North Korean IT workers only (2024)", "p-2024"
+        "it_workers_only",
+        "North Korean IT workers only (2024)",
+        "p-2024",
     )
     assert figures(cambodia) == (None, None, None)
     assert cambodia["it_workers_note"] == "North Korean IT workers reported (2024)"
@@ -99,7 +101,9 @@ def test_it_workers_expire_like_every_report(conn):
         assert year_row(conn, "LAO", year)["status"] == "it_workers_only", year
     laos = year_row(conn, "LAO", 2024)
     assert (laos["status"], laos["last_status"], laos["label"]) == (
-        "last_reported", "it_workers_only", "Last reported: North Korean IT workers (2021)"
+        "last_reported",
+        "it_workers_only",
+        "Last reported: North Korean IT workers (2021)",
     )
     assert laos["has_it_workers"] is False and laos["it_workers_note"] is None
 

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from nk_pipeline.cli import failure_report
-from nk_pipeline.lib.validation import check_folder
+from nk_pipeline.staging.validation import check_folder
 from tests.conftest import SHIPPED_RAW, run_build
 
 CASES = Path(__file__).parent / "malformed"
@@ -44,7 +44,10 @@ EXPECTED = {
     "20_unknown_source_id": ("country_estimates.csv", 3, "source_id", "not found in sources.csv"),
     "21_url_without_scheme": ("sources.csv", 10, "url", "http"),
     "22_duplicate_observation": (
-        "country_estimates.csv", 6, "country, source_id, reference_year, measure, workers_low, workers_high", "duplicate"
+        "country_estimates.csv",
+        6,
+        "country, source_id, reference_year, measure, workers_low, workers_high",
+        "duplicate",
     ),
     "23_unresolvable_country": ("country_estimates.csv", 4, "country", "ISO 3166-1"),
     "24_blank_required_evidence": ("country_estimates.csv", 3, "evidence", "must not be blank"),
@@ -68,7 +71,11 @@ def test_the_corpus_is_complete():
 
 
 def digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def raw_with(case: str, tmp_path: Path) -> Path:
@@ -127,9 +134,9 @@ def test_failures_are_also_asset_check_results(published, tmp_path):
 
 @pytest.mark.parametrize("case", ACCEPTED)
 def test_accepted_quirks_build_the_same_rows(case, tmp_path):
-    from nk_pipeline.lib import contract
-    from nk_pipeline.lib.reading import read_raw
-    from nk_pipeline.lib.validation import validate
+    from nk_pipeline.raw import contract
+    from nk_pipeline.raw.reading import read_raw
+    from nk_pipeline.staging.validation import validate
 
     (replacement,) = list((CASES / case).iterdir())
     spec = contract.RAW_FILES_BY_NAME[replacement.stem]
@@ -145,6 +152,8 @@ def test_accepted_quirks_build_the_same_rows(case, tmp_path):
 def test_all_quirks_together_still_build(tmp_path):
     raw = raw_with("ok_quoted_newline_and_comma", tmp_path)
     text = (raw / "country_estimates.csv").read_text(encoding="utf-8")
-    (raw / "country_estimates.csv").write_bytes(("\ufeff" + text.replace("\n", "\r\n") + ",,,,,,,,\r\n").encode("utf-8"))
+    (raw / "country_estimates.csv").write_bytes(
+        ("\ufeff" + text.replace("\n", "\r\n") + ",,,,,,,,\r\n").encode("utf-8")
+    )
     build = run_build(raw, tmp_path / "warehouse")
     assert build.success, "\n".join(failure_report(build.result))

@@ -104,7 +104,9 @@ def variant_build(tmp_path_factory, shipped_build):
     dropped = min(sorted(counts), key=lambda c: counts[c] if counts[c] else 10**9)
     _rewrite_csv(raw / "country_estimates.csv", lambda rows: [r for r in rows if r["country"] != dropped])
     with duckdb.connect(str(shipped_build.paths.warehouse_db), read_only=True) as conn:
-        russia_source = conn.execute("SELECT split_part(source_ids, ';', 1) FROM marts.country_estimates WHERE iso3 = 'RUS'").fetchone()[0]
+        russia_source = conn.execute(
+            "SELECT split_part(source_ids, ';', 1) FROM marts.country_estimates WHERE iso3 = 'RUS'"
+        ).fetchone()[0]
 
     def plant(rows):
         for row in rows:

@@ -17,11 +17,12 @@ import pyogrio
 import pytest
 import shapely
 
-from nk_pipeline.lib import boundaries, map_features, map_scene
-from nk_pipeline.lib.render_html import html_document
-from nk_pipeline.lib.render_png import render_png, source_note
-from nk_pipeline.lib.entries_chart import entries_by_year
-from nk_pipeline.lib.sql import read_sql
+from nk_pipeline.data.entries_chart import entries_by_year
+from nk_pipeline.map import map_features, map_scene
+from nk_pipeline.map.render_html import html_document
+from nk_pipeline.map.render_png import render_png, source_note
+from nk_pipeline.shared.sql import read_sql
+from nk_pipeline.staging import boundaries
 
 SMALL_STATES = ("MLT", "SGP", "BHR", "QAT", "KWT")
 MAX_GEOJSON_BYTES = 300_000
@@ -98,8 +99,18 @@ def test_every_country_with_data_has_a_feature_with_its_properties(geojson, expe
     features = {f["properties"]["iso3"]: f["properties"] for f in geojson["features"]}
     assert set(features) == expected_iso3
     for iso3, props in features.items():
-        for key in ("name", "status", "label", "reference_year", "has_restaurants", "confidence", "source_titles",
-                    "workers_low", "workers_high", "workers_central"):
+        for key in (
+            "name",
+            "status",
+            "label",
+            "reference_year",
+            "has_restaurants",
+            "confidence",
+            "source_titles",
+            "workers_low",
+            "workers_high",
+            "workers_central",
+        ):
             assert key in props, (iso3, key)
         assert props["status"] in map_features.STATUSES
         assert props["label"] and props["source_titles"]
@@ -288,7 +299,7 @@ def test_a_missing_shape_fails_the_blocking_check_and_stops_the_publish(shipped_
     from nk_pipeline.defs import map as map_defs
     from nk_pipeline.defs import warehouse as warehouse_defs
     from nk_pipeline.resources import build_resources
-    from nk_pipeline.settings import Paths
+    from nk_pipeline.shared.settings import Paths
 
     paths = Paths.create(shipped_build.paths.raw_dir, tmp_path / "warehouse", tmp_path / "build")
     resources = build_resources(paths)
@@ -298,7 +309,10 @@ def test_a_missing_shape_fails_the_blocking_check_and_stops_the_publish(shipped_
 
     with dg.instance_for_test() as instance:
         result = dg.materialize(
-            [map_defs.map_files, warehouse_defs.publish_warehouse], resources=resources, instance=instance, raise_on_error=False
+            [map_defs.map_files, warehouse_defs.publish_warehouse],
+            resources=resources,
+            instance=instance,
+            raise_on_error=False,
         )
     (check,) = [e for e in result.get_asset_check_evaluations() if e.check_name == map_defs.MISSING_SHAPES_CHECK]
     assert not check.passed and check.metadata["missing_iso3"].value == "MLT"

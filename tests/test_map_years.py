@@ -14,10 +14,11 @@ import duckdb
 import pandas as pd
 import pytest
 
-from nk_pipeline.lib import boundaries, map_scene
-from nk_pipeline.lib.spreadsheet_text import neutralise_frame
-from nk_pipeline.lib.render_png import render_years_png, source_note, story_years
-from nk_pipeline.lib.sql import read_sql
+from nk_pipeline.map import map_scene
+from nk_pipeline.map.render_png import render_years_png, source_note, story_years
+from nk_pipeline.shared.spreadsheet_text import neutralise_frame
+from nk_pipeline.shared.sql import read_sql
+from nk_pipeline.staging import boundaries
 from tests.test_map_files import _png_chunks
 
 
@@ -28,7 +29,7 @@ def _mart(build, sql, params=None):
 
 def test_spreadsheet_safe_defuses_formulas_only():
     frame = pd.DataFrame({"title": ["=HYPERLINK(1)", "+1", "@x", "plain – text", None], "n": [1, 2, 3, 4, 5]})
-    safe = neutralise_frame(frame)  # the one rule, lib/spreadsheet_text.py
+    safe = neutralise_frame(frame)  # the one rule, shared/spreadsheet_text.py
     assert list(safe["title"][:4]) == ["'=HYPERLINK(1)", "'+1", "'@x", "plain – text"]
     assert safe["title"].iloc[4] is None and list(safe["n"]) == [1, 2, 3, 4, 5]
 
@@ -39,8 +40,21 @@ def test_country_years_csv_is_the_long_table(shipped_build):
         rows = list(csv.DictReader(handle))
     mart = _mart(shipped_build, "SELECT iso3, year, label, status FROM marts.country_years ORDER BY iso3, year")
     assert [(r["iso3"], int(r["year"])) for r in rows] == list(zip(mart["iso3"], mart["year"]))
-    assert {"iso3", "name", "year", "status", "workers_low", "workers_high", "workers_central", "label",
-            "n_sources", "source_ids", "confidence", "stale", "repatriation_reports"} <= set(rows[0])
+    assert {
+        "iso3",
+        "name",
+        "year",
+        "status",
+        "workers_low",
+        "workers_high",
+        "workers_central",
+        "label",
+        "n_sources",
+        "source_ids",
+        "confidence",
+        "stale",
+        "repatriation_reports",
+    } <= set(rows[0])
     by_key = {(r["iso3"], int(r["year"])): r for r in rows}
     for _, row in mart.iterrows():
         assert by_key[(row["iso3"], row["year"])]["label"] == row["label"]
@@ -75,21 +89,56 @@ def test_year_scene_draws_only_that_years_hosts():
     import shapely
 
     shapes = gpd.GeoDataFrame(
-        {"iso3": ["POL", "DZA", "FRA"], "iso_numeric": ["616", "012", "250"], "boundary_name": ["Poland", "Algeria", "France"],
-         "geometry": [shapely.box(14, 49, 24, 55), shapely.box(-8, 19, 12, 37), shapely.box(-5, 42, 8, 51)]},
+        {
+            "iso3": ["POL", "DZA", "FRA"],
+            "iso_numeric": ["616", "012", "250"],
+            "boundary_name": ["Poland", "Algeria", "France"],
+            "geometry": [shapely.box(14, 49, 24, 55), shapely.box(-8, 19, 12, 37), shapely.box(-5, 42, 8, 51)],
+        },
         crs=boundaries.WGS84,
     )
-    columns = ["iso3", "country", "status", "workers_low", "workers_high", "workers_central", "reference_year",
-               "label", "has_restaurants", "confidence", "stale", "n_sources", "source_ids"]
+    columns = [
+        "iso3",
+        "country",
+        "status",
+        "workers_low",
+        "workers_high",
+        "workers_central",
+        "reference_year",
+        "label",
+        "has_restaurants",
+        "confidence",
+        "stale",
+        "n_sources",
+        "source_ids",
+    ]
     latest = pd.DataFrame(
-        [["POL", "Poland", "estimate", 500, 800, 650, 2024, "500–800 (2024)", False, "medium", False, 2, "a;b"],
-         ["DZA", "Algeria", "none_reported_remaining", 0, 0, 0, 2020, "None reported remaining (2020)", False, "medium", False, 2, "c;d"]],
+        [
+            ["POL", "Poland", "estimate", 500, 800, 650, 2024, "500–800 (2024)", False, "medium", False, 2, "a;b"],
+            [
+                "DZA",
+                "Algeria",
+                "none_reported_remaining",
+                0,
+                0,
+                0,
+                2020,
+                "None reported remaining (2020)",
+                False,
+                "medium",
+                False,
+                2,
+                "c;d",
+            ],
+        ],
         columns=columns,
     )
     scene = map_scene.build_scene(latest, shapes)
     fills = dict(zip(scene.hosts["iso3"], scene.hosts["fill"]))
     assert fills["DZA"] == map_scene.NONE_REMAINING_COLOUR  # distinct from a figure and from presence
-    earlier = map_scene.year_scene(scene, latest[latest["iso3"] == "POL"].assign(workers_central=2500, status="estimate"))
+    earlier = map_scene.year_scene(
+        scene, latest[latest["iso3"] == "POL"].assign(workers_central=2500, status="estimate")
+    )
     assert list(earlier.hosts["iso3"]) == ["POL"]
     assert "DZA" in set(earlier.land["iso3"]) and "FRA" in set(earlier.land["iso3"])
     assert sum(c.count for c in earlier.classes) == 1
@@ -104,7 +153,9 @@ def test_index_html_carries_every_year_safely(shipped_build):
         assert raw not in embedded, raw
     data = json.loads(embedded)
     mart = _mart(shipped_build, "SELECT iso3, year, label, status FROM marts.country_years")
-    evidence_years = set(_mart(shipped_build, "SELECT DISTINCT effective_year FROM marts.estimate_evidence")["effective_year"].dropna())
+    evidence_years = set(
+        _mart(shipped_build, "SELECT DISTINCT effective_year FROM marts.estimate_evidence")["effective_year"].dropna()
+    )
     assert data["latest"] == mart["year"].max() and data["years"][-1] == data["latest"]
     assert set(data["years"]) <= evidence_years
     for _, row in mart.iterrows():

@@ -22,7 +22,7 @@ from nk_pipeline.orchestration import (
     transition_key,
 )
 from nk_pipeline.resources import PathsResource
-from nk_pipeline.settings import Paths
+from nk_pipeline.shared.settings import Paths
 from tests.conftest import SHIPPED_RAW
 
 
@@ -112,7 +112,7 @@ def test_the_boundaries_file_is_watched_too(definitions, folders):
 
 
 def test_first_tick_compares_with_the_last_observation(definitions, folders, monkeypatch):
-    from nk_pipeline.settings import RAW_DIR_ENV, WAREHOUSE_DIR_ENV
+    from nk_pipeline.shared.settings import RAW_DIR_ENV, WAREHOUSE_DIR_ENV
 
     monkeypatch.setenv(RAW_DIR_ENV, str(folders.raw_dir))
     monkeypatch.setenv(WAREHOUSE_DIR_ENV, str(folders.warehouse_dir))
@@ -174,7 +174,7 @@ def refresh_job() -> dg.JobDefinition:
 def test_multiprocess_executor_builds_and_publishes_everything(monkeypatch, tmp_path):
     import duckdb
 
-    from nk_pipeline.settings import RAW_DIR_ENV, WAREHOUSE_DIR_ENV
+    from nk_pipeline.shared.settings import RAW_DIR_ENV, WAREHOUSE_DIR_ENV
 
     monkeypatch.setenv(EXECUTOR_ENV, "multiprocess")
     monkeypatch.setenv(RAW_DIR_ENV, str(SHIPPED_RAW))
@@ -197,7 +197,7 @@ def test_multiprocess_executor_builds_and_publishes_everything(monkeypatch, tmp_
 def test_dagster_dev_without_dagster_home_keeps_history_in_dot_dagster_and_runs_one_at_a_time(tmp_path):
     from dagster._core.instance.ref import InstanceRef
 
-    from nk_pipeline.settings import PROJECT_ROOT
+    from nk_pipeline.shared.settings import PROJECT_ROOT
 
     # what `dagster dev` does when DAGSTER_HOME is unset: a throwaway home, configured by the
     # dagster.yaml of the folder it was started in

@@ -60,8 +60,19 @@ def test_every_estimate_traces_to_sources_with_urls(shipped_build):
 def test_country_estimates_have_the_designed_columns(shipped_build):
     columns = [r[0] for r in query(shipped_build, "SELECT column_name FROM (DESCRIBE marts.country_estimates)")]
     for column in (
-        "iso3", "country", "status", "workers_low", "workers_high", "workers_central", "reference_year",
-        "n_sources", "source_ids", "has_restaurants", "confidence", "stale", "label",
+        "iso3",
+        "country",
+        "status",
+        "workers_low",
+        "workers_high",
+        "workers_central",
+        "reference_year",
+        "n_sources",
+        "source_ids",
+        "has_restaurants",
+        "confidence",
+        "stale",
+        "label",
     ):
         assert column in columns
 
@@ -71,7 +82,9 @@ def test_known_figures(shipped_build):
     assert rows["RUS"] == "estimate" and rows["CHN"] == "estimate"
     assert rows["LBY"] == "present"  # workers named in 2023, no figure
     assert rows["SGP"] == "last_reported"  # named in 2018 lists, nothing since
-    low, high = query(shipped_build, "SELECT workers_low, workers_high FROM marts.country_estimates WHERE iso3 = 'CHN'")[0]
+    low, high = query(
+        shipped_build, "SELECT workers_low, workers_high FROM marts.country_estimates WHERE iso3 = 'CHN'"
+    )[0]
     # the 2019 window of US, AP and NKDB figures has expired; a 2023 claim of "over 100,000" is all that is
     # current, less the 100 reported sent home in December 2024
     assert (low, high) == (99900, None)
@@ -92,18 +105,32 @@ def test_geojson_has_estimate_and_presence_countries(shipped_build):
 
 
 def test_warehouse_holds_only_published_outputs(shipped_build):
-    names = sorted(p.relative_to(shipped_build.paths.warehouse_dir).as_posix() for p in shipped_build.paths.warehouse_dir.rglob("*"))
+    names = sorted(
+        p.relative_to(shipped_build.paths.warehouse_dir).as_posix()
+        for p in shipped_build.paths.warehouse_dir.rglob("*")
+    )
     assert "nk.duckdb" in names
     assert not [n for n in names if ".tmp-" in n or n.endswith(".wal") or "dagster" in n]
 
 
 @pytest.mark.parametrize(
     "table",
-    ["country_estimates", "country_years", "estimate_evidence", "sources", "china_entries", "global_totals",
-     "policy_timeline", "statuses", "measures"],
+    [
+        "country_estimates",
+        "country_years",
+        "estimate_evidence",
+        "sources",
+        "china_entries",
+        "global_totals",
+        "policy_timeline",
+        "statuses",
+        "measures",
+    ],
 )
 def test_marts_are_described(shipped_build, table):
-    comment = query(shipped_build, "SELECT comment FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = ?", [table])
+    comment = query(
+        shipped_build, "SELECT comment FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = ?", [table]
+    )
     assert comment and comment[0][0]
     undescribed = query(
         shipped_build,

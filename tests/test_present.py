@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from nk_pipeline.lib.sql_checks import blocking_checks, check_queries
+from nk_pipeline.marts.sql_checks import blocking_checks, check_queries
 from tests.conftest import reconcile
 
 HANDMADE = Path(__file__).parent / "handmade_present"
@@ -60,7 +60,10 @@ def test_a_departure_as_large_as_the_figure_ends_it_and_the_end_expires(conn):
     assert sorted(oman) == list(range(2015, 2025))
     assert (oman[2015]["status"], oman[2015]["label"]) == ("estimate", "about 300 (2015)")
     for year in (2016, 2017, 2018):
-        assert (oman[year]["status"], oman[year]["label"]) == ("none_reported_remaining", "None reported remaining (2016)")
+        assert (oman[year]["status"], oman[year]["label"]) == (
+            "none_reported_remaining",
+            "None reported remaining (2016)",
+        )
         assert figures(oman[year]) == (0, 0, 0) and oman[year]["source_ids"] == "b-2016"
     for year in range(2019, 2025):
         assert (oman[year]["status"], oman[year]["label"]) == ("last_reported", "Last reported: none remaining (2016)")
@@ -68,7 +71,10 @@ def test_a_departure_as_large_as_the_figure_ends_it_and_the_end_expires(conn):
     (departure,) = conn.execute(
         "SELECT ends_estimate, exclusion_reason FROM marts.estimate_evidence WHERE source_id = 'b-2016'"
     ).fetchall()
-    assert departure == (True, "workers sent home, as many as the figures then current held (300): ends the figures up to 2016")
+    assert departure == (
+        True,
+        "workers sent home, as many as the figures then current held (300): ends the figures up to 2016",
+    )
 
 
 def test_a_partial_departure_lowers_the_range_until_the_figure_expires(conn):
@@ -101,9 +107,16 @@ def test_one_figure_through_two_files_counts_once(conn):
         "SELECT raw_file, duplicate_of, first_year_used, exclusion_reason FROM marts.estimate_evidence "
         "WHERE source_id = 'f-2019' ORDER BY raw_file"
     ).fetchall()
-    assert rows[0] == ("raw/country_estimates.csv", None, 2019, "expired: describes 2019, more than 2 years before 2024")
+    assert rows[0] == (
+        "raw/country_estimates.csv",
+        None,
+        2019,
+        "expired: describes 2019, more than 2 years before 2024",
+    )
     assert rows[1] == (
-        "raw/policy_events.csv", "raw/country_estimates.csv:4", None,
+        "raw/policy_events.csv",
+        "raw/country_estimates.csv:4",
+        None,
         "duplicate: the same source's figure for this country and year as raw/country_estimates.csv line 4, which counts",
     )
 
@@ -127,6 +140,9 @@ def test_a_report_of_no_known_year_is_never_current(conn):
     thailand = series(conn, "THA")
     assert list(thailand) == [2024]
     row = thailand[2024]
-    assert (row["status"], row["label"]) == ("last_reported", "Last reported: North Korean restaurants, year not stated")
+    assert (row["status"], row["label"]) == (
+        "last_reported",
+        "Last reported: North Korean restaurants, year not stated",
+    )
     assert (row["last_status"], row["source_ids"], row["stale"]) == ("restaurants_only", "o-undated", True)
     assert pd.isna(row["reference_year"])

@@ -11,9 +11,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from nk_pipeline.lib import contract
-from nk_pipeline.lib.reading import read_raw
-from nk_pipeline.lib.validation import check_table
+from nk_pipeline.raw import contract
+from nk_pipeline.raw.reading import read_raw
+from nk_pipeline.staging.validation import check_table
 from tests.conftest import run_build
 from tests.test_reconciliation import HANDMADE, make_raw
 
@@ -46,7 +46,10 @@ def test_a_country_known_only_by_projects_is_labelled_as_such(project_build):
     assert benin["label"] == "North Korean firms' projects reported, no workers named (2017)"
     # two years later the project is still what was last reported, and says so
     (latest,) = rows(project_build, "SELECT * FROM marts.country_estimates WHERE iso3 = 'BEN'")
-    assert (latest["status"], latest["label"]) == ("last_reported", "Last reported: North Korean firms' projects (2017)")
+    assert (latest["status"], latest["label"]) == (
+        "last_reported",
+        "Last reported: North Korean firms' projects (2017)",
+    )
     (evidence,) = rows(project_build, "SELECT * FROM marts.estimate_evidence WHERE iso3 = 'BEN'")
     assert evidence["measure"] == "project" and evidence["used"] is False
     assert "names no workers" in evidence["exclusion_reason"]
@@ -63,7 +66,9 @@ def test_a_project_changes_nothing_where_workers_are_counted(project_build):
 def test_a_project_with_a_figure_is_refused(tmp_path):
     path = tmp_path / "country_estimates.csv"
     header = (HANDMADE / "country_estimates.csv").read_text(encoding="utf-8").splitlines()[0]
-    path.write_text(f"{header}\nBenin,12,12,project,2017,,gov-2017,gov-2017,A clinic with twelve beds.,\n", encoding="utf-8")
+    path.write_text(
+        f"{header}\nBenin,12,12,project,2017,,gov-2017,gov-2017,A clinic with twelve beds.,\n", encoding="utf-8"
+    )
     raw = read_raw(path, contract.COUNTRY_ESTIMATES.columns, "raw/country_estimates.csv")
     issues = check_table(raw, contract.COUNTRY_ESTIMATES.name, {"gov-2017"})
     assert len(issues) == 1 and issues[0].line == 2

@@ -4,8 +4,8 @@ import csv
 import hashlib
 import re
 
-from nk_pipeline.lib import contract
-from nk_pipeline.settings import PROJECT_ROOT
+from nk_pipeline.raw import contract
+from nk_pipeline.shared.settings import PROJECT_ROOT
 
 RAW = PROJECT_ROOT / "raw"
 
@@ -37,7 +37,11 @@ def test_the_original_map_page_figures_are_cited():
     assert {"year": "2015", "period": "full_year", "category": "total", "entrants": "188000"}.items() <= next(
         r for r in china if r["source_id"] == "nkitw-overseas-workers" and r["category"] == "total"
     ).items()
-    headline = [(r["scope"], r["low"], r["high"]) for r in _rows("headline_estimates") if r["source_id"] == "nkitw-overseas-workers"]
+    headline = [
+        (r["scope"], r["low"], r["high"])
+        for r in _rows("headline_estimates")
+        if r["source_id"] == "nkitw-overseas-workers"
+    ]
     assert ("global_workers", "50000", "50000") in headline
     assert ("global_workers", "", "120000") in headline
     assert ("global_revenue_usd", "500000000", "") in headline

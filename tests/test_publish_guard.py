@@ -1,7 +1,7 @@
 """Issue 16: every publish says what changed, an implausible jump is held until a curator
 reviews it, and a held publish leaves the last good warehouse byte for byte as it was.
 
-The fast tests run the guard's SQL (nk_pipeline/lib/changes.py) on tiny hand-written marts in
+The fast tests run the guard's SQL (nk_pipeline/warehouse/changes.py) on tiny hand-written marts in
 DuckDB files; the slow ones build tests/handmade/ through Dagster twice (the second time with
 an edited copy) and look at what was published, what was held and what the messages say.
 """
@@ -18,14 +18,25 @@ import duckdb
 import pandas as pd
 import pytest
 
-from nk_pipeline.lib import changes, contract
-from nk_pipeline.lib.reading import read_raw
-from nk_pipeline.lib.validation import check_table
-from nk_pipeline.lib.warehouse import run_sql, write_frame
+from nk_pipeline.raw import contract
+from nk_pipeline.raw.reading import read_raw
+from nk_pipeline.shared.sql import run_sql
+from nk_pipeline.shared.tables import write_frame
+from nk_pipeline.staging.validation import check_table
+from nk_pipeline.warehouse import changes
 from tests.conftest import run_build
 from tests.test_reconciliation import make_raw
 
-ESTIMATE_COLUMNS = ["iso3", "country", "status", "workers_low", "workers_high", "workers_central", "reference_year", "label"]
+ESTIMATE_COLUMNS = [
+    "iso3",
+    "country",
+    "status",
+    "workers_low",
+    "workers_high",
+    "workers_central",
+    "reference_year",
+    "label",
+]
 REVIEW_HEADER = ",".join(contract.REVIEWED_CHANGES.columns) + "\n"
 
 
@@ -59,7 +70,12 @@ def build_state(path: Path, estimates, evidence, reviews=()) -> duckdb.DuckDBPyC
         "staging.reviewed_changes": pd.DataFrame(
             [[line, *row] for line, row in enumerate(reviews, start=2)],
             columns=["source_line", "country", "iso3", "figure", "old_value", "new_value", "reason"],
-        ).astype({"source_line": "int64", **{c: "string" for c in ("country", "iso3", "figure", "old_value", "new_value", "reason")}}),
+        ).astype(
+            {
+                "source_line": "int64",
+                **{c: "string" for c in ("country", "iso3", "figure", "old_value", "new_value", "reason")},
+            }
+        ),
         "staging.inputs": pd.DataFrame({"file": ["raw/country_estimates.csv"], "sha256": [str(len(estimates))]}),
     }
     for name, frame in frames.items():
@@ -73,8 +89,16 @@ def published(tmp_path: Path) -> Path:
     target = tmp_path / "published.duckdb"
     conn = build_state(
         tmp_path / "first.duckdb",
-        [estimate("RUS", "Russia", 4000, 15000, 9500), estimate("CHN", "China", 50000, 80000, 65000), presence("SGP", "Singapore")],
-        [observation("RUS", 2, 4000, 4000), observation("RUS", 3, 15000, 15000, "src-b"), observation("CHN", 4, 50000, 80000)],
+        [
+            estimate("RUS", "Russia", 4000, 15000, 9500),
+            estimate("CHN", "China", 50000, 80000, 65000),
+            presence("SGP", "Singapore"),
+        ],
+        [
+            observation("RUS", 2, 4000, 4000),
+            observation("RUS", 3, 15000, 15000, "src-b"),
+            observation("CHN", 4, 50000, 80000),
+        ],
     )
     first = changes.review(conn, target)
     assert first.changes.first and first.jumps.empty, "the first publish has nothing to jump from"
@@ -97,7 +121,8 @@ CHINA_LINE = observation("CHN", 4, 50000, 80000)
 
 def test_a_tenfold_high_figure_is_held_naming_the_line(tmp_path, published):
     review = second_review(
-        tmp_path, published,
+        tmp_path,
+        published,
         [estimate("RUS", "Russia", 4000, 150000, 43250), UNCHANGED_CHINA, presence("SGP", "Singapore")],
         [observation("RUS", 2, 4000, 4000), observation("RUS", 3, 15000, 150000, "src-b"), CHINA_LINE],
     )
@@ -113,37 +138,53 @@ def test_a_tenfold_typo_inside_the_range_is_held_by_the_low_figure(tmp_path, pub
     # 4,000 → 40,000 on one of Russia's two rows: high 15,000 → 40,000 (2.67×) and central
     # 9,500 → 27,500 (2.89×) stay within the factor, but the low goes 4,000 → 15,000 (3.75×)
     review = second_review(
-        tmp_path, published,
+        tmp_path,
+        published,
         [estimate("RUS", "Russia", 15000, 40000, 27500), UNCHANGED_CHINA, presence("SGP", "Singapore")],
         [observation("RUS", 2, 40000, 40000), observation("RUS", 3, 15000, 15000, "src-b"), CHINA_LINE],
     )
-    assert [(j.figure, j.old_value, j.new_value) for j in review.held.itertuples()] == [("workers_low", "4000", "15000")]
+    assert [(j.figure, j.old_value, j.new_value) for j in review.held.itertuples()] == [
+        ("workers_low", "4000", "15000")
+    ]
     message = review.hold_message()
     assert "workers_low 4,000 → 15,000: 3.75× up" in message
-    assert "raw/country_estimates.csv:2 altered (src-a): workers_low 4,000 → 40,000; workers_high 4,000 → 40,000" in message
+    assert (
+        "raw/country_estimates.csv:2 altered (src-a): workers_low 4,000 → 40,000; workers_high 4,000 → 40,000"
+        in message
+    )
 
 
 def test_moves_within_the_factor_pass_and_are_listed(tmp_path, published):
     # exactly 3× the high figure is not more than the jump_factor of 3
     review = second_review(
-        tmp_path, published,
+        tmp_path,
+        published,
         [estimate("RUS", "Russia", 4000, 45000, 24500), UNCHANGED_CHINA, presence("SGP", "Singapore")],
         [observation("RUS", 2, 4000, 4000), observation("RUS", 3, 45000, 45000, "src-b"), CHINA_LINE],
     )
     assert review.held.empty and review.jumps.empty
     (russia,) = review.changes.countries.itertuples()
-    assert (russia.iso3, russia.old_workers_high, russia.new_workers_high, russia.high_factor) == ("RUS", 15000, 45000, 3.0)
+    assert (russia.iso3, russia.old_workers_high, russia.new_workers_high, russia.high_factor) == (
+        "RUS",
+        15000,
+        45000,
+        3.0,
+    )
     assert "high 15,000 → 45,000 (3× up)" in review.changes.text()
 
 
 def test_a_lost_estimate_and_a_vanished_country_are_held(tmp_path, published):
     review = second_review(
-        tmp_path, published,
+        tmp_path,
+        published,
         [estimate("RUS", "Russia", 4000, 15000, 9500), presence("CHN", "China")],
         [observation("RUS", 2, 4000, 4000), observation("RUS", 3, 15000, 15000, "src-b")],
     )
     held = {(j.iso3, j.figure, j.old_value, j.new_value, j.rule) for j in review.held.itertuples()}
-    assert held == {("CHN", "status", "estimate", "present", "lost_estimate"), ("SGP", "status", "present", "absent", "absent")}
+    assert held == {
+        ("CHN", "status", "estimate", "present", "lost_estimate"),
+        ("SGP", "status", "present", "absent", "absent"),
+    }
     message = review.hold_message()
     assert "China (CHN)" in message and "loses its estimate" in message
     assert "raw/country_estimates.csv:4 (line of the published version) removed (src-a)" in message
@@ -153,11 +194,20 @@ def test_a_lost_estimate_and_a_vanished_country_are_held(tmp_path, published):
 def test_new_countries_and_moved_lines_are_no_jump(tmp_path, published):
     # a row inserted at the top moves every line down by one: that alone is no change
     review = second_review(
-        tmp_path, published,
-        [estimate("RUS", "Russia", 4000, 15000, 9500), UNCHANGED_CHINA, presence("SGP", "Singapore"),
-         estimate("MNG", "Mongolia", 100000, 900000, 500000)],
-        [observation("MNG", 2, 100000, 900000), observation("RUS", 3, 4000, 4000),
-         observation("RUS", 4, 15000, 15000, "src-b"), observation("CHN", 5, 50000, 80000)],
+        tmp_path,
+        published,
+        [
+            estimate("RUS", "Russia", 4000, 15000, 9500),
+            UNCHANGED_CHINA,
+            presence("SGP", "Singapore"),
+            estimate("MNG", "Mongolia", 100000, 900000, 500000),
+        ],
+        [
+            observation("MNG", 2, 100000, 900000),
+            observation("RUS", 3, 4000, 4000),
+            observation("RUS", 4, 15000, 15000, "src-b"),
+            observation("CHN", 5, 50000, 80000),
+        ],
     )
     assert review.jumps.empty
     assert list(review.changes.countries["change"]) == ["added"]
@@ -167,10 +217,15 @@ def test_new_countries_and_moved_lines_are_no_jump(tmp_path, published):
 def test_a_line_that_changes_no_figure_is_listed_as_such(tmp_path, published):
     # a second source with China's very figures: the estimate stays, the evidence grows
     review = second_review(
-        tmp_path, published,
+        tmp_path,
+        published,
         [estimate("RUS", "Russia", 4000, 15000, 9500), UNCHANGED_CHINA, presence("SGP", "Singapore")],
-        [observation("RUS", 2, 4000, 4000), observation("RUS", 3, 15000, 15000, "src-b"), CHINA_LINE,
-         observation("CHN", 5, 50000, 80000, "src-c")],
+        [
+            observation("RUS", 2, 4000, 4000),
+            observation("RUS", 3, 15000, 15000, "src-b"),
+            CHINA_LINE,
+            observation("CHN", 5, 50000, 80000, "src-c"),
+        ],
     )
     assert review.jumps.empty and review.changes.countries.empty
     assert review.changes.text().splitlines() == [
@@ -187,18 +242,26 @@ def test_a_review_lets_through_only_the_change_it_names(tmp_path, published):
     )
     # the right figure, the wrong values: still held, and the message says which row did not match
     wrong = second_review(
-        tmp_path, published, *typo,
-        reviews=[("Russia", "RUS", "workers_high", "15000", "160000", "checked"),
-                 ("Russia", "RUS", "workers_central", "9,500", "43,250", "follows the high")],
+        tmp_path,
+        published,
+        *typo,
+        reviews=[
+            ("Russia", "RUS", "workers_high", "15000", "160000", "checked"),
+            ("Russia", "RUS", "workers_central", "9,500", "43,250", "follows the high"),
+        ],
     )
     assert list(wrong.held["figure"]) == ["workers_high"]
     assert "(line 2: 15000 → 160000) reviews another change of workers_high" in wrong.hold_message()
 
     (tmp_path / "second.duckdb").unlink()
     right = second_review(
-        tmp_path, published, *typo,
-        reviews=[("Russia", "RUS", "workers_high", "15,000", "150000", "WSJ revised"),
-                 ("Russia", "RUS", "workers_central", "9500", "43250", "follows the high")],
+        tmp_path,
+        published,
+        *typo,
+        reviews=[
+            ("Russia", "RUS", "workers_high", "15,000", "150000", "WSJ revised"),
+            ("Russia", "RUS", "workers_central", "9500", "43250", "follows the high"),
+        ],
     )
     assert right.held.empty
     recorded = right.changes.reviewed
@@ -210,12 +273,12 @@ def test_reviewed_changes_csv_errors_name_file_line_column_and_rule(tmp_path):
     path = tmp_path / "reviewed_changes.csv"
     path.write_text(
         REVIEW_HEADER
-        + "Russia,workers_high,\"15,000\",150000,WSJ revised the figure\n"  # valid
+        + 'Russia,workers_high,"15,000",150000,WSJ revised the figure\n'  # valid
         + "Russia,workers_centre,9500,43250,typo in the figure\n"
         + "Russia,workers_high,15000,lots,not a number\n"
         + "Russia,status,estimate,absent,\n"
         + "Narnia,status,estimate,present,no such country\n"
-        + "Russia,workers_high,15000,\"15,000\",no change at all\n",
+        + 'Russia,workers_high,15000,"15,000",no change at all\n',
         encoding="utf-8",
     )
     spec = contract.REVIEWED_CHANGES
@@ -226,7 +289,7 @@ def test_reviewed_changes_csv_errors_name_file_line_column_and_rule(tmp_path):
         "whole number for workers_low, workers_central and workers_high, a status (e.g. present) or 'absent' (no longer listed) for status",
         "raw/reviewed_changes.csv:5: column 'reason' (blank): required: must not be blank",
         "raw/reviewed_changes.csv:6: column 'country' value 'Narnia': country name does not resolve to an ISO 3166-1 code "
-        "(fix the spelling, or add it to nk_pipeline/lib/country_aliases.csv)",
+        "(fix the spelling, or add it to nk_pipeline/raw/country_aliases.csv)",
         "raw/reviewed_changes.csv:7: column 'old_value, new_value' value 'old_value=15000; new_value=15,000': "
         "old_value and new_value are the same: that is no change",
     ]
@@ -273,7 +336,9 @@ def failed_checks(build) -> dict[str, dg.AssetCheckEvaluation]:
 
 def changes_metadata(build) -> dict:
     (event,) = [
-        e for e in build.result.get_asset_materialization_events() if e.asset_key == dg.AssetKey(["warehouse", "changes"])
+        e
+        for e in build.result.get_asset_materialization_events()
+        if e.asset_key == dg.AssetKey(["warehouse", "changes"])
     ]
     return event.materialization.metadata
 
@@ -302,15 +367,19 @@ def test_a_tenfold_typo_is_held_and_the_warehouse_stays_byte_identical(handmade)
     assert "raw/country_estimates.csv:10 altered (research-2019)" in check.description
     assert check.metadata["held"].value == 2  # the high figure, and the central one with it
     assert "80,000 → 800,000" in changes_metadata(held)["changes"].value
-    assert not [e for e in held.result.get_asset_materialization_events() if e.asset_key.path == ["warehouse", "nk_duckdb"]]
+    assert not [
+        e for e in held.result.get_asset_materialization_events() if e.asset_key.path == ["warehouse", "nk_duckdb"]
+    ]
     assert digest_tree(warehouse) == before
 
     # the publish asset alone (as "Materialize selected" in the UI would) makes the same check
     from nk_pipeline.defs.warehouse import publish_warehouse
     from nk_pipeline.resources import build_resources
-    from nk_pipeline.settings import Paths
+    from nk_pipeline.shared.settings import Paths
 
-    alone = dg.materialize([publish_warehouse], resources=build_resources(Paths.create(raw, warehouse)), raise_on_error=False)
+    alone = dg.materialize(
+        [publish_warehouse], resources=build_resources(Paths.create(raw, warehouse)), raise_on_error=False
+    )
     assert not alone.success
     assert digest_tree(warehouse) == before
     assert rows(warehouse / "nk.duckdb", "SELECT max(publish_id) FROM history.publishes") == [(1,)]
@@ -323,21 +392,32 @@ def test_a_small_correction_and_a_new_country_are_published_with_what_changed(ha
     edit(estimates, "Kuwait,,5000,", "Kuwait,,6000,")
     # a new country in the first data row: every other line moves down one, which is no change
     header, body = estimates.read_text(encoding="utf-8").split("\n", 1)
-    estimates.write_text(f"{header}\nMongolia,90000,90000,stock,2019,,research-2019,research-2019,Large figure.,\n{body}", encoding="utf-8")
+    estimates.write_text(
+        f"{header}\nMongolia,90000,90000,stock,2019,,research-2019,research-2019,Large figure.,\n{body}",
+        encoding="utf-8",
+    )
     published = run_build(raw, warehouse)
 
     assert published.success, failed_checks(published)
     db = warehouse / "nk.duckdb"
-    assert rows(db, "SELECT iso3, change, old_workers_high, new_workers_high, high_factor FROM history.country_estimate_changes "
-                    "WHERE publish_id = 2 ORDER BY iso3") == [("KWT", "changed", 5000, 6000, 1.2), ("MNG", "added", None, 90000, None)]
-    assert rows(db, "SELECT iso3, change, old_source_line, new_source_line, old_workers_high, new_workers_high "
-                    "FROM history.evidence_changes WHERE publish_id = 2 ORDER BY iso3") == [
+    assert rows(
+        db,
+        "SELECT iso3, change, old_workers_high, new_workers_high, high_factor FROM history.country_estimate_changes "
+        "WHERE publish_id = 2 ORDER BY iso3",
+    ) == [("KWT", "changed", 5000, 6000, 1.2), ("MNG", "added", None, 90000, None)]
+    assert rows(
+        db,
+        "SELECT iso3, change, old_source_line, new_source_line, old_workers_high, new_workers_high "
+        "FROM history.evidence_changes WHERE publish_id = 2 ORDER BY iso3",
+    ) == [
         ("KWT", "altered", 9, 10, 5000, 6000),
         ("MNG", "added", None, 2, None, 90000),
     ]
     report = changes_metadata(published)["changes"].value
     assert "Kuwait (KWT)" in report and "5,000 → 6,000 (1.2× up)" in report and "Mongolia (MNG)" in report
-    (publish,) = [e for e in published.result.get_asset_materialization_events() if e.asset_key.path == ["warehouse", "nk_duckdb"]]
+    (publish,) = [
+        e for e in published.result.get_asset_materialization_events() if e.asset_key.path == ["warehouse", "nk_duckdb"]
+    ]
     assert publish.materialization.metadata["changes"].value == report
 
     again = run_build(raw, warehouse)
@@ -350,7 +430,9 @@ def test_an_acknowledged_jump_is_published_and_recorded_but_only_if_it_matches(h
     raw, warehouse, before = handmade
     edit(raw / "country_estimates.csv", "China,50000,80000,", "China,50000,800000,")
     # reviewed, but with other values than the actual change (central 65,000 → 425,000)
-    add_review(raw, "China,workers_high,80000,800000,Checked the paper again", "China,workers_central,65000,400000,Guessed")
+    add_review(
+        raw, "China,workers_high,80000,800000,Checked the paper again", "China,workers_central,65000,400000,Guessed"
+    )
     mismatched = run_build(raw, warehouse)
     assert not mismatched.success
     message = failed_checks(mismatched)["no_unreviewed_jump"].description
@@ -358,10 +440,12 @@ def test_an_acknowledged_jump_is_published_and_recorded_but_only_if_it_matches(h
     assert "(line 3: 65000 → 400000) reviews another change of workers_central" in message
     assert digest_tree(warehouse) == before
 
-    edit(raw / "reviewed_changes.csv", "65000,400000,Guessed", "\"65,000\",425000,Median of the range")
+    edit(raw / "reviewed_changes.csv", "65000,400000,Guessed", '"65,000",425000,Median of the range')
     published = run_build(raw, warehouse)
     assert published.success, failed_checks(published)
-    assert rows(warehouse / "nk.duckdb", "SELECT workers_high FROM marts.country_estimates WHERE iso3 = 'CHN'") == [(800000,)]
+    assert rows(warehouse / "nk.duckdb", "SELECT workers_high FROM marts.country_estimates WHERE iso3 = 'CHN'") == [
+        (800000,)
+    ]
     assert rows(
         warehouse / "nk.duckdb",
         "SELECT publish_id, iso3, figure, old_value, new_value, reason, raw_file, source_line FROM history.reviewed_changes",
@@ -396,7 +480,7 @@ def test_a_country_that_disappears_or_loses_its_estimate_is_held(handmade):
 def test_a_held_sensor_refresh_fails_and_a_reviewed_one_publishes(tmp_path, monkeypatch):
     from nk_pipeline.definitions import defs
     from nk_pipeline.orchestration import REFRESH_JOB, file_hashes
-    from nk_pipeline.settings import RAW_DIR_ENV, WAREHOUSE_DIR_ENV, Paths
+    from nk_pipeline.shared.settings import RAW_DIR_ENV, WAREHOUSE_DIR_ENV, Paths
     from tests.test_orchestration import evaluate
 
     raw, warehouse = make_raw(tmp_path / "raw"), tmp_path / "warehouse"
@@ -419,7 +503,9 @@ def test_a_held_sensor_refresh_fails_and_a_reviewed_one_publishes(tmp_path, monk
             (request,), cursor = evaluate(definitions, folders, cursor)
             assert request.asset_selection is None, "the sensor requests the whole refresh_all job"
             result = job.execute_in_process(instance=instance, tags=request.tags, raise_on_error=False)
-            evaluation = instance.get_latest_asset_check_evaluation_record(check_key).event.dagster_event.event_specific_data
+            evaluation = instance.get_latest_asset_check_evaluation_record(
+                check_key
+            ).event.dagster_event.event_specific_data
             return request, result, evaluation, cursor
 
         edit(raw / "country_estimates.csv", "Kuwait,,5000,", "Kuwait,,50000,")
@@ -440,8 +526,12 @@ def test_a_held_sensor_refresh_fails_and_a_reviewed_one_publishes(tmp_path, monk
         assert request.tags["nk_pipeline/changed_files"] == "reviewed_changes.csv"
         assert result.success
         assert check.passed is True
-    assert rows(warehouse / "nk.duckdb", "SELECT iso3, figure, publish_id FROM history.reviewed_changes ORDER BY figure") == [
+    assert rows(
+        warehouse / "nk.duckdb", "SELECT iso3, figure, publish_id FROM history.reviewed_changes ORDER BY figure"
+    ) == [
         ("KWT", "workers_central", 2),
         ("KWT", "workers_high", 2),
     ]
-    assert rows(warehouse / "nk.duckdb", "SELECT workers_high FROM marts.country_estimates WHERE iso3 = 'KWT'") == [(50000,)]
+    assert rows(warehouse / "nk.duckdb", "SELECT workers_high FROM marts.country_estimates WHERE iso3 = 'KWT'") == [
+        (50000,)
+    ]

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nk_pipeline.lib import reading
-from nk_pipeline.lib.issues import RawDataError
-from nk_pipeline.lib.reading import LINE_COLUMN, read_raw
+from nk_pipeline.raw import reading
+from nk_pipeline.raw.reading import LINE_COLUMN, read_raw
+from nk_pipeline.shared.issues import RawDataError
 
 COLUMNS = ("country", "evidence", "notes")
 CELL = st.text(alphabet=st.sampled_from(list('ab ,"\n\r\t;é\u00a0')), max_size=12)
@@ -41,7 +41,9 @@ def read_back(path: Path) -> list[tuple[int, list[str | None]]]:
     ]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(
     rows=st.lists(st.one_of(st.lists(CELL, min_size=3, max_size=3), st.just([])), max_size=8),
     line_end=st.sampled_from(["\n", "\r\n"]),
@@ -79,9 +81,18 @@ HEADER = b"country,evidence,notes\n"
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        (b'Russia,a "quoted" word,\n', "raw/table.csv:2: column 'evidence' value 'a \"quoted\" word': a '\"' inside a cell that does not begin"),
-        (b'Russia,ok,\nChina,"closed" then text,\n', "raw/table.csv:3: column 'evidence' value '\"closed\" then text': text after the '\"'"),
-        (b'Russia,ok,\n\nChina,"never\nclosed,\n', "raw/table.csv:4: column 'evidence' value '\"never': a quoted cell is never closed"),
+        (
+            b'Russia,a "quoted" word,\n',
+            "raw/table.csv:2: column 'evidence' value 'a \"quoted\" word': a '\"' inside a cell that does not begin",
+        ),
+        (
+            b'Russia,ok,\nChina,"closed" then text,\n',
+            "raw/table.csv:3: column 'evidence' value '\"closed\" then text': text after the '\"'",
+        ),
+        (
+            b'Russia,ok,\n\nChina,"never\nclosed,\n',
+            "raw/table.csv:4: column 'evidence' value '\"never': a quoted cell is never closed",
+        ),
         (b"Russia,ok,\nChi\0na,x,\n", "raw/table.csv:3: column 'country' value '0x00': file holds a NUL byte"),
         (b"Russia,ok,\nChina,x\n", "raw/table.csv:3: row has 2 cells but the header has 3"),
         (b"Russia,\xe9,\n", "raw/table.csv:2: column 'evidence' value '0xe9': file is not UTF-8"),
@@ -107,7 +118,9 @@ def test_an_empty_file_has_no_header(tmp_path):
     assert problems(tmp_path, b"\n\n") == ["raw/table.csv: file is empty: a header row is required"]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(body=st.text(alphabet=st.sampled_from(list('a ,"\n\r\t\0é')), max_size=40))
 def test_any_bytes_are_read_as_the_csv_module_reads_them_or_refused_with_a_reason(body, tmp_path):
     path = tmp_path / "table.csv"
@@ -133,13 +146,20 @@ def test_blank_lines_before_the_header_are_skipped_and_lines_still_count(tmp_pat
     path.write_bytes(b"\n\r\n" + HEADER + b"Russia,ok,\n")
     assert read_back(path) == [(4, ["Russia", "ok", None])]
     found = problems(tmp_path, b"\n" + HEADER.replace(b"notes", b"note") + b"Russia,ok,\n")
-    assert [p.split(": ")[:2] for p in found] == [["raw/table.csv:2", "column 'note' (blank)"], ["raw/table.csv:2", "column 'notes' (blank)"]]
+    assert [p.split(": ")[:2] for p in found] == [
+        ["raw/table.csv:2", "column 'note' (blank)"],
+        ["raw/table.csv:2", "column 'notes' (blank)"],
+    ]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(
     start=st.sampled_from(["", "\ufeff", "\n", "\r\n\n"]),
-    header=st.sampled_from(['country,evidence,notes', '"country",evidence, notes ', 'country,evidence', 'country,"x\ny",notes']),
+    header=st.sampled_from(
+        ["country,evidence,notes", '"country",evidence, notes ', "country,evidence", 'country,"x\ny",notes']
+    ),
     line_end=st.sampled_from(["\n", "\r\n", "\r"]),
     body=st.text(alphabet=st.sampled_from(list('a ,"\n\r\0é')), max_size=30),
 )

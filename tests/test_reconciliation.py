@@ -77,8 +77,15 @@ def test_conflicting_and_superseded_sources(handmade_build):
     assert russia["label"] == "10,000–30,000 (2019)"
     latest = country(handmade_build, "RUS")
     assert (latest["workers_low"], latest["workers_high"], latest["workers_central"]) == (5000, 12000, 10000)
-    assert (latest["label"], latest["confidence"], latest["conflict"], latest["stale"]) == ("5,000–12,000 (2020)", "medium", True, False)
-    evidence = {r["source_id"]: r for r in rows(handmade_build, "SELECT * FROM marts.estimate_evidence WHERE iso3 = 'RUS'")}
+    assert (latest["label"], latest["confidence"], latest["conflict"], latest["stale"]) == (
+        "5,000–12,000 (2020)",
+        "medium",
+        True,
+        False,
+    )
+    evidence = {
+        r["source_id"]: r for r in rows(handmade_build, "SELECT * FROM marts.estimate_evidence WHERE iso3 = 'RUS'")
+    }
     assert evidence["old-2009"]["used"] is False
     assert evidence["old-2009"]["exclusion_reason"] == "expired: describes 2009, more than 2 years before 2020"
     assert (evidence["old-2009"]["first_year_used"], evidence["old-2009"]["last_year_used"]) == (2009, 2011)
@@ -98,12 +105,17 @@ def test_presence_only_and_non_worker_measures(handmade_build):
     assert year_row(handmade_build, "QAT", 2018)["status"] == "present"
     qatar = country(handmade_build, "QAT")
     assert (qatar["status"], qatar["label"], qatar["source_ids"]) == ("estimate", "about 70 (2019)", "research-2019")
-    evidence = {r["raw_file"]: r for r in rows(handmade_build, "SELECT * FROM marts.estimate_evidence WHERE iso3 = 'QAT'")}
+    evidence = {
+        r["raw_file"]: r for r in rows(handmade_build, "SELECT * FROM marts.estimate_evidence WHERE iso3 = 'QAT'")
+    }
     assert "not only workers" in evidence["raw/country_estimates.csv"]["exclusion_reason"]
     remaining = evidence["raw/policy_events.csv"]
-    assert (remaining["measure"], remaining["source_line"], remaining["first_year_used"], remaining["last_year_used"]) == (
-        "stock", 4, 2019, 2020
-    )
+    assert (
+        remaining["measure"],
+        remaining["source_line"],
+        remaining["first_year_used"],
+        remaining["last_year_used"],
+    ) == ("stock", 4, 2019, 2020)
 
 
 def test_restaurants_only(handmade_build):
@@ -113,8 +125,16 @@ def test_restaurants_only(handmade_build):
     assert laos["label"] == "North Korean restaurants only (2018)"
     # the restaurant report is its evidence, never a figure
     (evidence,) = rows(handmade_build, "SELECT * FROM marts.estimate_evidence WHERE iso3 = 'LAO'")
-    assert (evidence["measure"], evidence["raw_file"], evidence["source_line"]) == ("restaurant", "raw/restaurants.csv", 2)
-    assert evidence["used"] is False and evidence["source_url"] and evidence["exclusion_reason"].startswith("restaurant report")
+    assert (evidence["measure"], evidence["raw_file"], evidence["source_line"]) == (
+        "restaurant",
+        "raw/restaurants.csv",
+        2,
+    )
+    assert (
+        evidence["used"] is False
+        and evidence["source_url"]
+        and evidence["exclusion_reason"].startswith("restaurant report")
+    )
     assert evidence["workers_low"] is None and evidence["point"] is None
 
 
@@ -149,9 +169,15 @@ def test_china_entries_beside_the_china_estimate(handmade_build):
 
 
 def test_global_totals_against_headlines(handmade_build):
-    totals = {r["year"]: r for r in rows(handmade_build, "SELECT * FROM marts.global_totals WHERE scope = 'global_workers'")}
+    totals = {
+        r["year"]: r for r in rows(handmade_build, "SELECT * FROM marts.global_totals WHERE scope = 'global_workers'")
+    }
     # the 2020 sums worked out in the module's docstring; lows use the central where a low is missing
-    assert (totals[2017]["country_sum_low"], totals[2017]["country_sum_central"], totals[2017]["country_sum_high"]) == (60070, 80070, 97070)
+    assert (totals[2017]["country_sum_low"], totals[2017]["country_sum_central"], totals[2017]["country_sum_high"]) == (
+        60070,
+        80070,
+        97070,
+    )
     assert totals[2017]["gap_central"] == 19930
     assert totals[2017]["comparison"] == "headline above the sum of country highs"
     # "more than 50,000" has no upper bound, so it is never below the sums
@@ -176,9 +202,14 @@ def test_history_answers_as_of_questions(tmp_path):
     publishes = rows(second, "SELECT publish_id, inputs_digest FROM history.publishes ORDER BY publish_id")
     assert [p["publish_id"] for p in publishes] == [1, 2]
     assert publishes[0]["inputs_digest"] != publishes[1]["inputs_digest"]
-    as_of_first = rows(second, "SELECT workers_high FROM history.country_estimates WHERE publish_id = 1 AND iso3 = 'KWT'")
+    as_of_first = rows(
+        second, "SELECT workers_high FROM history.country_estimates WHERE publish_id = 1 AND iso3 = 'KWT'"
+    )
     assert as_of_first == [{"workers_high": 5000}]
-    changes = rows(second, "SELECT iso3, change, old_workers_high, new_workers_high FROM history.country_estimate_changes WHERE publish_id = 2")
+    changes = rows(
+        second,
+        "SELECT iso3, change, old_workers_high, new_workers_high FROM history.country_estimate_changes WHERE publish_id = 2",
+    )
     assert changes == [{"iso3": "KWT", "change": "changed", "old_workers_high": 5000, "new_workers_high": 6000}]
 
 
@@ -190,10 +221,15 @@ def test_shipped_data_known_figures(shipped_build):
     # lowered by the 100 KBS saw leave Dandong in December 2024
     china = country(shipped_build, "CHN")
     assert (china["workers_low"], china["workers_high"], china["label"]) == (
-        99900, None, "at least 99,900 (2023), less 100 since sent home"
+        99900,
+        None,
+        "at least 99,900 (2023), less 100 since sent home",
     )
     assert (china["confidence"], china["n_origins"]) == ("low", 1)
-    evidence = rows(shipped_build, "SELECT used, exclusion_reason FROM marts.estimate_evidence WHERE iso3 = 'CHN' AND source_id = 'ap-2019-headtopics'")
+    evidence = rows(
+        shipped_build,
+        "SELECT used, exclusion_reason FROM marts.estimate_evidence WHERE iso3 = 'CHN' AND source_id = 'ap-2019-headtopics'",
+    )
     assert evidence[0]["used"] is False and evidence[0]["exclusion_reason"].startswith("expired: describes 2019")
     # Oman: about 300 in 2015, all sent home (300 ≥ 300) in 2016, nothing since
     oman = {r["year"]: r for r in rows(shipped_build, "SELECT * FROM marts.country_years WHERE iso3 = 'OMN'")}
@@ -204,9 +240,15 @@ def test_shipped_data_known_figures(shipped_build):
     usa = country(shipped_build, "USA")
     assert (usa["status"], usa["workers_central"]) == ("none_reported", None)
     # nothing shown as current rests on a figure older than carry_years
-    old = rows(shipped_build, """
+    old = rows(
+        shipped_build,
+        """
         SELECT c.iso3 FROM marts.country_estimates AS c JOIN marts.statuses AS s USING (status)
-        WHERE s.is_current AND c.reference_year < (SELECT max(year) FROM marts.country_years) - 2""")
+        WHERE s.is_current AND c.reference_year < (SELECT max(year) FROM marts.country_years) - 2""",
+    )
     assert old == []
-    headline = rows(shipped_build, "SELECT count(*) AS n FROM marts.global_totals WHERE scope = 'global_workers' AND source_id = 'nkitw-overseas-workers'")
+    headline = rows(
+        shipped_build,
+        "SELECT count(*) AS n FROM marts.global_totals WHERE scope = 'global_workers' AND source_id = 'nkitw-overseas-workers'",
+    )
     assert headline[0]["n"] == 3

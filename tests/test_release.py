@@ -21,9 +21,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from nk_pipeline.lib.catalog import MARTS
-from nk_pipeline.lib.release import DATAPACKAGE_JSON, REPORTS_XLSX, release_files, table_file
-from nk_pipeline.lib.spreadsheet_text import is_formula_like
+from nk_pipeline.data.release import DATAPACKAGE_JSON, REPORTS_XLSX, release_files, table_file
+from nk_pipeline.marts.catalog import MARTS
+from nk_pipeline.shared.spreadsheet_text import is_formula_like
 from tests.conftest import SHIPPED_RAW, copy_raw, run_build
 
 pytestmark = pytest.mark.slow
@@ -32,14 +32,14 @@ pytestmark = pytest.mark.slow
 PLANTED = {
     "sources.csv": {
         "title": "=cmd|' /C calc'!A0",
-        "publisher": "+HYPERLINK(\"http://example.invalid\")",
+        "publisher": '+HYPERLINK("http://example.invalid")',
         "notes": "@SUM(1+1)*cmd|' /C calc'!A0",
         "authors": "\t=2+5",
     },
     "country_estimates.csv": {"evidence": "-1+1 said the report", "notes": "\r=1"},
     "restaurants.csv": {"evidence": "  =1+1 restaurants"},
     "border_entries.csv": {"evidence": "＝1+1 entries"},
-    "headline_estimates.csv": {"evidence": "=DDE(\"cmd\";\"/C calc\";\"A0\")"},
+    "headline_estimates.csv": {"evidence": '=DDE("cmd";"/C calc";"A0")'},
     "policy_events.csv": {"evidence": "@cmd", "reference": "+S/RES/2397"},
 }
 
@@ -84,7 +84,9 @@ def hostile_build(tmp_path_factory, shipped_build):
     root = tmp_path_factory.mktemp("hostile")
     raw = copy_raw(root / "raw")
     # a source behind Russia's estimate, so that the title reaches map.csv's source_titles too
-    (source_id,) = _mart(shipped_build, "SELECT split_part(source_ids, ';', 1) AS s FROM marts.country_estimates WHERE iso3 = 'RUS'")["s"]
+    (source_id,) = _mart(
+        shipped_build, "SELECT split_part(source_ids, ';', 1) AS s FROM marts.country_estimates WHERE iso3 = 'RUS'"
+    )["s"]
     _plant(raw, source_id)
     build = run_build(raw, root / "warehouse")
     assert build.success, "hostile text is valid input: it must build and publish"
@@ -136,10 +138,16 @@ def test_planted_text_is_published_with_one_apostrophe_and_intact_in_parquet(hos
         assert text.strip() in set(parquet[column]), column  # Parquet and DuckDB keep the text as read
     evidence = {r["evidence"] for r in _cells(data / "estimate_evidence.csv")}
     assert _published(PLANTED["country_estimates.csv"]["evidence"]) in evidence
-    assert _published(PLANTED["country_estimates.csv"]["notes"]) in {r["notes"] for r in _cells(data / "estimate_evidence.csv")}
+    assert _published(PLANTED["country_estimates.csv"]["notes"]) in {
+        r["notes"] for r in _cells(data / "estimate_evidence.csv")
+    }
     assert _published(PLANTED["restaurants.csv"]["evidence"]) in evidence
-    assert _published(PLANTED["border_entries.csv"]["evidence"]) in {r["evidence"] for r in _cells(data / "china_entries.csv")}
-    assert _published(PLANTED["policy_events.csv"]["reference"]) in {r["reference"] for r in _cells(data / "policy_timeline.csv")}
+    assert _published(PLANTED["border_entries.csv"]["evidence"]) in {
+        r["evidence"] for r in _cells(data / "china_entries.csv")
+    }
+    assert _published(PLANTED["policy_events.csv"]["reference"]) in {
+        r["reference"] for r in _cells(data / "policy_timeline.csv")
+    }
     russia = next(r for r in _cells(hostile_build.paths.map_dir / "map.csv") if r["iso3"] == "RUS")
     assert russia["source_titles"].startswith(_published(PLANTED["sources.csv"]["title"]))
 
@@ -188,14 +196,18 @@ def test_the_duckdb_cli_reads_every_csv_with_its_types(hostile_build):
         path = hostile_build.paths.data_dir / table_file(table, "csv")
         out = subprocess.run(
             [cli, "-json", "-c", f"DESCRIBE SELECT * FROM read_csv('{path}')"],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         read = {row["column_name"]: row["column_type"] for row in json.loads(out)}
         with duckdb.connect(str(hostile_build.paths.warehouse_db), read_only=True) as conn:
-            types = dict(conn.execute(
-                "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'marts' AND table_name = ?",
-                [table.name],
-            ).fetchall())
+            types = dict(
+                conn.execute(
+                    "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'marts' AND table_name = ?",
+                    [table.name],
+                ).fetchall()
+            )
         assert list(read) == list(types), table.name
         for column, mart_type in types.items():
             if mart_type in ("BIGINT", "INTEGER", "DOUBLE"):
@@ -204,7 +216,9 @@ def test_the_duckdb_cli_reads_every_csv_with_its_types(hostile_build):
                 ), (table.name, column, read[column])
         count = subprocess.run(
             [cli, "-csv", "-noheader", "-c", f"SELECT count(*) FROM read_csv('{path}')"],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         assert int(count.strip()) == len(_mart(hostile_build, f"SELECT 1 FROM {table.qualified}")), table.name
 
@@ -216,8 +230,15 @@ def test_pandas_and_the_duckdb_cli_read_map_csv(hostile_build):
     assert frame["iso3"].tolist() == countries
     assert pd.api.types.is_numeric_dtype(frame["workers_central"])
     out = subprocess.run(
-        [_duckdb_cli(), "-json", "-c", f"SELECT iso3, workers_central, source_titles FROM read_csv('{path}') ORDER BY iso3"],
-        capture_output=True, text=True, check=True,
+        [
+            _duckdb_cli(),
+            "-json",
+            "-c",
+            f"SELECT iso3, workers_central, source_titles FROM read_csv('{path}') ORDER BY iso3",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     rows = json.loads(out)
     assert [r["iso3"] for r in rows] == countries
@@ -293,7 +314,7 @@ def test_spreadsheet_numbers_are_numbers(workbook, hostile_build):
 
 
 def test_about_sheet_carries_the_caveats(workbook):
-    from nk_pipeline.lib.about import CAVEATS
+    from nk_pipeline.data.about import CAVEATS
 
     texts = {row[1].value for row in workbook["About"].iter_rows(min_row=2)}
     assert {c.text for c in CAVEATS} <= texts
@@ -304,9 +325,11 @@ def test_spreadsheet_dates_come_from_the_inputs_not_the_clock(hostile_build):
         core = archive.read("docProps/core.xml").decode()
         stamps = {info.date_time for info in archive.infolist()}
     published = _mart(hostile_build, "SELECT published FROM marts.sources")["published"]
-    newest = max(p + {4: "-01-01", 7: "-01"}.get(len(p), "") for p in published if p)  # the first day of a year or month
-    assert f"<dcterms:created xsi:type=\"dcterms:W3CDTF\">{newest}T00:00:00Z" in core
-    assert f"<dcterms:modified xsi:type=\"dcterms:W3CDTF\">{newest}T00:00:00Z" in core
+    newest = max(
+        p + {4: "-01-01", 7: "-01"}.get(len(p), "") for p in published if p
+    )  # the first day of a year or month
+    assert f'<dcterms:created xsi:type="dcterms:W3CDTF">{newest}T00:00:00Z' in core
+    assert f'<dcterms:modified xsi:type="dcterms:W3CDTF">{newest}T00:00:00Z' in core
     assert all(stamp[0] == 1980 for stamp in stamps)
 
 
@@ -316,7 +339,9 @@ def test_spreadsheet_dates_come_from_the_inputs_not_the_clock(hostile_build):
 def test_frictionless_validates_the_published_package(hostile_build):
     result = subprocess.run(
         [_frictionless(), "validate", "--json", DATAPACKAGE_JSON],
-        cwd=hostile_build.paths.data_dir, capture_output=True, text=True,
+        cwd=hostile_build.paths.data_dir,
+        capture_output=True,
+        text=True,
     )
     report = json.loads(result.stdout)
     assert result.returncode == 0 and report["valid"], json.dumps(report["tasks"], indent=1)[:4000]
@@ -342,7 +367,9 @@ def test_the_package_describes_every_file_with_the_warehouse_descriptions(hostil
                 "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE schema_name = 'marts'"
             ).fetchall()
         }
-        (digest,) = conn.execute("SELECT inputs_digest FROM history.publishes ORDER BY publish_id DESC LIMIT 1").fetchone()
+        (digest,) = conn.execute(
+            "SELECT inputs_digest FROM history.publishes ORDER BY publish_id DESC LIMIT 1"
+        ).fetchone()
     by_name = {r["name"]: r for r in package["resources"]}
     for table in MARTS:
         for name in (table.name, f"{table.name}-parquet"):
@@ -364,7 +391,9 @@ def test_frictionless_catches_a_broken_key(hostile_build, tmp_path):
     kept = [line for line in lines if next(csv.reader([line]))[0] != cited]
     assert len(kept) == len(lines) - 1
     (copy / "sources.csv").write_text("".join(kept), encoding="utf-8")
-    result = subprocess.run([_frictionless(), "validate", "--json", DATAPACKAGE_JSON], cwd=copy, capture_output=True, text=True)
+    result = subprocess.run(
+        [_frictionless(), "validate", "--json", DATAPACKAGE_JSON], cwd=copy, capture_output=True, text=True
+    )
     report = json.loads(result.stdout)
     assert result.returncode != 0 and not report["valid"]
     errors = {e["type"] for task in report["tasks"] for e in task["errors"]}

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from nk_pipeline.lib.release import release_files
+from nk_pipeline.data.release import release_files
 from tests.conftest import BROWSER_TESTS, chromium
 
 pytestmark = BROWSER_TESTS
@@ -64,7 +64,7 @@ def served_warehouse(shipped_build):
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+    def log_message(self, format, *args):
         pass
 
 

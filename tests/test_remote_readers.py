@@ -130,11 +130,16 @@ def consumer_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return python
 
 
-def test_a_duckdb_1_5_client_attaches_the_published_warehouse_over_http(shipped_build, served_warehouse, consumer_python):
+def test_a_duckdb_1_5_client_attaches_the_published_warehouse_over_http(
+    shipped_build, served_warehouse, consumer_python
+):
     base_url, handler = served_warehouse
     result = subprocess.run(
         [str(consumer_python), "-c", CONSUMER, f"{base_url}/nk.duckdb", QUERY],
-        cwd=consumer_python.parent, capture_output=True, text=True, timeout=120,
+        cwd=consumer_python.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     remote = json.loads(result.stdout)

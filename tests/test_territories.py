@@ -16,7 +16,8 @@ import pycountry
 import pytest
 import shapely
 
-from nk_pipeline.lib import boundaries, contract, countries
+from nk_pipeline.raw import contract, countries
+from nk_pipeline.staging import boundaries
 from tests.conftest import SHIPPED_RAW, run_build
 from tests.test_reconciliation import make_raw
 
@@ -50,7 +51,9 @@ def test_a_territory_is_its_own_row_and_not_added_to_its_country(territory_build
             "SELECT iso3, country, workers_low, workers_high, source_ids FROM marts.country_estimates "
             "WHERE iso3 IN ('XAB', 'GEO') ORDER BY iso3"
         ).fetchall()
-        evidence = conn.execute("SELECT iso3, country_as_reported FROM marts.estimate_evidence WHERE source_id = 'research-2019' AND iso3 = 'XAB'").fetchall()
+        evidence = conn.execute(
+            "SELECT iso3, country_as_reported FROM marts.estimate_evidence WHERE source_id = 'research-2019' AND iso3 = 'XAB'"
+        ).fetchall()
     assert rows == [("GEO", "Georgia", 10, 10, "media-2018"), ("XAB", "Abkhazia", 400, 400, "research-2019")]
     assert evidence == [("XAB", "Abkhazia")]
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from nk_pipeline.definitions import defs
-from nk_pipeline.settings import PROJECT_ROOT
+from nk_pipeline.shared.settings import PROJECT_ROOT
 from tests.conftest import ARTIFACTS, CHROMIUM, chromium, post_graphql
 
 DAGSTER = Path(sys.executable).with_name("dagster")

@@ -12,9 +12,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nk_pipeline.lib import contract
-from nk_pipeline.lib.reading import read_raw
-from nk_pipeline.lib.validation import check_table
+from nk_pipeline.raw import contract
+from nk_pipeline.raw.reading import read_raw
+from nk_pipeline.staging.validation import check_table
 
 SOURCE_IDS = ["un-sr-2015", "kbs-2019-interim", "nkitw-overseas-workers"]
 COUNTRIES = ["Russia", "China", "Kuwait", "Qatar", "Poland", "Malta", "United Arab Emirates", "Myanmar", "DR Congo"]
@@ -44,7 +44,9 @@ def estimate_rows(draw) -> dict[str, str]:
         "sectors": ";".join(sorted(sectors)),
         "source_id": draw(st.sampled_from(SOURCE_IDS)),
         # a figure names who first stated it; presence may
-        "origin": draw(st.sampled_from(["US government", "Yonhap"])) if low or high else draw(st.sampled_from(["", "NKDB"])),
+        "origin": draw(st.sampled_from(["US government", "Yonhap"]))
+        if low or high
+        else draw(st.sampled_from(["", "NKDB"])),
         "evidence": " ".join(draw(st.lists(WORD, min_size=1, max_size=15))),
         "notes": draw(st.one_of(st.just(""), FREE_TEXT)),
     }
@@ -53,7 +55,14 @@ def estimate_rows(draw) -> dict[str, str]:
 def unique_rows(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     seen, kept = set(), []
     for row in rows:
-        key = (row["country"], row["source_id"], row["reference_year"], row["measure"], row["workers_low"], row["workers_high"])
+        key = (
+            row["country"],
+            row["source_id"],
+            row["reference_year"],
+            row["measure"],
+            row["workers_low"],
+            row["workers_high"],
+        )
         if key not in seen:
             seen.add(key)
             kept.append(row)

@@ -8,9 +8,9 @@ hashes the others: a package describing files of another run would be a lie.
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from nk_pipeline.asset_metadata import file_metadata, files_list, preview
-from nk_pipeline.lib import release
-from nk_pipeline.lib.catalog import MARTS
+from nk_pipeline.data import release
+from nk_pipeline.marts.catalog import MARTS
+from nk_pipeline.reporting import file_metadata, files_list, preview
 from nk_pipeline.resources import PathsResource
 
 CODE_VERSION = "1"

@@ -3,17 +3,17 @@
 Nothing here touches the published folder, so a failure leaves the published map as it was.
 """
 
-
 import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from nk_pipeline.asset_metadata import file_metadata, preview
-from nk_pipeline.lib import boundaries, map_scene
-from nk_pipeline.lib.entries_chart import entries_by_year
-from nk_pipeline.lib.map_outputs import MAP_FILES, MapOutputs
-from nk_pipeline.lib.sql import read_sql
+from nk_pipeline.data.entries_chart import entries_by_year
+from nk_pipeline.map import map_scene
+from nk_pipeline.map.map_outputs import MAP_FILES, MapOutputs
+from nk_pipeline.reporting import file_metadata, preview
 from nk_pipeline.resources import PathsResource
+from nk_pipeline.shared.sql import read_sql
+from nk_pipeline.staging import boundaries
 
 CODE_VERSION = "5"
 MAP_INPUTS = [

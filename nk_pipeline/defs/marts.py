@@ -1,4 +1,4 @@
-"""Reconcile: the marts, built by the SQL in nk_pipeline/sql/ from the staging tables.
+"""Reconcile: the marts, built by the SQL in nk_pipeline/marts/sql/ from the staging tables.
 
 Each mart is an asset whose key equals its DuckDB table (`marts.<name>`); its SQL file holds
 the rules, docs/methodology.md explains them. One step builds them all in dependency order,
@@ -6,21 +6,19 @@ each followed by its blocking checks (a mart's SQL takes milliseconds; a step of
 Dagster more than that). The UI can still materialize any one of them.
 """
 
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from nk_pipeline.asset_metadata import PREVIEW_ROWS, table_metadata
-from nk_pipeline.lib.catalog import marts_in_build_order
-from nk_pipeline.lib.vocabulary import LOOKUPS
-from nk_pipeline.lib.warehouse import build_mart
-from nk_pipeline.mart_checks import check_specs, run_checks
+from nk_pipeline.marts.build import build_mart
+from nk_pipeline.marts.catalog import marts_in_build_order
+from nk_pipeline.marts.vocabulary import LOOKUPS
+from nk_pipeline.reporting import PREVIEW_ROWS, check_specs, run_checks, table_metadata
 
 CODE_VERSION = "2"
 
 
 def _built_by(name: str) -> str:
-    return "from nk_pipeline/lib/vocabulary.py" if name in LOOKUPS else f"SQL: nk_pipeline/sql/{name}.sql"
+    return "from nk_pipeline/marts/vocabulary.py" if name in LOOKUPS else f"SQL: nk_pipeline/marts/sql/{name}.sql"
 
 
 @dg.multi_asset(

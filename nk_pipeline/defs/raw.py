@@ -7,9 +7,10 @@ changed), and the staging assets read the files themselves.
 
 import dagster as dg
 
-from nk_pipeline.lib import contract
-from nk_pipeline.lib.reading import sha256_file
+from nk_pipeline.raw import contract
+from nk_pipeline.raw.reading import sha256_file
 from nk_pipeline.resources import PathsResource
+
 
 def _raw_specs() -> list[dg.AssetSpec]:
     # built in a function: a module-level AssetSpec would be loaded as an asset of its own

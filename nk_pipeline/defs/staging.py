@@ -12,37 +12,25 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from nk_pipeline.asset_metadata import table_metadata
-from nk_pipeline.lib import boundaries, contract, countries
-from nk_pipeline.lib.issues import Issue, RawDataError, issues_frame
-from nk_pipeline.lib.reading import sha256_file
-from nk_pipeline.text_checks import formula_text_result, formula_text_spec
-from nk_pipeline.lib.validation import check_folder, to_typed
-from nk_pipeline.lib.warehouse import record_input, write_frame
+from nk_pipeline.raw import contract, countries
+from nk_pipeline.raw.reading import sha256_file
+from nk_pipeline.reporting import (
+    CONTRACT_CHECK,
+    contract_result,
+    formula_text_result,
+    formula_text_spec,
+    table_metadata,
+)
 from nk_pipeline.resources import PathsResource
-from nk_pipeline.settings import shown_path
+from nk_pipeline.shared.issues import RawDataError
+from nk_pipeline.shared.settings import shown_path
+from nk_pipeline.shared.tables import write_frame
+from nk_pipeline.staging import boundaries
+from nk_pipeline.staging.inputs import record_input
+from nk_pipeline.staging.validation import check_folder, to_typed
 
-CONTRACT_CHECK = "contract"
 CODE_VERSION = "2"
 COUNTRIES_KEY = dg.AssetKey(["staging", "countries"])
-
-
-def _contract_result(spec: contract.RawFile, issues: list[Issue], rows: int) -> dg.AssetCheckResult:
-    key = dg.AssetKey(["staging", spec.name])
-    if not issues:
-        return dg.AssetCheckResult(asset_key=key, check_name=CONTRACT_CHECK, passed=True, metadata={"rows_checked": rows})
-    error = RawDataError(issues)
-    return dg.AssetCheckResult(
-        asset_key=key,
-        check_name=CONTRACT_CHECK,
-        passed=False,
-        description=str(error),
-        metadata={
-            "file": issues[0].file,
-            "problem_count": len(error.issues),
-            "issues": dg.MetadataValue.md(issues_frame(error.issues).to_markdown(index=False)),
-        },
-    )
 
 
 @dg.multi_asset(
@@ -85,7 +73,7 @@ def staging_tables(
     with duckdb.get_connection() as conn:
         for spec in contract.RAW_FILES:
             table, issues = checked[spec.name]
-            yield _contract_result(spec, issues, 0 if issues else len(table.frame))
+            yield contract_result(spec, issues, 0 if issues else len(table.frame))
             if table is not None:
                 yield formula_text_result(spec, table)
             if issues:

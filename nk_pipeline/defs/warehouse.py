@@ -4,21 +4,20 @@ Only the publish touches the published folder: it copies every file beside its t
 renames them all over the published ones, the database last. A failure anywhere before it
 leaves the published warehouse exactly as it was. Before it, warehouse/changes compares the
 build with the published warehouse, and its blocking check holds the publish on a change that
-looks like a mistake (nk_pipeline/lib/changes.py); the publish makes the same comparison
+looks like a mistake (nk_pipeline/warehouse/changes.py); the publish makes the same comparison
 again, so materializing it alone cannot skip the check.
 """
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from nk_pipeline.asset_metadata import file_metadata, files_list
-
-from nk_pipeline.lib import changes
-from nk_pipeline.lib.catalog import MARTS
-from nk_pipeline.lib.map_outputs import MAP_FILES
-from nk_pipeline.lib.publishing import atomic_copies, remove_stale_tmp_files
-from nk_pipeline.lib.release import DATA_ASSETS, release_files
+from nk_pipeline.data.release import DATA_ASSETS, release_files
+from nk_pipeline.map.map_outputs import MAP_FILES
+from nk_pipeline.marts.catalog import MARTS
+from nk_pipeline.reporting import file_metadata, files_list
 from nk_pipeline.resources import PathsResource
+from nk_pipeline.shared.publishing import atomic_copies, remove_stale_tmp_files
+from nk_pipeline.warehouse import changes
 
 CODE_VERSION = "4"
 CHANGES_KEY = ["warehouse", "changes"]
@@ -28,7 +27,9 @@ NO_UNREVIEWED_JUMP = "no_unreviewed_jump"
 def changes_metadata(review: changes.Review) -> dict[str, object]:
     found = review.changes
     return {
-        "previous_publish": found.previous_publish_id if found.previous_publish_id is not None else "none (first publish)",
+        "previous_publish": found.previous_publish_id
+        if found.previous_publish_id is not None
+        else "none (first publish)",
         "countries_changed": len(found.countries),
         "raw_lines_changed": len(found.evidence),
         "changes": dg.MetadataValue.md(found.markdown()),

@@ -1,1 +1,0 @@
-"""Pure library code: no Dagster here, so every piece is unit-testable on its own."""

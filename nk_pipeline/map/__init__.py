@@ -1,0 +1,1 @@
+"""Stage map: the map files (GeoJSON, GeoParquet, CSV, PNG, the page) drawn from the marts."""

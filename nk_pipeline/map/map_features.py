@@ -1,0 +1,108 @@
+"""Map features: the web GeoJSON and GeoParquet, and one point per country (the map layer).
+
+Shapes are simplified for the web, but never below a size at which small states (Malta,
+Bahrain, Singapore) would vanish; every country also gets a representative point inside its
+territory, so that the smallest stay visible as dots.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from nk_pipeline.marts import vocabulary
+from nk_pipeline.shared.publishing import written_in_one_step
+from nk_pipeline.staging.boundaries import polygonal
+
+# ~1 km at the equator: enough for a world map, keeps the file small
+COORDINATE_DECIMALS = 2
+# Small states get a finer grid (~100 m): on a 0.01° grid Singapore is a hexagon.
+SMALL_SHAPE_DECIMALS = 3
+FINE_GRID_AREA = 5.0  # square degrees: Kuwait, Qatar, Bahrain, Lebanon and smaller
+SIMPLIFY_TOLERANCE_DEGREES = 0.05
+# The tolerance shrinks with a shape's size (its square root, in degrees), so that a country
+# keeps a similar number of vertices across its outline whatever its size: Kuwait simplified
+# at 0.05° is a pentagon.
+RELATIVE_TOLERANCE = 0.01
+# Shapes smaller than this (in square degrees) are kept as drawn: simplifying them would erase them.
+SMALL_SHAPE_AREA = 1.0
+MAP_PROPERTIES = (
+    "iso3",
+    "name",
+    "status",
+    "workers_low",
+    "workers_high",
+    "workers_central",
+    "reference_year",
+    "label",
+    "has_restaurants",
+    "has_it_workers",
+    "it_workers_note",
+    "confidence",
+    "stale",
+    "n_sources",
+    "source_ids",
+    "source_titles",
+)
+STATUSES = tuple(s.name for s in vocabulary.STATUSES)
+
+
+def simplify_for_web(geometry: gpd.GeoSeries) -> gpd.GeoSeries:
+    area = shapely.area(geometry.values)  # square degrees: only a measure of size
+    tolerance = np.minimum(SIMPLIFY_TOLERANCE_DEGREES, np.sqrt(area) * RELATIVE_TOLERANCE)
+    simplified = shapely.simplify(geometry.values, tolerance, preserve_topology=True)
+    kept = np.where(area < SMALL_SHAPE_AREA, geometry.values, simplified)
+    grid = np.where(area < FINE_GRID_AREA, 10.0**-SMALL_SHAPE_DECIMALS, 10.0**-COORDINATE_DECIMALS)
+    # snapping to the grid can make rings touch or cross (Russia's Arctic islands did); the
+    # 'valid_output' mode repairs that, and polygonal() drops the slivers it leaves as lines
+    rounded = polygonal(shapely.set_precision(kept, grid, mode="valid_output"))
+    # rounding can collapse a sliver island; fall back to the unrounded shape rather than lose it
+    empty = shapely.is_empty(rounded)
+    return gpd.GeoSeries(np.where(empty, kept, rounded), index=geometry.index, crs=geometry.crs)
+
+
+def as_multipolygons(geometry: gpd.GeoSeries) -> gpd.GeoSeries:
+    """Every shape as a MultiPolygon: one geometry type per layer, so that loaders such as ogr2ogr
+    or a PostGIS column typed MultiPolygon take the file as it is."""
+    promoted = [shapely.MultiPolygon([g]) if isinstance(g, shapely.Polygon) else g for g in geometry.values]
+    return gpd.GeoSeries(promoted, index=geometry.index, crs=geometry.crs)
+
+
+def missing_shapes(estimates: pd.DataFrame, boundaries: gpd.GeoDataFrame) -> list[str]:
+    """iso3 codes of the countries in `estimates` that have no shape in `boundaries`."""
+    return sorted(set(estimates["iso3"]) - set(boundaries["iso3"]))
+
+
+def country_features(estimates: pd.DataFrame, boundaries: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """One feature per country of `estimates` found in `boundaries`, and the iso3 codes not found."""
+    merged = boundaries[["iso3", "geometry"]].merge(estimates, on="iso3", how="inner", validate="one_to_one")
+    missing = missing_shapes(estimates, boundaries)
+    merged = gpd.GeoDataFrame(merged, geometry="geometry", crs=boundaries.crs)
+    merged["geometry"] = as_multipolygons(simplify_for_web(merged.geometry))
+    merged = merged.rename(columns={"country": "name"})
+    columns = [c for c in MAP_PROPERTIES if c in merged.columns]
+    return merged[[*columns, "geometry"]].sort_values("iso3").reset_index(drop=True), missing
+
+
+def representative_points(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    points = features.copy()
+    points["geometry"] = points.geometry.representative_point()
+    points["longitude"] = points.geometry.x.round(COORDINATE_DECIMALS)
+    points["latitude"] = points.geometry.y.round(COORDINATE_DECIMALS)
+    return points
+
+
+def write_geojson(frame: gpd.GeoDataFrame, path: Path) -> Path:
+    """RFC 7946 GeoJSON (WGS84, antimeridian-split), written by GDAL."""
+    with written_in_one_step(path) as tmp:
+        frame.to_file(
+            tmp,
+            driver="GeoJSON",
+            engine="pyogrio",
+            layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": str(SMALL_SHAPE_DECIMALS), "WRITE_NAME": "NO"},
+        )
+    return path

@@ -1,0 +1,100 @@
+"""The map files of a build, all drawn from one set of rows, shapes and one scene.
+
+The shapes are joined, simplified and projected once per build however many files are
+asked for: the GeoJSON, GeoParquet and points share the web-simplified features, the PNG and
+the HTML share the projected scene.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from nk_pipeline.map import map_features, map_scene
+from nk_pipeline.shared.publishing import written_in_one_step
+from nk_pipeline.shared.spreadsheet_text import neutralise_frame
+from nk_pipeline.staging import boundaries
+
+# Asset name (map/<name>) → file name under warehouse/map/, in the order they are written.
+MAP_FILES = {
+    "countries_geojson": "countries.geojson",
+    "countries_parquet": "countries.parquet",
+    "points_geojson": "points.geojson",
+    "map_csv": "map.csv",
+    "map_png": "map.png",
+    "index_html": "index.html",
+    "country_years_csv": "country_years.csv",
+    "map_years_png": "map_years.png",
+}
+
+
+@dataclass
+class MapOutputs:
+    rows: pd.DataFrame  # map/sql/map_countries.sql: one row per country of marts.country_estimates
+    years: pd.DataFrame  # map/sql/map_years.sql: one row per country and year of marts.country_years
+    sources: pd.DataFrame  # marts.sources, for the source list of index.html
+    shapes: gpd.GeoDataFrame  # boundaries.load_boundaries' output
+    folder: Path  # where the files are written (the build folder's map/)
+    entries: pd.DataFrame = field(default_factory=pd.DataFrame)  # data/sql/entries_by_year.sql, for index.html's charts
+
+    @cached_property
+    def features(self) -> gpd.GeoDataFrame:
+        return map_features.country_features(self.rows, self.shapes)[0]
+
+    @cached_property
+    def missing(self) -> list[str]:
+        return map_features.missing_shapes(self.rows, self.shapes)
+
+    @cached_property
+    def points(self) -> gpd.GeoDataFrame:
+        return map_features.representative_points(self.features)
+
+    @cached_property
+    def scene(self) -> map_scene.MapScene:
+        # the classes of every year, so that the latest map and the year views share their colours
+        return map_scene.build_scene(self.rows, self.shapes, map_scene.series_classes(self.years))
+
+    @property
+    def csv_rows(self) -> pd.DataFrame:
+        return self.rows.rename(columns={"country": "name"})
+
+    def write(self, name: str) -> Path:
+        """Write map/<name> into the folder and return its path."""
+        return self._writers[name](self.folder / MAP_FILES[name])
+
+    @property
+    def _writers(self) -> dict[str, Callable[[Path], Path]]:
+        # matplotlib is imported only when a drawn map is asked for: a run of the GeoJSON alone
+        # should not pay for it
+        from nk_pipeline.map.render_html import render_html
+        from nk_pipeline.map.render_png import render_png, render_years_png, source_note
+
+        return {
+            "countries_geojson": lambda path: map_features.write_geojson(self.features, path),
+            "countries_parquet": lambda path: boundaries.write_geoparquet(self.features, path),
+            "points_geojson": lambda path: map_features.write_geojson(self.points, path),
+            "map_csv": self._write_csv,
+            "map_png": lambda path: render_png(self.scene, path, source_note(self.rows, self.sources)),
+            "index_html": lambda path: render_html(self.scene, self.rows, self.sources, path, self.years, self.entries),
+            "country_years_csv": self._write_years_csv,
+            "map_years_png": lambda path: render_years_png(
+                self.scene, self.years, path, source_note(self.rows, self.sources)
+            ),
+        }
+
+    def _write_years_csv(self, path: Path) -> Path:
+        with written_in_one_step(path) as tmp:
+            rows = neutralise_frame(self.years.rename(columns={"country": "name"}))
+            rows.to_csv(tmp, index=False, lineterminator="\n")
+        return path
+
+    def _write_csv(self, path: Path) -> Path:
+        with written_in_one_step(path) as tmp:
+            # Datawrapper and Flourish users open it in a spreadsheet too
+            neutralise_frame(self.csv_rows).to_csv(tmp, index=False, lineterminator="\n")
+        return path

@@ -1,0 +1,154 @@
+"""What the assets report, in one place: the metadata that makes every materialization explain
+itself, the marts' checks (blocking, and the research queue's warning: the queries are in
+nk_pipeline/marts/sql/checks.sql), the contract check of each staging table and the
+formula-text warning (a raw cell that starts like a spreadsheet formula).
+
+The formula text is a warning, not a block: every CSV and spreadsheet export defuses such text
+anyway (shared/spreadsheet_text), and a true quote may begin with '-' or '+'; but in a hand-typed
+file it is more often a paste from a hostile page, so the curator is shown file, line, column and
+value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pandas as pd
+
+from nk_pipeline.marts.sql_checks import MART_CHECKS, MART_WARNINGS, check_queries
+from nk_pipeline.raw import contract
+from nk_pipeline.raw.reading import LINE_COLUMN, RawTable
+from nk_pipeline.shared.issues import Issue, RawDataError, issues_frame
+from nk_pipeline.shared.spreadsheet_text import formula_like_cells
+from nk_pipeline.shared.tables import Table
+
+# --- metadata ---------------------------------------------------------------------------------
+
+PREVIEW_ROWS = 5
+
+
+def preview(frame: pd.DataFrame, rows: int = PREVIEW_ROWS) -> dg.MetadataValue:
+    return dg.MetadataValue.md(frame.head(rows).to_markdown(index=False))
+
+
+def table_metadata(frame: pd.DataFrame, table: Table | None = None) -> dict[str, object]:
+    columns = [
+        dg.TableColumn(name, str(dtype), description=(table.columns.get(name) if table else None))
+        for name, dtype in frame.dtypes.items()
+    ]
+    return {
+        "dagster/row_count": len(frame),
+        "dagster/column_schema": dg.TableSchema(columns=columns),
+        "preview": preview(frame),
+    }
+
+
+def files_list(paths: list[Path], folder: Path) -> dg.MetadataValue:
+    """A list of files (as paths within `folder`) and their sizes."""
+    return dg.MetadataValue.md(
+        "\n".join(f"- `{p.relative_to(folder).as_posix()}` ({p.stat().st_size:,} bytes)" for p in paths)
+    )
+
+
+def file_metadata(path: Path, **extra: object) -> dict[str, object]:
+    return {"path": dg.MetadataValue.path(str(path)), "size_bytes": path.stat().st_size, **extra}
+
+
+# --- the marts' checks -------------------------------------------------------------------
+
+
+def _checks(mart: str) -> list[tuple[str, bool]]:
+    """The checks on a mart, each with whether it blocks."""
+    return [(name, True) for name in MART_CHECKS.get(mart, [])] + [
+        (name, False) for name in MART_WARNINGS.get(mart, [])
+    ]
+
+
+def check_specs(mart: str) -> list[dg.AssetCheckSpec]:
+    return [
+        dg.AssetCheckSpec(
+            name,
+            asset=["marts", mart],
+            blocking=blocking,
+            description=(
+                f"No row breaks the rule (query '{name}' in nk_pipeline/marts/sql/checks.sql)."
+                if blocking
+                else f"A warning: lists the rows of query '{name}' in nk_pipeline/marts/sql/checks.sql; never holds the publish."
+            ),
+        )
+        for name, blocking in _checks(mart)
+    ]
+
+
+def run_checks(conn: duckdb.DuckDBPyConnection, mart: str) -> Iterator[dg.AssetCheckResult]:
+    for name, blocking in _checks(mart):
+        offending = conn.execute(check_queries()[name]).df()
+        metadata = {"offending_rows": len(offending)}
+        if len(offending):
+            metadata["examples"] = preview(offending, 20)
+        yield dg.AssetCheckResult(
+            asset_key=["marts", mart],
+            check_name=name,
+            passed=offending.empty,
+            metadata=metadata,
+            severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
+        )
+
+
+# --- the staging tables' checks ----------------------------------------------------------
+
+CONTRACT_CHECK = "contract"
+
+
+def contract_result(spec: contract.RawFile, issues: list[Issue], rows: int) -> dg.AssetCheckResult:
+    key = dg.AssetKey(["staging", spec.name])
+    if not issues:
+        return dg.AssetCheckResult(
+            asset_key=key, check_name=CONTRACT_CHECK, passed=True, metadata={"rows_checked": rows}
+        )
+    error = RawDataError(issues)
+    return dg.AssetCheckResult(
+        asset_key=key,
+        check_name=CONTRACT_CHECK,
+        passed=False,
+        description=str(error),
+        metadata={
+            "file": issues[0].file,
+            "problem_count": len(error.issues),
+            "issues": dg.MetadataValue.md(issues_frame(error.issues).to_markdown(index=False)),
+        },
+    )
+
+
+FORMULA_TEXT_CHECK = "no_formula_like_text"
+FORMULA_TEXT_RULE = "starts like a spreadsheet formula: published with a leading apostrophe in CSV and XLSX"
+
+
+def formula_text_spec(spec: contract.RawFile) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(
+        FORMULA_TEXT_CHECK,
+        asset=["staging", spec.name],
+        blocking=False,
+        description=f"No cell of raw/{spec.filename} starts like a spreadsheet formula (=, +, -, @, tab, CR).",
+    )
+
+
+def formula_text_result(spec: contract.RawFile, table: RawTable) -> dg.AssetCheckResult:
+    issues = [
+        Issue(table.file, line, column, value, FORMULA_TEXT_RULE)
+        for line, column, value in formula_like_cells(table.frame, LINE_COLUMN)
+    ]
+    return dg.AssetCheckResult(
+        asset_key=dg.AssetKey(["staging", spec.name]),
+        check_name=FORMULA_TEXT_CHECK,
+        passed=not issues,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "cells": len(issues),
+            "issues": dg.MetadataValue.md(issues_frame(issues).to_markdown(index=False)) if issues else "none",
+        },
+        description="\n".join(map(str, issues)) or None,
+    )

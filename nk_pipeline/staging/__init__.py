@@ -1,0 +1,1 @@
+"""Stage staging: every raw file validated and typed into the `staging` schema; the boundaries."""

@@ -1,0 +1,14 @@
+"""Which version of each raw file a build read: staging.inputs, published with the snapshot."""
+
+from __future__ import annotations
+
+import duckdb
+
+
+def record_input(conn: duckdb.DuckDBPyConnection, file: str, sha256: str, size_bytes: int) -> None:
+    """Remember which version of a raw file this build read (published with the snapshot)."""
+    conn.execute("CREATE SCHEMA IF NOT EXISTS staging")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS staging.inputs (file VARCHAR PRIMARY KEY, sha256 VARCHAR NOT NULL, size_bytes BIGINT)"
+    )
+    conn.execute("INSERT OR REPLACE INTO staging.inputs VALUES (?, ?, ?)", [file, sha256, size_bytes])

@@ -1,0 +1,1 @@
+"""Stage warehouse: publish history, what a publish changes and the guard, the build lock, the research queue."""
