@@ -16,6 +16,7 @@ import time
 STARTED = time.perf_counter()
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import gc  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
@@ -25,24 +26,13 @@ from contextlib import contextmanager  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import duckdb  # noqa: E402
-import pandas as pd  # noqa: E402
 
-from nk_pipeline.data.entries_chart import entries_by_year  # noqa: E402
-from nk_pipeline.data.release import release_files, write_release  # noqa: E402
-from nk_pipeline.map.map_outputs import MAP_FILES, MapOutputs  # noqa: E402
-from nk_pipeline.marts.build import build_mart  # noqa: E402
-from nk_pipeline.marts.catalog import marts_in_build_order  # noqa: E402
-from nk_pipeline.marts.sql_checks import blocking_checks, check_queries  # noqa: E402
-from nk_pipeline.raw import contract, countries  # noqa: E402
-from nk_pipeline.raw.reading import sha256_file  # noqa: E402
-from nk_pipeline.shared.publishing import atomic_copies, remove_stale_tmp_files  # noqa: E402
+from nk_pipeline.data.release import write_release  # noqa: E402
+from nk_pipeline.map.map_outputs import MAP_FILES, map_outputs  # noqa: E402
+from nk_pipeline.marts.build import build_marts  # noqa: E402
 from nk_pipeline.shared.settings import DUCKDB_STORAGE_VERSION, Paths  # noqa: E402
-from nk_pipeline.shared.sql import read_sql  # noqa: E402
-from nk_pipeline.shared.tables import write_frame  # noqa: E402
-from nk_pipeline.staging import boundaries  # noqa: E402
-from nk_pipeline.staging.inputs import record_input  # noqa: E402
-from nk_pipeline.staging.validation import check_folder, to_typed  # noqa: E402
-from nk_pipeline.warehouse import changes  # noqa: E402
+from nk_pipeline.staging.stage import stage_boundaries, stage_raw  # noqa: E402
+from nk_pipeline.warehouse.publish import PublishHeld, publish  # noqa: E402
 
 # as nk_pipeline.cli does once its definitions are loaded: what is imported lives until exit
 gc.freeze()
@@ -73,53 +63,30 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def stage_tables(conn: duckdb.DuckDBPyConnection, raw_dir: Path, phases: Phases) -> None:
-    with phases.timed("read and validate"):
-        checked = check_folder(raw_dir)
-    for spec in contract.RAW_FILES:
-        raw, issues = checked[spec.name]
-        if issues:
-            raise SystemExit(f"{len(issues)} problem(s), first: {issues[0]}")
-        with phases.timed("type"):
-            typed = to_typed(raw, spec.name)
-        with phases.timed("load"):
-            write_frame(conn, f"staging.{spec.name}", typed, f"raw/{spec.filename}, validated. {spec.description}")
-            record_input(conn, f"raw/{spec.filename}", raw.sha256, raw.size_bytes)
-        del raw, typed
-    del checked
-    with phases.timed("countries"):
-        union = " UNION ".join(f"SELECT iso3, country FROM staging.{f.name}" for f in contract.COUNTRY_FILES)
-        named = conn.execute(f"SELECT DISTINCT iso3, country FROM ({union}) WHERE iso3 IS NOT NULL").df()
-        write_frame(conn, "staging.countries", countries.iso3_names(named["iso3"]), "Countries named in the inputs.")
-        countries.unused_aliases(named["country"])
+    staged = stage_raw(conn, raw_dir, timed=phases.timed)
+    if staged.failed:
+        first = staged.failed[0].issues[0]
+        raise SystemExit(f"{sum(len(f.issues) for f in staged.failed)} problem(s), first: {first}")
 
 
 def reconcile(conn: duckdb.DuckDBPyConnection, phases: Phases) -> None:
-    conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
-    for table in marts_in_build_order():
-        with phases.timed(f"sql:{table.name}"):
-            build_mart(conn, table.name)
-    with phases.timed("checks"):
-        for name in blocking_checks():  # the warnings (the research queue) never stop a build
-            offending = conn.execute(check_queries()[name]).df()
-            if len(offending):
-                raise SystemExit(f"check {name} failed: {len(offending)} rows")
+    marts = build_marts(conn)
+    while True:
+        # each mart is built and checked when the door is asked for it
+        started = time.perf_counter()
+        built = next(marts, None)
+        if built is None:
+            return
+        phases[f"sql:{built.table.name}"] = time.perf_counter() - started
+        failed = [c for c in built.checks if c.blocking and not c.passed]
+        if failed:
+            raise SystemExit(f"check {failed[0].name} failed: {len(failed[0].offending)} rows")
 
 
 def write_maps(conn: duckdb.DuckDBPyConnection, paths: Paths, phases: Phases) -> None:
     with phases.timed("boundaries"):
-        path = paths.raw_dir / contract.BOUNDARIES.path
-        shapes = boundaries.load_boundaries(path)
-        boundaries.write_geoparquet(shapes, paths.prepared_boundaries)
-        record_input(conn, f"raw/{contract.BOUNDARIES.path}", sha256_file(path), path.stat().st_size)
-        write_frame(conn, "staging.boundaries", pd.DataFrame(shapes.drop(columns="geometry")), "Boundaries.")
-    outputs = MapOutputs(
-        rows=conn.execute(read_sql("map_countries")).df(),
-        years=conn.execute(read_sql("map_years")).df(),
-        sources=conn.execute(read_sql("map_sources")).df(),
-        shapes=boundaries.read_prepared_boundaries(paths.prepared_boundaries),
-        folder=paths.build_map_dir,
-        entries=entries_by_year(conn),
-    )
+        stage_boundaries(conn, paths.raw_dir, paths.prepared_boundaries)
+    outputs = map_outputs(conn, paths.prepared_boundaries, paths.build_map_dir)
     if outputs.missing:
         raise SystemExit(f"no boundary shape for: {', '.join(outputs.missing)}")
     for name in MAP_FILES:
@@ -132,17 +99,12 @@ def write_data(conn: duckdb.DuckDBPyConnection, paths: Paths, phases: Phases) ->
         write_release(conn, paths.build_data_dir)
 
 
-def publish(conn: duckdb.DuckDBPyConnection, paths: Paths, phases: Phases) -> None:
+def publish_build(conn: duckdb.DuckDBPyConnection, paths: Paths, phases: Phases) -> None:
     with phases.timed("publish"):
-        remove_stale_tmp_files(paths.warehouse_dir)
-        review = changes.review(conn, paths.warehouse_db)  # the publish guard, as warehouse/nk_duckdb runs it
-        if not review.held.empty:
-            raise SystemExit(review.hold_message())
-        conn.execute("CHECKPOINT")
-        conn.close()
-        files = [(paths.build_map_dir / name, paths.map_dir / name) for name in MAP_FILES.values()]
-        files += [(paths.build_data_dir / name, paths.data_dir / name) for name in release_files()]
-        atomic_copies([*files, (paths.work_db, paths.warehouse_db)])
+        try:
+            publish(paths, lambda: contextlib.closing(conn))
+        except PublishHeld as held:
+            raise SystemExit(str(held)) from held
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         write_maps(conn, paths, phases)
         write_data(conn, paths, phases)
-        publish(conn, paths, phases)
+        publish_build(conn, paths, phases)
     phases["total"] = time.perf_counter() - STARTED
     report = {"seconds": {k: round(v, 4) for k, v in phases.items()}, "peak_mb": phases.peak_mb}
     json.dump(report, sys.stdout)

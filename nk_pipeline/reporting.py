@@ -11,23 +11,18 @@ value.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pandas as pd
 
-from nk_pipeline.marts.sql_checks import MART_CHECKS, MART_WARNINGS, check_queries
+from nk_pipeline.marts.build import BuiltMart
+from nk_pipeline.marts.sql_checks import checks_of
 from nk_pipeline.raw import contract
-from nk_pipeline.raw.reading import LINE_COLUMN, RawTable
 from nk_pipeline.shared.issues import Issue, RawDataError, issues_frame
-from nk_pipeline.shared.spreadsheet_text import formula_like_cells
-from nk_pipeline.shared.tables import Table
+from nk_pipeline.shared.tables import PREVIEW_ROWS, Table
 
 # --- metadata ---------------------------------------------------------------------------------
-
-PREVIEW_ROWS = 5
 
 
 def preview(frame: pd.DataFrame, rows: int = PREVIEW_ROWS) -> dg.MetadataValue:
@@ -60,13 +55,6 @@ def file_metadata(path: Path, **extra: object) -> dict[str, object]:
 # --- the marts' checks -------------------------------------------------------------------
 
 
-def _checks(mart: str) -> list[tuple[str, bool]]:
-    """The checks on a mart, each with whether it blocks."""
-    return [(name, True) for name in MART_CHECKS.get(mart, [])] + [
-        (name, False) for name in MART_WARNINGS.get(mart, [])
-    ]
-
-
 def check_specs(mart: str) -> list[dg.AssetCheckSpec]:
     return [
         dg.AssetCheckSpec(
@@ -79,23 +67,26 @@ def check_specs(mart: str) -> list[dg.AssetCheckSpec]:
                 else f"A warning: lists the rows of query '{name}' in nk_pipeline/marts/sql/checks.sql; never holds the publish."
             ),
         )
-        for name, blocking in _checks(mart)
+        for name, blocking in checks_of(mart)
     ]
 
 
-def run_checks(conn: duckdb.DuckDBPyConnection, mart: str) -> Iterator[dg.AssetCheckResult]:
-    for name, blocking in _checks(mart):
-        offending = conn.execute(check_queries()[name]).df()
-        metadata = {"offending_rows": len(offending)}
-        if len(offending):
-            metadata["examples"] = preview(offending, 20)
-        yield dg.AssetCheckResult(
-            asset_key=["marts", mart],
-            check_name=name,
-            passed=offending.empty,
-            metadata=metadata,
-            severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
+def check_results(built: BuiltMart) -> list[dg.AssetCheckResult]:
+    results = []
+    for check in built.checks:
+        metadata = {"offending_rows": len(check.offending)}
+        if len(check.offending):
+            metadata["examples"] = preview(check.offending, 20)
+        results.append(
+            dg.AssetCheckResult(
+                asset_key=["marts", built.table.name],
+                check_name=check.name,
+                passed=check.passed,
+                metadata=metadata,
+                severity=dg.AssetCheckSeverity.ERROR if check.blocking else dg.AssetCheckSeverity.WARN,
+            )
         )
+    return results
 
 
 # --- the staging tables' checks ----------------------------------------------------------
@@ -124,7 +115,6 @@ def contract_result(spec: contract.RawFile, issues: list[Issue], rows: int) -> d
 
 
 FORMULA_TEXT_CHECK = "no_formula_like_text"
-FORMULA_TEXT_RULE = "starts like a spreadsheet formula: published with a leading apostrophe in CSV and XLSX"
 
 
 def formula_text_spec(spec: contract.RawFile) -> dg.AssetCheckSpec:
@@ -136,11 +126,7 @@ def formula_text_spec(spec: contract.RawFile) -> dg.AssetCheckSpec:
     )
 
 
-def formula_text_result(spec: contract.RawFile, table: RawTable) -> dg.AssetCheckResult:
-    issues = [
-        Issue(table.file, line, column, value, FORMULA_TEXT_RULE)
-        for line, column, value in formula_like_cells(table.frame, LINE_COLUMN)
-    ]
+def formula_text_result(spec: contract.RawFile, issues: list[Issue]) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         asset_key=dg.AssetKey(["staging", spec.name]),
         check_name=FORMULA_TEXT_CHECK,

@@ -16,11 +16,11 @@ import dagster as dg
 import duckdb
 import pytest
 
-from nk_pipeline.marts.build import build_mart
-from nk_pipeline.raw import contract, countries
+from nk_pipeline.marts.build import build_marts
+from nk_pipeline.marts.catalog import marts_in_build_order
+from nk_pipeline.raw import countries
 from nk_pipeline.shared.settings import PROJECT_ROOT, RAW_DIR_ENV, WAREHOUSE_DIR_ENV, Paths
-from nk_pipeline.shared.tables import write_frame
-from nk_pipeline.staging.validation import check_folder, to_typed
+from nk_pipeline.staging.stage import stage_raw
 
 SHIPPED_RAW = PROJECT_ROOT / "raw"
 
@@ -156,18 +156,14 @@ def raw_copy(tmp_path: Path) -> Path:
 SERIES_MARTS = ("method_parameters", "statuses", "measures", "estimate_evidence", "country_years", "country_estimates")
 
 
-def reconcile(raw_dir: Path) -> duckdb.DuckDBPyConnection:
-    """The raw files validated and typed as the pipeline does, then the series marts built by their
-    SQL, in memory: the fast way to test the method's rules without a build."""
+def reconcile(raw_dir: Path, marts: tuple[str, ...] = SERIES_MARTS) -> duckdb.DuckDBPyConnection:
+    """The raw folder staged and the series marts built (with their checks) through the stages'
+    doors, in memory: the fast way to test the method's rules without a Dagster run."""
     conn = duckdb.connect(":memory:")
-    checked = check_folder(raw_dir)
-    for spec in contract.RAW_FILES:
-        raw, issues = checked[spec.name]
-        assert issues == [], issues
-        write_frame(conn, f"staging.{spec.name}", to_typed(raw, spec.name), spec.description)
-    union = " UNION ".join(f"SELECT iso3 FROM staging.{f.name}" for f in contract.COUNTRY_FILES)
-    named = conn.execute(f"SELECT DISTINCT iso3 FROM ({union}) WHERE iso3 IS NOT NULL").df()
-    write_frame(conn, "staging.countries", countries.iso3_names(named["iso3"]), "Countries.")
-    for name in SERIES_MARTS:
-        build_mart(conn, name)
+    staged = stage_raw(conn, raw_dir)
+    assert not staged.failed, [f.issues for f in staged.failed]
+    built = list(build_marts(conn, marts))
+    assert [b.table.name for b in built] == [m for m in (t.name for t in marts_in_build_order()) if m in marts], (
+        "a check held"
+    )
     return conn

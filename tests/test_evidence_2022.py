@@ -8,9 +8,8 @@ import csv
 
 import pytest
 
-from nk_pipeline.marts.build import build_mart
 from nk_pipeline.raw import contract
-from tests.conftest import SHIPPED_RAW, reconcile
+from tests.conftest import SERIES_MARTS, SHIPPED_RAW, reconcile
 
 # what a page that is only a copy or a personal site is: never alone behind a largest host's figure
 WEAK_KINDS = ("mirror", "blog")
@@ -24,9 +23,7 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def conn():
-    connection = reconcile(SHIPPED_RAW)
-    for mart in ("sources", "border_entries", "china_entries", "research_queue"):
-        build_mart(connection, mart)
+    connection = reconcile(SHIPPED_RAW, (*SERIES_MARTS, "sources", "border_entries", "china_entries", "research_queue"))
     yield connection
     connection.close()
 

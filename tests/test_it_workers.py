@@ -24,8 +24,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from nk_pipeline.marts.build import build_mart
-from tests.conftest import reconcile
+from tests.conftest import SERIES_MARTS, reconcile
 
 HANDMADE = Path(__file__).parent / "handmade_present"
 SOURCES = [
@@ -52,8 +51,7 @@ def conn(tmp_path_factory):
     _append(raw / "sources.csv", SOURCES)
     _append(raw / "it_workers.csv", IT_ROWS)
     _append(raw / "leads.csv", [LEAD])
-    connection = reconcile(raw)
-    build_mart(connection, "research_queue")
+    connection = reconcile(raw, (*SERIES_MARTS, "research_queue"))
     yield connection
     connection.close()
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import dagster as dg
 
-from nk_pipeline import reporting
 from nk_pipeline.cli import failure_report
 from nk_pipeline.definitions import defs
+from nk_pipeline.marts import build as marts_build
 from nk_pipeline.marts import sql_checks
 from nk_pipeline.marts.sql_checks import check_queries
 from nk_pipeline.shared.settings import RAW_DIR_ENV, WAREHOUSE_DIR_ENV
@@ -21,7 +21,7 @@ def materialized(result) -> set[str]:
 def test_a_failed_mart_check_leaves_what_reads_the_mart_unbuilt(tmp_path, monkeypatch):
     # every row of marts.estimate_evidence "offends" no_look_ahead
     broken = {**check_queries(), sql_checks.NO_LOOK_AHEAD: "SELECT * FROM marts.estimate_evidence"}
-    monkeypatch.setattr(reporting, "check_queries", lambda: broken)
+    monkeypatch.setattr(marts_build, "check_queries", lambda: broken)
     build = run_build(SHIPPED_RAW, tmp_path / "warehouse")
     assert not build.success
     built = materialized(build.result)

@@ -7,13 +7,10 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from nk_pipeline.data.entries_chart import entries_by_year
 from nk_pipeline.map import map_scene
-from nk_pipeline.map.map_outputs import MAP_FILES, MapOutputs
+from nk_pipeline.map.map_outputs import MAP_FILES, MapOutputs, map_outputs
 from nk_pipeline.reporting import file_metadata, preview
 from nk_pipeline.resources import PathsResource
-from nk_pipeline.shared.sql import read_sql
-from nk_pipeline.staging import boundaries
 
 CODE_VERSION = "5"
 MAP_INPUTS = [
@@ -56,26 +53,6 @@ MAP_KINDS = {
     "country_years_csv": {"csv"},
     "map_years_png": {"matplotlib", "png"},
 }
-
-
-def map_rows(duckdb: DuckDBResource) -> pd.DataFrame:
-    with duckdb.get_connection() as conn:
-        return conn.execute(read_sql("map_countries")).df()
-
-
-def map_years(duckdb: DuckDBResource) -> pd.DataFrame:
-    with duckdb.get_connection() as conn:
-        return conn.execute(read_sql("map_years")).df()
-
-
-def map_sources(duckdb: DuckDBResource) -> pd.DataFrame:
-    with duckdb.get_connection() as conn:
-        return conn.execute(read_sql("map_sources")).df()
-
-
-def map_entries(duckdb: DuckDBResource) -> pd.DataFrame:
-    with duckdb.get_connection() as conn:
-        return entries_by_year(conn)
 
 
 def scene_metadata(scene: map_scene.MapScene) -> dict[str, object]:
@@ -145,14 +122,8 @@ def map_files(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: 
         raise dg.Failure(
             f"{folders.prepared_boundaries} not found: materialize staging/boundaries (or run a full refresh) first"
         )
-    outputs = MapOutputs(
-        rows=map_rows(duckdb),
-        years=map_years(duckdb),
-        sources=map_sources(duckdb),
-        shapes=boundaries.read_prepared_boundaries(folders.prepared_boundaries),
-        folder=folders.build_map_dir,
-        entries=map_entries(duckdb),
-    )
+    with duckdb.get_connection() as conn:
+        outputs = map_outputs(conn, folders.prepared_boundaries, folders.build_map_dir)
     if outputs.missing:
         # the blocking check stops the publish; the files are still written so they can be inspected
         context.log.warning(f"no boundary shape, not on the map: {', '.join(outputs.missing)}")

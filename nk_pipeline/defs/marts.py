@@ -9,10 +9,10 @@ Dagster more than that). The UI can still materialize any one of them.
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from nk_pipeline.marts.build import build_mart
+from nk_pipeline.marts.build import EmptyMart, build_marts
 from nk_pipeline.marts.catalog import marts_in_build_order
 from nk_pipeline.marts.vocabulary import LOOKUPS
-from nk_pipeline.reporting import PREVIEW_ROWS, check_specs, run_checks, table_metadata
+from nk_pipeline.reporting import check_results, check_specs, table_metadata
 
 CODE_VERSION = "2"
 
@@ -41,20 +41,12 @@ def marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     selected = {key.path[-1] for key in context.selected_asset_keys}
     checks = context.selected_asset_check_keys
     with duckdb.get_connection() as conn:
-        conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
-        for table in marts_in_build_order():
-            if table.name not in selected:
-                continue
-            build_mart(conn, table.name)
-            # the metadata needs a count and a few rows, not the mart in memory (a million at scale)
-            rows = conn.execute(f"SELECT count(*) FROM {table.qualified}").fetchone()[0]
-            head = conn.execute(f"SELECT * FROM {table.qualified} LIMIT {PREVIEW_ROWS}").df()
-            if not rows and not table.may_be_empty:
-                raise dg.Failure(f"{table.qualified} came out empty: the inputs or the SQL are broken")
-            yield dg.MaterializeResult(
-                asset_key=["marts", table.name], metadata={**table_metadata(head, table), "dagster/row_count": rows}
-            )
-            results = [r for r in run_checks(conn, table.name) if dg.AssetCheckKey(r.asset_key, r.check_name) in checks]
-            yield from results
-            if not all(r.passed for r in results if r.severity == dg.AssetCheckSeverity.ERROR):
-                return  # the blocking check fails the step; what reads this mart stays unbuilt
+        try:
+            for built in build_marts(conn, selected):
+                yield dg.MaterializeResult(
+                    asset_key=["marts", built.table.name],
+                    metadata={**table_metadata(built.head, built.table), "dagster/row_count": built.rows},
+                )
+                yield from (r for r in check_results(built) if dg.AssetCheckKey(r.asset_key, r.check_name) in checks)
+        except EmptyMart as error:
+            raise dg.Failure(str(error)) from error

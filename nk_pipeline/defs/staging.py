@@ -9,11 +9,9 @@ and nothing is published.
 from collections.abc import Iterator
 
 import dagster as dg
-import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from nk_pipeline.raw import contract, countries
-from nk_pipeline.raw.reading import sha256_file
+from nk_pipeline.raw import contract
 from nk_pipeline.reporting import (
     CONTRACT_CHECK,
     contract_result,
@@ -23,11 +21,7 @@ from nk_pipeline.reporting import (
 )
 from nk_pipeline.resources import PathsResource
 from nk_pipeline.shared.issues import RawDataError
-from nk_pipeline.shared.settings import shown_path
-from nk_pipeline.shared.tables import write_frame
-from nk_pipeline.staging import boundaries
-from nk_pipeline.staging.inputs import record_input
-from nk_pipeline.staging.validation import check_folder, to_typed
+from nk_pipeline.staging.stage import stage_boundaries, stage_raw
 
 CODE_VERSION = "2"
 COUNTRIES_KEY = dg.AssetKey(["staging", "countries"])
@@ -68,42 +62,30 @@ COUNTRIES_KEY = dg.AssetKey(["staging", "countries"])
 def staging_tables(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: PathsResource
 ) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
-    checked = check_folder(paths.paths.raw_dir)
-    failed = []
     with duckdb.get_connection() as conn:
-        for spec in contract.RAW_FILES:
-            table, issues = checked[spec.name]
-            yield contract_result(spec, issues, 0 if issues else len(table.frame))
-            if table is not None:
-                yield formula_text_result(spec, table)
-            if issues:
-                failed.append(spec)
-                context.log.error(str(RawDataError(issues)))
-                continue
-            typed = to_typed(table, spec.name)
-            write_frame(conn, f"staging.{spec.name}", typed, f"raw/{spec.filename}, validated. {spec.description}")
-            record_input(conn, f"raw/{spec.filename}", table.sha256, table.size_bytes)
-            yield dg.MaterializeResult(
-                asset_key=["staging", spec.name], metadata={**table_metadata(typed), "input_sha256": table.sha256}
-            )
-        if failed:
-            raise dg.Failure(
-                description="raw files break the contract: "
-                + ", ".join(f"raw/{spec.filename}" for spec in failed)
-                + " (every problem is in their contract checks)"
-            )
-        named = conn.execute(
-            "SELECT DISTINCT iso3, country FROM ("
-            + " UNION ".join(f"SELECT iso3, country FROM staging.{f.name}" for f in contract.COUNTRY_FILES)
-            + ") WHERE iso3 IS NOT NULL"
-        ).df()
-        frame = countries.iso3_names(named["iso3"])
-        write_frame(conn, "staging.countries", frame, "Countries named in the inputs, with ISO 3166-1 codes.")
-    unused = countries.unused_aliases(named["country"])
-    if unused:
-        context.log.warning(f"country aliases no input uses any more: {', '.join(unused)}")
+        staged = stage_raw(conn, paths.paths.raw_dir)
+    for done in staged.files:
+        yield contract_result(done.spec, done.issues, done.rows)
+        if done.formula_cells is not None:
+            yield formula_text_result(done.spec, done.formula_cells)
+        if done.issues:
+            context.log.error(str(RawDataError(done.issues)))
+            continue
+        yield dg.MaterializeResult(
+            asset_key=["staging", done.spec.name],
+            metadata={**table_metadata(done.head), "dagster/row_count": done.rows, "input_sha256": done.sha256},
+        )
+    if staged.failed:
+        raise dg.Failure(
+            description="raw files break the contract: "
+            + ", ".join(f"raw/{done.spec.filename}" for done in staged.failed)
+            + " (every problem is in their contract checks)"
+        )
+    if staged.unused_aliases:
+        context.log.warning(f"country aliases no input uses any more: {', '.join(staged.unused_aliases)}")
     yield dg.MaterializeResult(
-        asset_key=COUNTRIES_KEY, metadata={**table_metadata(frame), "unused_aliases": ", ".join(unused) or "none"}
+        asset_key=COUNTRIES_KEY,
+        metadata={**table_metadata(staged.countries), "unused_aliases": ", ".join(staged.unused_aliases) or "none"},
     )
 
 
@@ -118,15 +100,12 @@ def staging_tables(
     code_version=CODE_VERSION,
 )
 def staging_boundaries(duckdb: DuckDBResource, paths: PathsResource) -> dg.MaterializeResult:
-    path = paths.paths.raw_dir / contract.BOUNDARIES.path
-    if not path.is_file():
-        raise dg.Failure(f"{shown_path(path)}: boundaries file not found (see raw/reference/README.md for its origin)")
-    shapes = boundaries.load_boundaries(path)
-    prepared = boundaries.write_geoparquet(shapes, paths.paths.prepared_boundaries)
-    frame = pd.DataFrame(shapes.drop(columns="geometry"))
-    with duckdb.get_connection() as conn:
-        record_input(conn, f"raw/{contract.BOUNDARIES.path}", sha256_file(path), path.stat().st_size)
-        write_frame(conn, "staging.boundaries", frame, "Natural Earth 1:50m admin-0 countries with an ISO code.")
+    folders = paths.paths
+    try:
+        with duckdb.get_connection() as conn:
+            frame = stage_boundaries(conn, folders.raw_dir, folders.prepared_boundaries)
+    except FileNotFoundError as missing:
+        raise dg.Failure(str(missing)) from missing
     return dg.MaterializeResult(
-        metadata={**table_metadata(frame), "prepared_shapes": dg.MetadataValue.path(str(prepared))}
+        metadata={**table_metadata(frame), "prepared_shapes": dg.MetadataValue.path(str(folders.prepared_boundaries))}
     )

@@ -11,13 +11,13 @@ again, so materializing it alone cannot skip the check.
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from nk_pipeline.data.release import DATA_ASSETS, release_files
+from nk_pipeline.data.release import DATA_ASSETS
 from nk_pipeline.map.map_outputs import MAP_FILES
 from nk_pipeline.marts.catalog import MARTS
 from nk_pipeline.reporting import file_metadata, files_list
 from nk_pipeline.resources import PathsResource
-from nk_pipeline.shared.publishing import atomic_copies, remove_stale_tmp_files
 from nk_pipeline.warehouse import changes
+from nk_pipeline.warehouse.publish import PublishHeld, publish
 
 CODE_VERSION = "4"
 CHANGES_KEY = ["warehouse", "changes"]
@@ -94,26 +94,20 @@ def publish_changes(duckdb: DuckDBResource, paths: PathsResource):
 )
 def publish_warehouse(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: PathsResource):
     folders = paths.paths
-    removed = remove_stale_tmp_files(folders.warehouse_dir)
-    if removed:
-        context.log.warning(f"removed temporaries of an interrupted publish: {', '.join(map(str, removed))}")
-    with duckdb.get_connection() as conn:
-        input_hashes = dict(conn.execute("SELECT file, sha256 FROM staging.inputs ORDER BY file").fetchall())
-        review = changes.review(conn, folders.warehouse_db)
-        if not review.held.empty:
-            raise dg.Failure(description=review.hold_message(), metadata=changes_metadata(review))
-        conn.execute("CHECKPOINT")
-    map_files = [(folders.build_map_dir / name, folders.map_dir / name) for name in MAP_FILES.values()]
-    data_files = [(folders.build_data_dir / name, folders.data_dir / name) for name in release_files()]
-    # the database last: a reader that finds the new snapshot also finds its map and data files
-    published = atomic_copies([*map_files, *data_files, (folders.work_db, folders.warehouse_db)])[:-1]
+    try:
+        published = publish(folders, duckdb.get_connection)
+    except PublishHeld as held:
+        raise dg.Failure(description=str(held), metadata=changes_metadata(held.review)) from held
+    if published.removed:
+        context.log.warning(f"removed temporaries of an interrupted publish: {', '.join(map(str, published.removed))}")
+    review = published.review
     return dg.MaterializeResult(
         metadata={
             **file_metadata(folders.warehouse_db),
             "publish_id": review.changes.publish_id,
             "earlier_publishes": review.changes.publish_id - 1,
             **changes_metadata(review),
-            "published_files": files_list(published, folders.warehouse_dir),
-            "inputs_sha256": dg.MetadataValue.json(input_hashes),
+            "published_files": files_list(published.files, folders.warehouse_dir),
+            "inputs_sha256": dg.MetadataValue.json(published.input_hashes),
         }
     )

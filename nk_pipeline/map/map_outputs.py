@@ -12,12 +12,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+import duckdb
 import geopandas as gpd
 import pandas as pd
 
+from nk_pipeline.data.entries_chart import entries_by_year
 from nk_pipeline.map import map_features, map_scene
 from nk_pipeline.shared.publishing import written_in_one_step
 from nk_pipeline.shared.spreadsheet_text import neutralise_frame
+from nk_pipeline.shared.sql import read_sql
 from nk_pipeline.staging import boundaries
 
 # Asset name (map/<name>) → file name under warehouse/map/, in the order they are written.
@@ -98,3 +101,16 @@ class MapOutputs:
             # Datawrapper and Flourish users open it in a spreadsheet too
             neutralise_frame(self.csv_rows).to_csv(tmp, index=False, lineterminator="\n")
         return path
+
+
+def map_outputs(conn: duckdb.DuckDBPyConnection, prepared_boundaries: Path, folder: Path) -> MapOutputs:
+    """The door of the map stage: the rows, series, sources and entries read from the marts once,
+    and the prepared shapes, for every map file to be written from (`MapOutputs.write`)."""
+    return MapOutputs(
+        rows=conn.execute(read_sql("map_countries")).df(),
+        years=conn.execute(read_sql("map_years")).df(),
+        sources=conn.execute(read_sql("map_sources")).df(),
+        shapes=boundaries.read_prepared_boundaries(prepared_boundaries),
+        folder=folder,
+        entries=entries_by_year(conn),
+    )

@@ -35,6 +35,13 @@ MART_WARNINGS: dict[str, list[str]] = {"research_queue": [RESEARCH_QUEUE_IS_EMPT
 _HEADER = re.compile(r"^-- name: (\w+)\s*$", re.MULTILINE)
 
 
+def checks_of(mart: str) -> list[tuple[str, bool]]:
+    """The checks on a mart, each with whether it blocks."""
+    return [(name, True) for name in MART_CHECKS.get(mart, [])] + [
+        (name, False) for name in MART_WARNINGS.get(mart, [])
+    ]
+
+
 def blocking_checks() -> list[str]:
     return [name for names in MART_CHECKS.values() for name in names]
 

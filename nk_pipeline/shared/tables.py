@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
+# rows of a table shown as its preview (Dagster metadata) and kept of it by the stages' doors
+PREVIEW_ROWS = 5
+
 
 @dataclass(frozen=True)
 class Table:
