@@ -8,7 +8,7 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from nk_pipeline.map import map_scene
-from nk_pipeline.map.map_outputs import MAP_FILES, MapOutputs, map_outputs
+from nk_pipeline.map.map_outputs import MAP_FILE_RECORDS, MAP_FILES, MapOutputs, map_outputs
 from nk_pipeline.reporting import file_metadata, preview
 from nk_pipeline.resources import PathsResource
 
@@ -22,37 +22,6 @@ MAP_INPUTS = [
     ["staging", "boundaries"],
 ]
 MISSING_SHAPES_CHECK = "every_country_has_a_shape"
-
-MAP_DESCRIPTIONS = {
-    "countries_geojson": "warehouse/map/countries.geojson: one RFC 7946 feature per country with its estimate and sources.",
-    "countries_parquet": "warehouse/map/countries.parquet: the same features as GeoParquet.",
-    "points_geojson": "warehouse/map/points.geojson: one point inside each country, so small states stay visible.",
-    "map_csv": "warehouse/map/map.csv: one plain row per country for Datawrapper or Flourish.",
-    "map_png": (
-        "warehouse/map/map.png: static choropleth (Fisher-Jenks classes of the central estimate, hatched where "
-        "only presence or restaurants are reported, small states as dots). Same data, same bytes."
-    ),
-    "index_html": (
-        "warehouse/map/index.html: self-contained interactive map (inline SVG, no network): hover or focus a "
-        "country to see its estimate, year, status, sources and its series; a year control moves the map "
-        "through the years with evidence (index.html#year=2017 links to one)."
-    ),
-    "country_years_csv": (
-        "warehouse/map/country_years.csv: one plain row per country and year (marts.country_years), for "
-        "Datawrapper or Flourish."
-    ),
-    "map_years_png": "warehouse/map/map_years.png: small multiples of four years that tell the story, for print.",
-}
-MAP_KINDS = {
-    "countries_geojson": {"geojson"},
-    "countries_parquet": {"geoparquet"},
-    "points_geojson": {"geojson"},
-    "map_csv": {"csv"},
-    "map_png": {"matplotlib", "png"},
-    "index_html": {"html", "svg"},
-    "country_years_csv": {"csv"},
-    "map_years_png": {"matplotlib", "png"},
-}
 
 
 def scene_metadata(scene: map_scene.MapScene) -> dict[str, object]:
@@ -96,13 +65,13 @@ def missing_shapes_result(missing: list[str], features: int) -> dg.AssetCheckRes
     name="map_files",
     specs=[
         dg.AssetSpec(
-            key=["map", name],
+            key=["map", output.name],
             deps=MAP_INPUTS,
-            kinds=MAP_KINDS[name],
-            description=MAP_DESCRIPTIONS[name],
+            kinds=set(output.kinds),
+            description=output.description,
             code_version=CODE_VERSION,
         )
-        for name in MAP_FILES
+        for output in MAP_FILE_RECORDS
     ],
     check_specs=[
         dg.AssetCheckSpec(

@@ -9,12 +9,10 @@ Dagster more than that). The UI can still materialize any one of them.
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from nk_pipeline.marts.build import EmptyMart, build_marts
+from nk_pipeline.marts.build import EmptyMart, build_marts, code_version
 from nk_pipeline.marts.catalog import marts_in_build_order
 from nk_pipeline.marts.vocabulary import LOOKUPS
 from nk_pipeline.reporting import check_results, check_specs, table_metadata
-
-CODE_VERSION = "2"
 
 
 def _built_by(name: str) -> str:
@@ -29,7 +27,7 @@ def _built_by(name: str) -> str:
             deps=[qualified.split(".") for qualified in table.reads],
             kinds={"duckdb", "sql"},
             description=f"{table.description} ({_built_by(table.name)})",
-            code_version=CODE_VERSION,
+            code_version=code_version(table.name),
             skippable=True,  # left unbuilt once a mart it reads fails a check
         )
         for table in marts_in_build_order()

@@ -7,7 +7,6 @@ the HTML share the projected scene.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -23,17 +22,75 @@ from nk_pipeline.shared.spreadsheet_text import neutralise_frame
 from nk_pipeline.shared.sql import read_sql
 from nk_pipeline.staging import boundaries
 
-# Asset name (map/<name>) → file name under warehouse/map/, in the order they are written.
-MAP_FILES = {
-    "countries_geojson": "countries.geojson",
-    "countries_parquet": "countries.parquet",
-    "points_geojson": "points.geojson",
-    "map_csv": "map.csv",
-    "map_png": "map.png",
-    "index_html": "index.html",
-    "country_years_csv": "country_years.csv",
-    "map_years_png": "map_years.png",
-}
+
+@dataclass(frozen=True)
+class MapFile:
+    """One map output, said once: its asset (map/<name>), its file under warehouse/map/, what the
+    UI calls it and what it is."""
+
+    name: str
+    filename: str
+    kinds: frozenset[str]
+    description: str
+
+
+# in the order a build writes them
+MAP_FILE_RECORDS = (
+    MapFile(
+        "countries_geojson",
+        "countries.geojson",
+        frozenset({"geojson"}),
+        "warehouse/map/countries.geojson: one RFC 7946 feature per country with its estimate and sources.",
+    ),
+    MapFile(
+        "countries_parquet",
+        "countries.parquet",
+        frozenset({"geoparquet"}),
+        "warehouse/map/countries.parquet: the same features as GeoParquet.",
+    ),
+    MapFile(
+        "points_geojson",
+        "points.geojson",
+        frozenset({"geojson"}),
+        "warehouse/map/points.geojson: one point inside each country, so small states stay visible.",
+    ),
+    MapFile(
+        "map_csv",
+        "map.csv",
+        frozenset({"csv"}),
+        "warehouse/map/map.csv: one plain row per country for Datawrapper or Flourish.",
+    ),
+    MapFile(
+        "map_png",
+        "map.png",
+        frozenset({"matplotlib", "png"}),
+        "warehouse/map/map.png: static choropleth (Fisher-Jenks classes of the central estimate, hatched where "
+        "only presence or restaurants are reported, small states as dots). Same data, same bytes.",
+    ),
+    MapFile(
+        "index_html",
+        "index.html",
+        frozenset({"html", "svg"}),
+        "warehouse/map/index.html: self-contained interactive map (inline SVG, no network): hover or focus a "
+        "country to see its estimate, year, status, sources and its series; a year control moves the map "
+        "through the years with evidence (index.html#year=2017 links to one).",
+    ),
+    MapFile(
+        "country_years_csv",
+        "country_years.csv",
+        frozenset({"csv"}),
+        "warehouse/map/country_years.csv: one plain row per country and year (marts.country_years), for "
+        "Datawrapper or Flourish.",
+    ),
+    MapFile(
+        "map_years_png",
+        "map_years.png",
+        frozenset({"matplotlib", "png"}),
+        "warehouse/map/map_years.png: small multiples of four years that tell the story, for print.",
+    ),
+)
+# asset name → file name, for the publish and the build's report
+MAP_FILES = {f.name: f.filename for f in MAP_FILE_RECORDS}
 
 
 @dataclass
@@ -68,27 +125,42 @@ class MapOutputs:
 
     def write(self, name: str) -> Path:
         """Write map/<name> into the folder and return its path."""
-        return self._writers[name](self.folder / MAP_FILES[name])
+        path = self.folder / MAP_FILES[name]
+        match name:
+            case "countries_geojson":
+                return map_features.write_geojson(self.features, path)
+            case "countries_parquet":
+                return boundaries.write_geoparquet(self.features, path)
+            case "points_geojson":
+                return map_features.write_geojson(self.points, path)
+            case "map_csv":
+                return self._write_csv(path)
+            case "map_png":
+                return self._write_png(path)
+            case "index_html":
+                return self._write_html(path)
+            case "country_years_csv":
+                return self._write_years_csv(path)
+            case "map_years_png":
+                return self._write_years_png(path)
+        raise KeyError(name)
 
-    @property
-    def _writers(self) -> dict[str, Callable[[Path], Path]]:
-        # matplotlib is imported only when a drawn map is asked for: a run of the GeoJSON alone
-        # should not pay for it
+    # matplotlib is imported only when a drawn map is asked for: a run of the GeoJSON alone
+    # should not pay for it
+    def _write_png(self, path: Path) -> Path:
+        from nk_pipeline.map.render_png import render_png, source_note
+
+        return render_png(self.scene, path, source_note(self.rows, self.sources))
+
+    def _write_years_png(self, path: Path) -> Path:
+        from nk_pipeline.map.render_png import render_years_png, source_note
+
+        return render_years_png(self.scene, self.years, path, source_note(self.rows, self.sources))
+
+    def _write_html(self, path: Path) -> Path:
         from nk_pipeline.map.render_html import render_html
-        from nk_pipeline.map.render_png import render_png, render_years_png, source_note
 
-        return {
-            "countries_geojson": lambda path: map_features.write_geojson(self.features, path),
-            "countries_parquet": lambda path: boundaries.write_geoparquet(self.features, path),
-            "points_geojson": lambda path: map_features.write_geojson(self.points, path),
-            "map_csv": self._write_csv,
-            "map_png": lambda path: render_png(self.scene, path, source_note(self.rows, self.sources)),
-            "index_html": lambda path: render_html(self.scene, self.rows, self.sources, path, self.years, self.entries),
-            "country_years_csv": self._write_years_csv,
-            "map_years_png": lambda path: render_years_png(
-                self.scene, self.years, path, source_note(self.rows, self.sources)
-            ),
-        }
+        return render_html(self.scene, self.rows, self.sources, path, self.years, self.entries)
 
     def _write_years_csv(self, path: Path) -> Path:
         with written_in_one_step(path) as tmp:

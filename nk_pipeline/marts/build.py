@@ -3,6 +3,7 @@ described), and the stage's door, every mart in order with its checks."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
@@ -11,9 +12,19 @@ import pandas as pd
 
 from nk_pipeline.marts.catalog import MARTS_BY_NAME, marts_in_build_order
 from nk_pipeline.marts.sql_checks import check_queries, checks_of
-from nk_pipeline.marts.vocabulary import LOOKUPS, write_lookup
-from nk_pipeline.shared.sql import run_sql
+from nk_pipeline.marts.vocabulary import LOOKUPS, frames, write_lookup
+from nk_pipeline.shared.sql import read_sql, run_sql
 from nk_pipeline.shared.tables import PREVIEW_ROWS, Table, comment_tables
+
+
+def code_version(name: str) -> str:
+    """What a mart is built from, as a short digest: its SQL (with the checks' SQL) or, for a
+    lookup, its vocabulary, and its descriptions. Dagster's "code changed" follows it exactly."""
+    table = MARTS_BY_NAME[name]
+    built_from = frames()[name].to_csv(index=False) if name in LOOKUPS else read_sql(name)
+    checks = "".join(check_queries()[check] for check, _ in checks_of(name))
+    described = repr((table.description, sorted(table.columns.items())))
+    return hashlib.sha256((built_from + checks + described).encode("utf-8")).hexdigest()[:12]
 
 
 def build_mart(conn: duckdb.DuckDBPyConnection, name: str) -> None:
