@@ -7,14 +7,13 @@ map files into the same folder before publishing them. DuckDB's own file lock on
 connection, and a waiting run gives up after its connection retries (about 100 s). So a run holds
 an exclusive lock on `run.lock` in the build folder from its first step to its end; another run
 waits for it (up to WAIT_SECONDS, well under run monitoring's 10-minute limit, then fails saying
-who holds it). The operating system releases
-the lock of a killed process, so a dead run never holds it. flock works on local filesystems
-and, on Linux, over NFS.
+who holds it, as the run wrote it in `run.lock.holder`). The lock is filelock's (flock on Unix):
+the operating system releases the lock of a killed process, so a dead run never holds it. flock
+works on local filesystems and, on Linux, over NFS.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import socket
@@ -23,9 +22,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import filelock
+
 LOCK_NAME = "run.lock"
 # A full refresh takes seconds to a minute; a run still waiting after this is not in a queue but stuck.
 WAIT_SECONDS = 300.0
+# Who holds the lock, written beside it: the lock file itself is filelock's to open and close.
+HOLDER_NAME = "run.lock.holder"
 
 
 class BuildFolderBusy(RuntimeError):
@@ -35,12 +38,16 @@ class BuildFolderBusy(RuntimeError):
 class BuildLock:
     def __init__(self, build_dir: Path) -> None:
         self.path = Path(build_dir) / LOCK_NAME
-        self._fd: int | None = None
+        self.holder_path = Path(build_dir) / HOLDER_NAME
+        # not reentrant within a process: a second run in the same process must wait like any other.
+        # The file is kept after release: removed, a waiter could lock the old file while a newcomer
+        # locks a new one; kept, flock(1) on it (docs/operating.md) shares the runs' lock.
+        self._lock = filelock.FileLock(self.path, is_singleton=False, thread_local=False, preserve_lock_file=True)
 
     def holder(self) -> str:
         """Who holds the lock, as its holder wrote it (empty while none does or it is being written)."""
         try:
-            info = json.loads(self.path.read_text(encoding="utf-8") or "{}")
+            info = json.loads(self.holder_path.read_text(encoding="utf-8") or "{}")
         except (OSError, ValueError):
             return "another process"
         if not info:
@@ -51,43 +58,33 @@ class BuildLock:
         """Take the lock, waiting up to `timeout` seconds (WAIT_SECONDS); returns how long it waited."""
         timeout = WAIT_SECONDS if timeout is None else timeout
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         started = time.monotonic()
-        delay, told = 0.05, False
-        while True:
+        try:
+            self._lock.acquire(timeout=0)
+        except filelock.Timeout:
+            if on_wait is not None:
+                on_wait(self.holder())
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
+                self._lock.acquire(timeout=max(timeout - (time.monotonic() - started), 0), poll_interval=0.2)
+            except filelock.Timeout:
                 waited = time.monotonic() - started
-                if waited >= timeout:
-                    os.close(fd)
-                    raise BuildFolderBusy(
-                        f"build folder {self.path.parent} is in use by {self.holder()}; waited {waited:.0f} s "
-                        "for it to finish. Start this run again when it has."
-                    ) from None
-                if not told and on_wait is not None:
-                    on_wait(self.holder())
-                    told = True
-                time.sleep(delay)
-                delay = min(delay * 2, 1.0)
+                raise BuildFolderBusy(
+                    f"build folder {self.path.parent} is in use by {self.holder()}; waited {waited:.0f} s "
+                    "for it to finish. Start this run again when it has."
+                ) from None
         info = {
             "run_id": run_id,
             "pid": os.getpid(),
             "host": socket.gethostname(),
             "since": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(info).encode(), 0)
-        self._fd = fd
+        self.holder_path.write_text(json.dumps(info), encoding="utf-8")
         return time.monotonic() - started
 
     def release(self) -> None:
-        if self._fd is None:
+        if not self._lock.is_locked:
             return
-        fd, self._fd = self._fd, None
         try:
-            os.ftruncate(fd, 0)
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            self.holder_path.write_text("", encoding="utf-8")
         finally:
-            os.close(fd)
+            self._lock.release()
