@@ -47,3 +47,12 @@ def test_every_lead_has_a_verdict():
 def test_places_per_status_match_a_build(shipped_build):
     readme = README.read_text(encoding="utf-8")
     assert data_profile.block_in(readme, "warehouse") == data_profile.warehouse_block(shipped_build.paths.warehouse_db)
+
+
+def test_the_contract_table_is_the_contract():
+    # raw/README.md's table of files and columns is generated from raw.contract: a column, a rule
+    # or a vocabulary changed there shows here, or this fails
+    readme = README.read_text(encoding="utf-8")
+    assert data_profile.block_in(readme, "contract") == data_profile.contract_block()
+    for spec in data_profile.contract.RAW_FILES:
+        assert f"`{spec.filename}`" in data_profile.contract_block()

@@ -92,6 +92,10 @@ class RawFile:
     description: str
     kind: str = "csv"
     may_be_empty: bool = False  # a header without rows is a valid file
+    # what raw/README.md's contract table says of a column beside its name (its rule or vocabulary),
+    # and of the file after its columns: the table is generated from these (raw.data_profile)
+    column_notes: tuple[tuple[str, str], ...] = ()
+    file_note: str = ""
 
     @property
     def filename(self) -> str:
@@ -117,6 +121,17 @@ SOURCES = RawFile(
     "sources",
     ("source_id", "title", "title_en", "publisher", "authors", "published", "url", "kind", "notes"),
     "Every report, article and document a figure is taken from.",
+    column_notes=(
+        ("source_id", "lowercase slug, unique"),
+        ("title", "as the page gives it, in its language"),
+        (
+            "title_en",
+            "a curator's faithful English translation when the title is in another language, shown as a translation; blank otherwise",
+        ),
+        ("published", "YYYY, YYYY-MM or YYYY-MM-DD"),
+        ("url", "http/https"),
+        ("kind", "what the page read is: " + ", ".join(SOURCE_KINDS) + "; see below"),
+    ),
 )
 COUNTRY_ESTIMATES = RawFile(
     "country_estimates",
@@ -133,6 +148,16 @@ COUNTRY_ESTIMATES = RawFile(
         "notes",
     ),
     "Per-country observations: a figure (or mere presence) of North Korean workers, as one source states it.",
+    column_notes=(
+        ("country", "English name as the source spells it"),
+        (
+            "workers_high",
+            'whole numbers ≥ 0, low ≤ high; low alone = "at least", high alone = "up to", both blank = presence only',
+        ),
+        ("measure", ", ".join(MEASURES) + "; see below"),
+        ("sectors", "`;`-separated vocabulary"),
+        ("origin", "who first stated the figure, as its page says; required with a figure: see below"),
+    ),
 )
 RESTAURANTS = RawFile(
     "restaurants",
@@ -143,22 +168,46 @@ BORDER_ENTRIES = RawFile(
     "border_entries",
     ("host", "year", "period", "category", "entrants", "qualifier", "source_id", "origin", "evidence"),
     "North Korean entries into China and Russia by year, period and purpose (each host's border statistics as reported).",
+    column_notes=(
+        ("host", ", ".join(ENTRY_HOSTS) + ": whose border statistics"),
+        ("period", "full_year, Q1–Q4, H1, H2, or a month span such as Jan-Sep"),
+        ("category", "the purpose as the host counts it: " + ", ".join(ENTRY_CATEGORIES)),
+        ("qualifier", "blank when the page gives the number as it is; " + ", ".join(ENTRY_QUALIFIERS) + " otherwise"),
+        ("origin", "who first stated the figure, as its page says"),
+    ),
 )
 IT_WORKERS = RawFile(
     "it_workers",
     ("country", "workers_low", "workers_high", "measure", "reference_year", "source_id", "origin", "evidence", "notes"),
     "North Korean IT workers reported in a country: a figure or mere presence, as one source states it.",
     may_be_empty=True,
+    column_notes=(
+        ("workers_high", "as in `country_estimates.csv`"),
+        ("measure", ", ".join(IT_MEASURES)),
+        ("origin", "required with a figure"),
+    ),
+    file_note='North Korean IT workers, kept apart from the labourers (see "IT workers" below)',
 )
 HEADLINE_ESTIMATES = RawFile(
     "headline_estimates",
     ("year", "scope", "low", "high", "source_id", "origin", "evidence"),
     "Global figures: total workers abroad, revenue, host countries, restaurants, repatriations.",
+    column_notes=(
+        ("scope", ", ".join(HEADLINE_SCOPES)),
+        ("origin", "who first stated the figure, as its page says; required with a figure: see below"),
+    ),
 )
 POLICY_EVENTS_FILE = RawFile(
     "policy_events",
     ("date", "country", "event", "reference", "figure", "figure_meaning", "source_id", "origin", "evidence"),
     "UN resolutions, national pledges, statements and implementation reports.",
+    column_notes=(
+        ("date", "YYYY, YYYY-MM or YYYY-MM-DD; blank when the source gives none"),
+        ("country", "blank for UN-level"),
+        ("event", ", ".join(POLICY_EVENTS)),
+        ("figure_meaning", ", ".join(FIGURE_MEANINGS)),
+        ("origin", "who first stated the figure, as its page says; required with a figure: see below"),
+    ),
 )
 
 REVIEWED_CHANGES = RawFile(
@@ -166,6 +215,16 @@ REVIEWED_CHANGES = RawFile(
     ("country", "figure", "old_value", "new_value", "reason"),
     "Changes a curator reviewed and means: each lets one held jump of a country's figures through the publish.",
     may_be_empty=True,
+    column_notes=(
+        ("figure", ", ".join(REVIEWED_FIGURES)),
+        (
+            "new_value",
+            "whole numbers for the figures, `94,000` accepted; a status such as `estimate` or `present` for status, `"
+            + ABSENT
+            + "` as new value for a country no longer listed",
+        ),
+    ),
+    file_note="see below",
 )
 
 LEADS = RawFile(
@@ -174,6 +233,11 @@ LEADS = RawFile(
     "Pages a curator has found but not yet read and decided: the research queue lists them until each is "
     "added to the files above or set aside in raw/README.md.",
     may_be_empty=True,
+    column_notes=(
+        ("found", "date"),
+        ("what", "what the page may hold"),
+    ),
+    file_note="pages found but not yet read and decided; they report nothing and are listed in `marts.research_queue` until a curator adds their figures to the files above or sets them aside (below)",
 )
 
 RAW_FILES: tuple[RawFile, ...] = (

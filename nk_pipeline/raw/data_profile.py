@@ -20,7 +20,7 @@ from pathlib import Path
 
 from nk_pipeline.raw import contract, countries
 
-BLOCKS = ("raw", "warehouse")
+BLOCKS = ("contract", "raw", "warehouse")
 NOT_STATED = "not stated"
 
 
@@ -154,6 +154,27 @@ def warehouse_block(warehouse_db: Path) -> str:
     return "\n".join(lines + _table(["status", "places", "which"], [list(s) for s in statuses]))
 
 
+def contract_block() -> str:
+    """raw/README.md's contract table, from raw.contract: each file's columns with their rules and
+    vocabularies as the contract declares them."""
+    rows = []
+    for spec in contract.RAW_FILES:
+        notes = dict(spec.column_notes)
+        cells = ", ".join(f"{c} ({notes[c]})" if c in notes else c for c in spec.columns)
+        tail = [spec.file_note] if spec.file_note else []
+        if spec.may_be_empty:
+            tail.append("a header alone is a valid file")
+        rows.append([f"`{spec.filename}`", cells + (" — " + "; ".join(tail) if tail else "")])
+    reference = contract.BOUNDARIES
+    rows.append(
+        [
+            f"`{reference.path.split('/')[0]}/`",
+            f"{reference.description} Origin, licence and sha256 in `reference/README.md`",
+        ]
+    )
+    return "\n".join(_table(["file", "columns"], rows))
+
+
 def block_in(readme: str, block: str) -> str:
     start, end = markers(block)
     return readme.split(start, 1)[1].split(end, 1)[0].strip("\n")
@@ -172,6 +193,7 @@ def main() -> None:
     args = parser.parse_args()
     path = args.raw_dir / "README.md"
     readme = path.read_text(encoding="utf-8")
+    readme = replace_block(readme, "contract", contract_block())
     readme = replace_block(readme, "raw", raw_block(args.raw_dir, readme))
     if args.warehouse:
         readme = replace_block(readme, "warehouse", warehouse_block(args.warehouse))
