@@ -402,9 +402,9 @@ def render(
         "- Wall time is spawn to exit; CPU time and peak memory come from `wait4()` on that child (peak resident"
         " set of the process, or of any descendant it waited for).",
         "- Time per asset comes from the run's own event log (`DagsterInstance.all_logs`).",
-        "- `benchmarks/plain.py` calls the same library functions as the assets (`read_raw`, `check_table`,"
-        " `to_typed`, `run_sql` over the same SQL files, `nk_pipeline.map.map_outputs`, `atomic_copies`) in"
-        " the same order, and exits the same way (without the interpreter's tear-down).",
+        "- `benchmarks/plain.py` calls the same doors as the assets (`stage_raw`, `build_marts`,"
+        " `stage_boundaries`, `map_outputs`, `write_release`, `publish`) in the same order, and exits the"
+        " same way (without the interpreter's tear-down).",
         "",
     ]
     return "\n".join(out)
