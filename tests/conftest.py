@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import shutil
+import struct
 import urllib.request
 import warnings
 from contextlib import contextmanager
@@ -23,6 +24,8 @@ from nk_pipeline.shared.settings import PROJECT_ROOT, RAW_DIR_ENV, WAREHOUSE_DIR
 from nk_pipeline.staging.stage import stage_raw
 
 SHIPPED_RAW = PROJECT_ROOT / "raw"
+# hand-made inputs whose answers the tests work out by hand (tests/handmade/README.md)
+HANDMADE = Path(__file__).parent / "handmade"
 
 # Browser tests drive Debian's Chromium (apt-get install chromium), never a downloaded build.
 CHROMIUM = Path("/usr/bin/chromium")
@@ -167,3 +170,21 @@ def reconcile(raw_dir: Path, marts: tuple[str, ...] = SERIES_MARTS) -> duckdb.Du
         "a check held"
     )
     return conn
+
+
+def make_raw(target: Path) -> Path:
+    """A raw folder of the hand-made inputs, with the shipped boundaries."""
+    shutil.copytree(HANDMADE, target, ignore=shutil.ignore_patterns("README.md"))
+    shutil.copytree(SHIPPED_RAW / "reference", target / "reference")
+    return target
+
+
+def png_chunks(data: bytes) -> list[bytes]:
+    """The chunk types of a PNG file, in order."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, offset = [], 8
+    while offset < len(data):
+        (length,) = struct.unpack(">I", data[offset : offset + 4])
+        chunks.append(data[offset + 4 : offset + 8])
+        offset += 12 + length
+    return chunks

@@ -6,7 +6,6 @@ import csv
 import itertools
 import json
 import re
-import struct
 
 import duckdb
 import geopandas as gpd
@@ -23,6 +22,7 @@ from nk_pipeline.map.render_html import html_document
 from nk_pipeline.map.render_png import render_png, source_note
 from nk_pipeline.shared.sql import read_sql
 from nk_pipeline.staging import boundaries
+from tests.conftest import png_chunks
 
 SMALL_STATES = ("MLT", "SGP", "BHR", "QAT", "KWT")
 MAX_GEOJSON_BYTES = 300_000
@@ -205,23 +205,13 @@ def test_map_csv_has_one_plain_row_per_country(shipped_build, expected_iso3):
 # --- map.png ----------------------------------------------------------------------------------
 
 
-def _png_chunks(data: bytes) -> list[bytes]:
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    chunks, offset = [], 8
-    while offset < len(data):
-        (length,) = struct.unpack(">I", data[offset : offset + 4])
-        chunks.append(data[offset + 4 : offset + 8])
-        offset += 12 + length
-    return chunks
-
-
 def test_png_is_deterministic_and_carries_no_version_or_time(shipped_build, scene_inputs, tmp_path):
     rows, sources, scene, _ = scene_inputs
     first = render_png(scene, tmp_path / "a.png", source_note(rows, sources)).read_bytes()
     second = render_png(scene, tmp_path / "b.png", source_note(rows, sources)).read_bytes()
     assert first == second
     assert first == (_map_dir(shipped_build) / "map.png").read_bytes()  # the built file is the same render
-    assert not {b"tEXt", b"iTXt", b"zTXt", b"tIME"} & set(_png_chunks(first))
+    assert not {b"tEXt", b"iTXt", b"zTXt", b"tIME"} & set(png_chunks(first))
 
 
 def test_classes_are_fisher_jenks_on_the_log_scale_and_cover_every_estimate(scene_inputs):

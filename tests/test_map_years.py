@@ -19,7 +19,7 @@ from nk_pipeline.map.render_png import render_years_png, source_note, story_year
 from nk_pipeline.shared.spreadsheet_text import neutralise_frame
 from nk_pipeline.shared.sql import read_sql
 from nk_pipeline.staging import boundaries
-from tests.test_map_files import _png_chunks
+from tests.conftest import png_chunks
 
 
 def _mart(build, sql, params=None):
@@ -80,7 +80,7 @@ def test_map_years_png_shows_four_telling_years_the_same_every_time(shipped_buil
     drawn = render_years_png(scene, years, tmp_path / "years.png", source_note(rows, sources)).read_bytes()
     published = (shipped_build.paths.map_dir / "map_years.png").read_bytes()
     assert drawn == published
-    assert not {b"tEXt", b"iTXt", b"zTXt", b"tIME"} & set(_png_chunks(published))
+    assert not {b"tEXt", b"iTXt", b"zTXt", b"tIME"} & set(png_chunks(published))
     assert len(published) <= 1_000_000
 
 

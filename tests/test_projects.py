@@ -13,8 +13,7 @@ import pytest
 from nk_pipeline.raw import contract
 from nk_pipeline.raw.reading import read_raw
 from nk_pipeline.staging.validation import check_table
-from tests.conftest import reconcile
-from tests.test_reconciliation import HANDMADE, make_raw
+from tests.conftest import HANDMADE, make_raw, reconcile
 
 PROJECT_ROWS = (
     "Benin,,,project,2017,construction,gov-2017,,A state firm built a monument.,\n"

@@ -24,8 +24,7 @@ from nk_pipeline.shared.sql import run_sql
 from nk_pipeline.shared.tables import write_frame
 from nk_pipeline.staging.validation import check_table
 from nk_pipeline.warehouse import changes
-from tests.conftest import run_build
-from tests.test_reconciliation import make_raw
+from tests.conftest import make_raw, run_build
 
 ESTIMATE_COLUMNS = [
     "iso3",

@@ -22,21 +22,10 @@ current in 2020 too. The country sums of global_totals in 2020: central 10,000 +
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import duckdb
 import pytest
 
-from tests.conftest import SHIPPED_RAW, run_build
-
-HANDMADE = Path(__file__).parent / "handmade"
-
-
-def make_raw(target: Path) -> Path:
-    shutil.copytree(HANDMADE, target, ignore=shutil.ignore_patterns("README.md"))
-    shutil.copytree(SHIPPED_RAW / "reference", target / "reference")
-    return target
+from tests.conftest import make_raw, run_build
 
 
 @pytest.fixture(scope="module")

@@ -23,8 +23,7 @@ from nk_pipeline.marts.catalog import MARTS
 from nk_pipeline.raw import contract, countries
 from nk_pipeline.staging import boundaries
 from nk_pipeline.staging.stage import stage_boundaries
-from tests.conftest import SHIPPED_RAW, reconcile
-from tests.test_reconciliation import make_raw
+from tests.conftest import SHIPPED_RAW, make_raw, reconcile
 
 
 def test_territories_have_codes_of_their_own_and_an_iso_container():
