@@ -8,11 +8,13 @@ the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import geopandas as gpd
 import jenkspy
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
 from nk_pipeline.map.map_features import missing_shapes
@@ -21,9 +23,6 @@ from nk_pipeline.raw import countries
 from nk_pipeline.staging.boundaries import polygonal
 
 EARTH_RADIUS_KM = 6371.0088
-# Equal Earth (Šavrič, Patterson & Jenny 2018), the coefficients of the published formula
-_EE_A = (1.340264, -0.081106, 0.000893, 0.003796)
-_EE_M = np.sqrt(3) / 2
 # Antarctica hosts nobody and would take a fifth of the height; the map is cut just below Cape Horn.
 MAP_SOUTH, MAP_NORTH = -57.0, 84.0
 # Simplification of the drawn shapes, in projected km: under a pixel of a 1,600 px wide map.
@@ -32,16 +31,16 @@ DRAW_TOLERANCE_KM = 6.0
 SMALL_STATE_KM2 = 30_000
 
 
+@cache
+def _equal_earth() -> pyproj.Proj:
+    # Equal Earth (Šavrič, Patterson & Jenny 2018) on a sphere of the Earth's mean radius
+    return pyproj.Proj(f"+proj=eqearth +R={EARTH_RADIUS_KM * 1000} +units=m")
+
+
 def equal_earth(lon_deg: np.ndarray, lat_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Equal Earth x, y in km (north up) for longitudes and latitudes in degrees."""
-    lam = np.radians(lon_deg)
-    theta = np.arcsin(_EE_M * np.sin(np.radians(lat_deg)))
-    a1, a2, a3, a4 = _EE_A
-    t2 = theta * theta
-    t6 = t2 * t2 * t2
-    x = lam * np.cos(theta) / (_EE_M * (a1 + 3 * a2 * t2 + t6 * (7 * a3 + 9 * a4 * t2)))
-    y = theta * (a1 + a2 * t2 + t6 * (a3 + a4 * t2))
-    return x * EARTH_RADIUS_KM, y * EARTH_RADIUS_KM
+    x, y = _equal_earth()(np.asarray(lon_deg, dtype=float), np.asarray(lat_deg, dtype=float))
+    return np.asarray(x) / 1000, np.asarray(y) / 1000
 
 
 def project(geometries: np.ndarray) -> np.ndarray:
