@@ -135,7 +135,9 @@ def test_year_scene_draws_only_that_years_hosts():
     )
     scene = map_scene.build_scene(latest, shapes)
     fills = dict(zip(scene.hosts["iso3"], scene.hosts["fill"]))
-    assert fills["DZA"] == map_scene.NONE_REMAINING_COLOUR  # distinct from a figure and from presence
+    assert (
+        fills["DZA"] == map_scene.STATUS_STYLES["none_reported_remaining"].fill
+    )  # distinct from a figure and from presence
     earlier = map_scene.year_scene(
         scene, latest[latest["iso3"] == "POL"].assign(workers_central=2500, status="estimate")
     )

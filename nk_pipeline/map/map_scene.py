@@ -78,28 +78,63 @@ CLASS_COLOURS = ("#fdd49e", "#fdbb84", "#fc8d59", "#e34a33", "#b30000")
 LAND_COLOUR = "#e4e2de"
 LAND_EDGE = "#ffffff"
 SEA_COLOUR = "#f3f7fa"
-PRESENT_COLOUR = "#b9b6b0"
-PRESENT_HATCH = "#6f6b64"
-RESTAURANTS_COLOUR = "#dcd6ec"
-RESTAURANTS_HATCH = "#5e4c9a"
-IT_WORKERS_COLOUR = "#d9e6f2"
-IT_WORKERS_HATCH = "#2f5f8a"
-NONE_REMAINING_COLOUR = "#d2ece4"
-NONE_REMAINING_HATCH = "#2c7a66"
-# what was last reported, years ago: pale and lined, so that it never reads as a figure of the year shown
-LAST_REPORTED_COLOUR = "#eeebe6"
-LAST_REPORTED_HATCH = "#a29d94"
 HOST_EDGE = "#5a5650"
 # A nil report from a country no source names as a host stays in the data, drawn as land.
 NOT_DRAWN = ("none_reported",)
 # the statuses drawn without a class colour, in legend order
 STATUS_LEGEND = {s.name: s.legend for s in vocabulary.STATUSES if s.name != "estimate" and s.name not in NOT_DRAWN}
-STATUS_COLOURS = {
-    "none_reported_remaining": (NONE_REMAINING_COLOUR, NONE_REMAINING_HATCH),
-    "present": (PRESENT_COLOUR, PRESENT_HATCH),
-    "restaurants_only": (RESTAURANTS_COLOUR, RESTAURANTS_HATCH),
-    "it_workers_only": (IT_WORKERS_COLOUR, IT_WORKERS_HATCH),
-    "last_reported": (LAST_REPORTED_COLOUR, LAST_REPORTED_HATCH),
+
+
+@dataclass(frozen=True)
+class StatusStyle:
+    """How a status without a class colour is drawn, said once for the PNGs and the page: a pale
+    fill with a pattern in ink."""
+
+    fill: str
+    ink: str
+    png_hatch: str  # matplotlib's hatch
+    svg_id: str  # the page's <pattern id="pattern-...">
+    svg_tile: int  # its tile's side, in px
+    svg_rotate: int  # degrees (0: none)
+    svg_mark: str  # what is drawn in ink on the tile; {ink} is its colour
+
+
+# in the order the page defines its patterns
+STATUS_STYLES = {
+    "present": StatusStyle(
+        "#b9b6b0",
+        "#6f6b64",
+        "////",
+        "present",
+        4,
+        45,
+        '<line x1="0" y1="0" x2="0" y2="4" stroke="{ink}" stroke-width="1.1"/>',
+    ),
+    "restaurants_only": StatusStyle(
+        "#dcd6ec", "#5e4c9a", "....", "restaurants", 4, 0, '<circle cx="2" cy="2" r="0.9" fill="{ink}"/>'
+    ),
+    "it_workers_only": StatusStyle(
+        "#d9e6f2", "#2f5f8a", "++", "it", 5, 0, '<path d="M2.5 1V4M1 2.5H4" stroke="{ink}" stroke-width="0.7"/>'
+    ),
+    "none_reported_remaining": StatusStyle(
+        "#d2ece4",
+        "#2c7a66",
+        "\\\\",
+        "none",
+        5,
+        -45,
+        '<line x1="0" y1="0" x2="0" y2="5" stroke="{ink}" stroke-width="0.8"/>',
+    ),
+    # what was last reported, years ago: pale and lined, so that it never reads as a figure of the year shown
+    "last_reported": StatusStyle(
+        "#eeebe6",
+        "#a29d94",
+        "---",
+        "last",
+        4,
+        0,
+        '<line x1="0" y1="2" x2="4" y2="2" stroke="{ink}" stroke-width="0.6"/>',
+    ),
 }
 
 
@@ -150,7 +185,8 @@ class MapScene:
 def fill_of(row: pd.Series, classes: list[MapClass]) -> str:
     if row["status"] == "estimate" and not pd.isna(row["class"]):
         return classes[int(row["class"])].colour
-    return STATUS_COLOURS.get(row["status"], (PRESENT_COLOUR,))[0]
+    style = STATUS_STYLES.get(row["status"], STATUS_STYLES["present"])
+    return style.fill
 
 
 def assign_classes(central: pd.Series, classes: list[MapClass]) -> pd.Series:

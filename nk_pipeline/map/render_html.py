@@ -184,13 +184,7 @@ class _View:
         return round((x - self.xmin) * self.scale, 1), round((self.ymax - y) * self.scale, 1)
 
 
-_PATTERNS = {
-    "present": "url(#pattern-present)",
-    "restaurants_only": "url(#pattern-restaurants)",
-    "it_workers_only": "url(#pattern-it)",
-    "none_reported_remaining": "url(#pattern-none)",
-    "last_reported": "url(#pattern-last)",
-}
+_PATTERNS = {status: f"url(#pattern-{style.svg_id})" for status, style in map_scene.STATUS_STYLES.items()}
 
 
 def _fill(host: Row) -> str:
@@ -209,29 +203,17 @@ def _aria_label(host: Row) -> str:
     return f"{host['name']}: {detail}"
 
 
-def _patterns() -> str:
-    none_fill, none_hatch = map_scene.STATUS_COLOURS["none_reported_remaining"]
-    last_fill, last_hatch = map_scene.STATUS_COLOURS["last_reported"]
+def _pattern(style: map_scene.StatusStyle) -> str:
+    tile = style.svg_tile
+    rotate = f' patternTransform="rotate({style.svg_rotate})"' if style.svg_rotate else ""
     return (
-        "<defs>"
-        '<pattern id="pattern-present" patternUnits="userSpaceOnUse" width="4" height="4" patternTransform="rotate(45)">'
-        f'<rect width="4" height="4" fill="{map_scene.PRESENT_COLOUR}"/>'
-        f'<line x1="0" y1="0" x2="0" y2="4" stroke="{map_scene.PRESENT_HATCH}" stroke-width="1.1"/></pattern>'
-        '<pattern id="pattern-restaurants" patternUnits="userSpaceOnUse" width="4" height="4">'
-        f'<rect width="4" height="4" fill="{map_scene.RESTAURANTS_COLOUR}"/>'
-        f'<circle cx="2" cy="2" r="0.9" fill="{map_scene.RESTAURANTS_HATCH}"/></pattern>'
-        '<pattern id="pattern-it" patternUnits="userSpaceOnUse" width="5" height="5">'
-        f'<rect width="5" height="5" fill="{map_scene.IT_WORKERS_COLOUR}"/>'
-        f'<path d="M2.5 1V4M1 2.5H4" stroke="{map_scene.IT_WORKERS_HATCH}" stroke-width="0.7"/></pattern>'
-        '<pattern id="pattern-none" patternUnits="userSpaceOnUse" width="5" height="5" '
-        'patternTransform="rotate(-45)">'
-        f'<rect width="5" height="5" fill="{none_fill}"/>'
-        f'<line x1="0" y1="0" x2="0" y2="5" stroke="{none_hatch}" stroke-width="0.8"/></pattern>'
-        '<pattern id="pattern-last" patternUnits="userSpaceOnUse" width="4" height="4">'
-        f'<rect width="4" height="4" fill="{last_fill}"/>'
-        f'<line x1="0" y1="2" x2="4" y2="2" stroke="{last_hatch}" stroke-width="0.6"/></pattern>'
-        "</defs>"
+        f'<pattern id="pattern-{style.svg_id}" patternUnits="userSpaceOnUse" width="{tile}" height="{tile}"{rotate}>'
+        f'<rect width="{tile}" height="{tile}" fill="{style.fill}"/>{style.svg_mark.format(ink=style.ink)}</pattern>'
     )
+
+
+def _patterns() -> str:
+    return "<defs>" + "".join(_pattern(style) for style in map_scene.STATUS_STYLES.values()) + "</defs>"
 
 
 def _svg(scene: map_scene.MapScene) -> str:

@@ -38,14 +38,6 @@ SUBTITLE = (
     "Coloured: a reconciled estimate (central figure of the range) from reports describing the latest year or the "
     "years just before it.\nPale: the last report is older, shown as last reported, not as a current figure."
 )
-HATCHES = {
-    "present": "////",
-    "restaurants_only": "....",
-    "it_workers_only": "++",
-    "none_reported_remaining": "\\\\",
-    "last_reported": "---",
-}
-HATCH_COLOURS = {status: hatch for status, (_, hatch) in map_scene.STATUS_COLOURS.items()}
 YEARS_WIDTH_IN, YEARS_HEIGHT_IN = 12.0, 8.2
 YEARS_TITLE = "North Korean workers abroad, year by year: as the cited reports describe each year"
 YEARS_SUBTITLE = (
@@ -178,8 +170,9 @@ def _draw_map(ax, scene: map_scene.MapScene, labels: int) -> None:
     hosts = scene.hosts
     for _, host in hosts.iterrows():
         style = {"facecolor": host["fill"], "edgecolor": map_scene.HOST_EDGE, "linewidth": 0.45, "zorder": 2}
-        if host["status"] in HATCHES:
-            style.update(hatch=HATCHES[host["status"]], hatchcolor=HATCH_COLOURS[host["status"]])
+        if host["status"] in map_scene.STATUS_STYLES:
+            drawn = map_scene.STATUS_STYLES[host["status"]]
+            style.update(hatch=drawn.png_hatch, hatchcolor=drawn.ink)
         ax.add_artist(_patch(host.geometry, **style))
 
     small = hosts[hosts["small"]]
@@ -229,10 +222,10 @@ def _legend(ax, scene: map_scene.MapScene, counts: bool = True, loc: str = "lowe
         if count or not counts:
             handles.append(
                 Patch(
-                    facecolor=map_scene.STATUS_COLOURS[status][0],
+                    facecolor=map_scene.STATUS_STYLES[status].fill,
                     edgecolor=map_scene.HOST_EDGE,
-                    hatch=HATCHES[status],
-                    hatchcolor=HATCH_COLOURS[status],
+                    hatch=map_scene.STATUS_STYLES[status].png_hatch,
+                    hatchcolor=map_scene.STATUS_STYLES[status].ink,
                     linewidth=0.45,
                     label=f"{text}  ({count})" if counts else text,
                 )
