@@ -92,6 +92,8 @@ class RawFile:
     description: str
     kind: str = "csv"
     may_be_empty: bool = False  # a header without rows is a valid file
+    key: tuple[str, ...] = ()  # the columns that identify a row: no two rows may share them
+    numeric: tuple[str, ...] = ()  # whole-number columns, typed as integers in staging (`94,000` accepted)
     # what raw/README.md's contract table says of a column beside its name (its rule or vocabulary),
     # and of the file after its columns: the table is generated from these (raw.data_profile)
     column_notes: tuple[tuple[str, str], ...] = ()
@@ -158,11 +160,15 @@ COUNTRY_ESTIMATES = RawFile(
         ("sectors", "`;`-separated vocabulary"),
         ("origin", "who first stated the figure, as its page says; required with a figure: see below"),
     ),
+    key=("country", "source_id", "reference_year", "measure", "workers_low", "workers_high"),
+    numeric=("workers_low", "workers_high", "reference_year"),
 )
 RESTAURANTS = RawFile(
     "restaurants",
     ("country", "reference_year", "source_id", "evidence"),
     "Countries reported to host North Korean state-run restaurants.",
+    key=("country", "source_id", "reference_year"),
+    numeric=("reference_year",),
 )
 BORDER_ENTRIES = RawFile(
     "border_entries",
@@ -175,6 +181,8 @@ BORDER_ENTRIES = RawFile(
         ("qualifier", "blank when the page gives the number as it is; " + ", ".join(ENTRY_QUALIFIERS) + " otherwise"),
         ("origin", "who first stated the figure, as its page says"),
     ),
+    key=("host", "year", "period", "category", "source_id"),
+    numeric=("year", "entrants"),
 )
 IT_WORKERS = RawFile(
     "it_workers",
@@ -187,6 +195,8 @@ IT_WORKERS = RawFile(
         ("origin", "required with a figure"),
     ),
     file_note='North Korean IT workers, kept apart from the labourers (see "IT workers" below)',
+    key=("country", "source_id", "reference_year", "measure", "workers_low", "workers_high"),
+    numeric=("workers_low", "workers_high", "reference_year"),
 )
 HEADLINE_ESTIMATES = RawFile(
     "headline_estimates",
@@ -196,6 +206,8 @@ HEADLINE_ESTIMATES = RawFile(
         ("scope", ", ".join(HEADLINE_SCOPES)),
         ("origin", "who first stated the figure, as its page says; required with a figure: see below"),
     ),
+    key=("scope", "year", "source_id", "low", "high"),
+    numeric=("year", "low", "high"),
 )
 POLICY_EVENTS_FILE = RawFile(
     "policy_events",
@@ -208,6 +220,7 @@ POLICY_EVENTS_FILE = RawFile(
         ("figure_meaning", ", ".join(FIGURE_MEANINGS)),
         ("origin", "who first stated the figure, as its page says; required with a figure: see below"),
     ),
+    numeric=("figure",),
 )
 
 REVIEWED_CHANGES = RawFile(
@@ -225,6 +238,7 @@ REVIEWED_CHANGES = RawFile(
         ),
     ),
     file_note="see below",
+    key=("country", "figure", "old_value", "new_value"),
 )
 
 LEADS = RawFile(
@@ -238,6 +252,7 @@ LEADS = RawFile(
         ("what", "what the page may hold"),
     ),
     file_note="pages found but not yet read and decided; they report nothing and are listed in `marts.research_queue` until a curator adds their figures to the files above or sets them aside (below)",
+    numeric=("year",),
 )
 
 RAW_FILES: tuple[RawFile, ...] = (

@@ -143,12 +143,12 @@ def _listed(columns: tuple[str, ...]) -> str:
 
 # The columns that identify one row of each file: the uniqueness rule, its message and the
 # columns an error names are all read from here.
-OBSERVATION_KEY = ("country", "source_id", "reference_year", "measure", "workers_low", "workers_high")
-RESTAURANT_KEY = ("country", "source_id", "reference_year")
-IT_WORKER_KEY = ("country", "source_id", "reference_year", "measure", "workers_low", "workers_high")
-ENTRY_KEY = ("host", "year", "period", "category", "source_id")
-HEADLINE_KEY = ("scope", "year", "source_id", "low", "high")
-REVIEW_KEY = ("country", "figure", "old_value", "new_value")
+OBSERVATION_KEY = contract.COUNTRY_ESTIMATES.key
+RESTAURANT_KEY = contract.RESTAURANTS.key
+IT_WORKER_KEY = contract.IT_WORKERS.key
+ENTRY_KEY = contract.BORDER_ENTRIES.key
+HEADLINE_KEY = contract.HEADLINE_ESTIMATES.key
+REVIEW_KEY = contract.REVIEWED_CHANGES.key
 
 
 class _Cited(pa.DataFrameModel):

@@ -24,15 +24,7 @@ from nk_pipeline.raw.reading import LINE_COLUMN, RawTable, read_raw
 from nk_pipeline.shared.issues import Issue, RawDataError
 from nk_pipeline.shared.settings import shown_path
 
-NUMERIC_COLUMNS = {
-    "country_estimates": ("workers_low", "workers_high", "reference_year"),
-    "restaurants": ("reference_year",),
-    "border_entries": ("year", "entrants"),
-    "it_workers": ("workers_low", "workers_high", "reference_year"),
-    "leads": ("year",),
-    "headline_estimates": ("year", "low", "high"),
-    "policy_events": ("figure",),
-}
+NUMERIC_COLUMNS = {f.name: f.numeric for f in contract.RAW_FILES if f.numeric}
 THOUSANDS = schemas.GROUPED_WHOLE_NUMBER.pattern
 
 BUILTIN_RULES = {
