@@ -200,15 +200,14 @@ class SourcesModel(pa.DataFrameModel):
         strict = True
 
 
-class CountryEstimatesModel(_Cited):
-    """raw/country_estimates.csv: one observation of one country by one source."""
+class _WorkerFigures(_Cited):
+    """A country's workers as one source states them: a figure (low, high) or mere presence."""
 
     country: Series[Text] = pa.Field(nullable=False)
     workers_low: Series[Text] = pa.Field(nullable=True)
     workers_high: Series[Text] = pa.Field(nullable=True)
     measure: Series[Text] = pa.Field(nullable=False)
     reference_year: Series[Text] = pa.Field(nullable=True)
-    sectors: Series[Text] = pa.Field(nullable=True)
     origin: Series[Text] = pa.Field(nullable=True)  # required with a figure: see figure_has_origin
     notes: Series[Text] = pa.Field(nullable=True)
 
@@ -220,6 +219,20 @@ class CountryEstimatesModel(_Cited):
     def reference_year_in_range(cls, s: Series[Text]) -> Series[bool]:
         return per_distinct(s, is_year)
 
+    @pa.dataframe_check(error="workers_low must not be greater than workers_high")
+    def low_le_high(cls, df: pd.DataFrame) -> Series[bool]:
+        return low_not_above_high(df, "workers_low", "workers_high")
+
+    @pa.dataframe_check(error=ORIGIN_RULE)
+    def figure_has_origin(cls, df: pd.DataFrame) -> Series[bool]:
+        return has_origin(df, df["workers_low"].notna() | df["workers_high"].notna())
+
+
+class CountryEstimatesModel(_WorkerFigures):
+    """raw/country_estimates.csv: one observation of one country by one source."""
+
+    sectors: Series[Text] = pa.Field(nullable=True)
+
     @pa.check("measure", error=f"measure must be one of: {', '.join(contract.MEASURES)}")
     def measure_in_vocabulary(cls, s: Series[Text]) -> Series[bool]:
         return per_distinct(s, lambda v: v.isin(contract.MEASURES))
@@ -227,10 +240,6 @@ class CountryEstimatesModel(_Cited):
     @pa.check("sectors", error=f"sectors must be ';'-separated terms from: {', '.join(contract.SECTORS)}")
     def sectors_in_vocabulary(cls, s: Series[Text]) -> Series[bool]:
         return per_distinct(s, lambda v: v.str.fullmatch(SECTOR_LIST))
-
-    @pa.dataframe_check(error="workers_low must not be greater than workers_high")
-    def low_le_high(cls, df: pd.DataFrame) -> Series[bool]:
-        return low_not_above_high(df, "workers_low", "workers_high")
 
     @pa.dataframe_check(
         error=(
@@ -245,41 +254,17 @@ class CountryEstimatesModel(_Cited):
         unknown = per_distinct(df["measure"], lambda v: ~v.isin(contract.MEASURES))
         return (presence != has_figure) | unknown
 
-    @pa.dataframe_check(error=ORIGIN_RULE)
-    def figure_has_origin(cls, df: pd.DataFrame) -> Series[bool]:
-        return has_origin(df, df["workers_low"].notna() | df["workers_high"].notna())
-
     @pa.dataframe_check(error=f"duplicate observation: same {_listed(OBSERVATION_KEY)} as an earlier row")
     def one_observation_per_key(cls, df: pd.DataFrame) -> Series[bool]:
         return unique_rows(df, OBSERVATION_KEY)
 
 
-class ITWorkersModel(_Cited):
+class ITWorkersModel(_WorkerFigures):
     """raw/it_workers.csv: North Korean IT workers in one country, as one source states it."""
-
-    country: Series[Text] = pa.Field(nullable=False)
-    workers_low: Series[Text] = pa.Field(nullable=True)
-    workers_high: Series[Text] = pa.Field(nullable=True)
-    measure: Series[Text] = pa.Field(nullable=False)
-    reference_year: Series[Text] = pa.Field(nullable=True)
-    origin: Series[Text] = pa.Field(nullable=True)  # required with a figure: see figure_has_origin
-    notes: Series[Text] = pa.Field(nullable=True)
-
-    @pa.check("workers_low", "workers_high", error="must be a whole number of workers ≥ 0 (digits only)")
-    def workers_are_whole(cls, s: Series[Text]) -> Series[bool]:
-        return per_distinct(s, is_whole_number)
-
-    @pa.check("reference_year", error=f"reference_year must be a year from {EARLIEST_YEAR} to this year")
-    def reference_year_in_range(cls, s: Series[Text]) -> Series[bool]:
-        return per_distinct(s, is_year)
 
     @pa.check("measure", error=f"measure must be one of: {', '.join(contract.IT_MEASURES)}")
     def measure_in_vocabulary(cls, s: Series[Text]) -> Series[bool]:
         return per_distinct(s, lambda v: v.isin(contract.IT_MEASURES))
-
-    @pa.dataframe_check(error="workers_low must not be greater than workers_high")
-    def low_le_high(cls, df: pd.DataFrame) -> Series[bool]:
-        return low_not_above_high(df, "workers_low", "workers_high")
 
     @pa.dataframe_check(
         error="measure 'presence' means no figure (leave both blank); 'stock' needs workers_low or workers_high"
@@ -289,10 +274,6 @@ class ITWorkersModel(_Cited):
         presence = per_distinct(df["measure"], lambda v: v == "presence", blank=False)
         unknown = per_distinct(df["measure"], lambda v: ~v.isin(contract.IT_MEASURES))
         return (presence != has_figure) | unknown
-
-    @pa.dataframe_check(error=ORIGIN_RULE)
-    def figure_has_origin(cls, df: pd.DataFrame) -> Series[bool]:
-        return has_origin(df, df["workers_low"].notna() | df["workers_high"].notna())
 
     @pa.dataframe_check(error=f"duplicate row: same {_listed(IT_WORKER_KEY)} as an earlier row")
     def one_row_per_key(cls, df: pd.DataFrame) -> Series[bool]:
@@ -516,21 +497,17 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
 
 # The columns each whole-row rule is about, so that an error names them (Pandera reports a
 # failed row once for every column of the frame).
+# the whole-row rules of every _WorkerFigures model
+_WORKER_FIGURE_RULES = {
+    "low_le_high": ("workers_low", "workers_high"),
+    "presence_has_no_figure": ("measure", "workers_low", "workers_high"),
+    "figure_has_origin": ("origin",),
+}
 ROW_RULE_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
-    contract.COUNTRY_ESTIMATES.name: {
-        "low_le_high": ("workers_low", "workers_high"),
-        "presence_has_no_figure": ("measure", "workers_low", "workers_high"),
-        "figure_has_origin": ("origin",),
-        "one_observation_per_key": OBSERVATION_KEY,
-    },
+    contract.COUNTRY_ESTIMATES.name: {**_WORKER_FIGURE_RULES, "one_observation_per_key": OBSERVATION_KEY},
     contract.RESTAURANTS.name: {"one_row_per_key": RESTAURANT_KEY},
     contract.BORDER_ENTRIES.name: {"one_row_per_key": ENTRY_KEY},
-    contract.IT_WORKERS.name: {
-        "low_le_high": ("workers_low", "workers_high"),
-        "presence_has_no_figure": ("measure", "workers_low", "workers_high"),
-        "figure_has_origin": ("origin",),
-        "one_row_per_key": IT_WORKER_KEY,
-    },
+    contract.IT_WORKERS.name: {**_WORKER_FIGURE_RULES, "one_row_per_key": IT_WORKER_KEY},
     contract.HEADLINE_ESTIMATES.name: {
         "low_le_high": ("low", "high"),
         "has_a_figure": ("low", "high"),
