@@ -1,7 +1,12 @@
-"""The SQL lives beside the stage that runs it (nk_pipeline/<stage>/sql/*.sql); this finds and reads it."""
+"""The SQL lives beside the stage that runs it (nk_pipeline/<stage>/sql/*.sql); this finds and reads it.
+
+A file that calls one of the shared macros (shared/sql/macros.sql) is read with their definitions
+in front, so every caller runs it as it is, and a mart's code version changes with the macros it uses.
+"""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -21,8 +26,23 @@ def sql_files() -> dict[str, Path]:
     return files
 
 
+MACROS = "macros"
+
+
+@cache
+def macro_names() -> tuple[str, ...]:
+    return tuple(re.findall(r"CREATE OR REPLACE TEMP MACRO (\w+)\(", _text(MACROS)))
+
+
 @cache
 def read_sql(name: str) -> str:
+    text = _text(name)
+    if name != MACROS and any(re.search(rf"\b{macro}\(", text) for macro in macro_names()):
+        return f"{_text(MACROS)}\n{text}"
+    return text
+
+
+def _text(name: str) -> str:
     return sql_files()[name].read_text(encoding="utf-8")
 
 

@@ -28,8 +28,16 @@ from nk_pipeline.warehouse.history import attached_previous, carry_history, reco
 REVIEWED_FILE = f"raw/{contract.REVIEWED_CHANGES.filename}"
 # What the evidence comparison reads of the published warehouse's marts.estimate_evidence.
 EVIDENCE_COLUMNS = (
-    "iso3", "raw_file", "source_id", "source_line", "measure", "workers_low", "workers_high",
-    "reference_year", "effective_year", "evidence",
+    "iso3",
+    "raw_file",
+    "source_id",
+    "source_line",
+    "measure",
+    "workers_low",
+    "workers_high",
+    "reference_year",
+    "effective_year",
+    "evidence",
 )
 FIGURE_NAMES = {"workers_low": "low", "workers_high": "high", "workers_central": "central"}
 NOTHING = "—"
@@ -99,7 +107,11 @@ class Changes:
         unchanged = self.evidence[~self.evidence["iso3"].isin(set(self.countries["iso3"]))]
         for iso3, group in unchanged.groupby("iso3", sort=True):
             rows.append(
-                {"country": iso3, "change": "figures unchanged", "raw lines": "<br>".join(map(evidence_change, group.itertuples(index=False)))}
+                {
+                    "country": iso3,
+                    "change": "figures unchanged",
+                    "raw lines": "<br>".join(map(evidence_change, group.itertuples(index=False))),
+                }
             )
         table = pd.DataFrame(rows).fillna("").to_markdown(index=False)
         reviewed = "".join(f"\n- reviewed: {reviewed_change(r)}" for r in self.reviewed.itertuples(index=False))
@@ -140,7 +152,9 @@ class Review:
             ]
             for jump in jumps.itertuples(index=False):
                 if isinstance(jump.other_reviews, str):
-                    lines.append(f"    {REVIEWED_FILE} ({jump.other_reviews}) reviews another change of {jump.figure}, not this one")
+                    lines.append(
+                        f"    {REVIEWED_FILE} ({jump.other_reviews}) reviews another change of {jump.figure}, not this one"
+                    )
             lines.append(f"    if this is meant, add to {REVIEWED_FILE}, saying why:")
             lines += [f"      {suggested_row(jump)}" for jump in jumps.itertuples(index=False)]
         lines.append("If it is a typo, correct the raw line and build again.")
@@ -199,7 +213,7 @@ def load_changes(conn: duckdb.DuckDBPyConnection, publish_id: int) -> Changes:
         publish_id=publish_id,
         previous_publish_id=previous,
         countries=rows("country_estimate_changes", "iso3"),
-        evidence=rows("evidence_changes", "iso3, raw_file, coalesce(new_source_line, old_source_line)"),
+        evidence=conn.execute(read_sql("evidence_changes_read"), {"publish_id": publish_id}).df(),
         reviewed=rows("reviewed_changes", "source_line"),
     )
 
@@ -256,7 +270,11 @@ def country_change(row) -> str:
     parts = []
     if not _same(row.old_status, row.new_status):
         parts.append(f"status {row.old_status} → {row.new_status}")
-    for figure, factor in (("workers_low", row.low_factor), ("workers_high", row.high_factor), ("workers_central", row.central_factor)):
+    for figure, factor in (
+        ("workers_low", row.low_factor),
+        ("workers_high", row.high_factor),
+        ("workers_central", row.central_factor),
+    ):
         old, new = getattr(row, f"old_{figure}"), getattr(row, f"new_{figure}")
         if _number(old) != _number(new):
             parts.append(f"{FIGURE_NAMES[figure]} {_arrow(_number(old), _number(new), factor)}")
@@ -265,29 +283,22 @@ def country_change(row) -> str:
     return f"{name}: {'; '.join(parts)} — {row.old_label} → {row.new_label}"
 
 
-def _observation(measure, low, high, year) -> str:
-    if _missing(low) and _missing(high):
-        figures = "no figure"
-    elif _missing(high):
-        figures = f"at least {_number(low)}"
-    elif _missing(low):
-        figures = f"up to {_number(high)}"
-    elif _same(low, high):
-        figures = _number(low)
-    else:
-        figures = f"{_number(low)}–{_number(high)}"
-    return f"{measure} {figures}" + ("" if _missing(year) else f" ({int(year)})")
+def _observation(measure, figures, year) -> str:
+    worded = "no figure" if _missing(figures) else figures
+    return f"{measure} {worded}" + ("" if _missing(year) else f" ({int(year)})")
 
 
 def evidence_change(row) -> str:
     """One raw line of history.evidence_changes: where it is and what it says (or said)."""
     if row.change == "added":
-        where, what = f"{row.raw_file}:{row.new_source_line}", _observation(
-            row.new_measure, row.new_workers_low, row.new_workers_high, row.new_effective_year
+        where, what = (
+            f"{row.raw_file}:{row.new_source_line}",
+            _observation(row.new_measure, row.new_figures, row.new_effective_year),
         )
     elif row.change == "removed":
-        where, what = f"{row.raw_file}:{row.old_source_line} (line of the published version)", _observation(
-            row.old_measure, row.old_workers_low, row.old_workers_high, row.old_effective_year
+        where, what = (
+            f"{row.raw_file}:{row.old_source_line} (line of the published version)",
+            _observation(row.old_measure, row.old_figures, row.old_effective_year),
         )
     else:
         where = f"{row.raw_file}:{row.new_source_line}"
@@ -298,16 +309,17 @@ def evidence_change(row) -> str:
             old, new = getattr(row, f"old_{field}"), getattr(row, f"new_{field}")
             if _same(old, new):
                 continue
-            shown = (str if field in ("measure", "reference_year", "effective_year") else _number)
-            fields.append(f"{field} {NOTHING if _missing(old) else shown(old)} → {NOTHING if _missing(new) else shown(new)}")
+            shown = str if field in ("measure", "reference_year", "effective_year") else _number
+            fields.append(
+                f"{field} {NOTHING if _missing(old) else shown(old)} → {NOTHING if _missing(new) else shown(new)}"
+            )
         what = "; ".join(fields)
     return f"{where} {row.change} ({row.source_id}): {what}"
 
 
 def reviewed_change(row) -> str:
     return (
-        f"{row.country} {row.figure} {row.old_value} → {row.new_value} "
-        f"({row.raw_file}:{row.source_line}: {row.reason})"
+        f"{row.country} {row.figure} {row.old_value} → {row.new_value} ({row.raw_file}:{row.source_line}: {row.reason})"
     )
 
 

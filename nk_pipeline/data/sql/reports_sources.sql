@@ -31,12 +31,7 @@ figures AS (
             subject || ': '
             || concat_ws(
                 ' ',
-                CASE
-                    WHEN low = high THEN format('{:,}', low)
-                    WHEN low IS NOT NULL AND high IS NOT NULL THEN format('{:,}', low) || '–' || format('{:,}', high)
-                    WHEN low IS NOT NULL THEN 'at least ' || format('{:,}', low)
-                    WHEN high IS NOT NULL THEN 'up to ' || format('{:,}', high)
-                END,
+                figure_range(low, high),
                 unit
             )
             || coalesce(' (' || year || ')', ''),

@@ -211,12 +211,10 @@ combined AS (
         itw.iso3 IS NOT NULL AS has_it_workers,
         CASE WHEN itw.iso3 IS NOT NULL THEN concat(
             format('North Korean IT workers reported ({})', itw.last_year),
-            CASE
-                WHEN itw.has_low AND itw.has_high AND itw.low < itw.high THEN format(': {:,d}–{:,d}', itw.low, itw.high)
-                WHEN itw.has_low AND itw.has_high THEN format(': about {:,d}', itw.low)
-                WHEN itw.has_low THEN format(': at least {:,d}', itw.low)
-                WHEN itw.has_high THEN format(': up to {:,d}', itw.high)
-            END
+            -- a single figure reads "about", as in a country's label
+            CASE WHEN itw.has_low OR itw.has_high THEN concat(': ', CASE WHEN itw.low = itw.high THEN 'about ' END, figure_range(
+                CASE WHEN itw.has_low THEN itw.low END, CASE WHEN itw.has_high THEN itw.high END
+            )) END
         ) END AS it_workers_note,
         itw.source_ids AS it_source_ids
     FROM years AS y
@@ -288,11 +286,8 @@ labelled AS (
             WHEN x.basis = 'undated' AND x.it_workers_only THEN 'North Korean IT workers, year not stated'
             WHEN x.basis = 'undated' THEN 'workers present, no figure, year not stated'
             WHEN x.status <> 'estimate' THEN NULL
-            WHEN x.low IS NOT NULL AND x.high IS NOT NULL AND x.low < x.high
-                THEN format('{:,d}–{:,d} ({})', x.low, x.high, x.year_text)
-            WHEN x.low IS NOT NULL AND x.high IS NOT NULL THEN format('about {:,d} ({})', x.low, x.year_text)
-            WHEN x.low IS NOT NULL THEN format('at least {:,d} ({})', x.low, x.year_text)
-            ELSE format('up to {:,d} ({})', x.high, x.year_text)
+            -- a single figure reads "about": one reconciled estimate, never a count
+            ELSE concat(CASE WHEN x.low = x.high THEN 'about ' END, figure_range(x.low, x.high), ' (', x.year_text, ')')
         END AS current_label
     FROM worded AS x
 ),
