@@ -48,8 +48,8 @@ MARKER_RADIUS = 4.5
 TITLE = "North Korean workers abroad"
 LEDE = (
     "Where North Korean workers sent abroad by their state have been reported, and how many, according to "
-    "cited public reports. Hover over or tab to a highlighted country to see its estimate, the year the "
-    "figure describes, the sources behind it and how it changed; move through the years with the control."
+    "cited public reports. Tap, click or tab to a highlighted country (or point at it) to see its estimate, the "
+    "year the figure describes, the sources behind it and how it changed; move through the years with the control."
 )
 YEAR_NOTE = (
     "Each year shows the estimate from the figures describing that year and the years just before, nothing later."
@@ -84,7 +84,7 @@ def html_document(
     entries: pd.DataFrame | None = None,
 ) -> str:
     script = (TEMPLATES / "map.js").read_text(encoding="utf-8")
-    style = (TEMPLATES / "map.css").read_text(encoding="utf-8")
+    style = _status_properties() + (TEMPLATES / "map.css").read_text(encoding="utf-8")
     by_id = sources.set_index("source_id").to_dict("index")  # looked up per country and year
     rows = rows.rename(columns={"country": "name"})
     policy = (
@@ -114,6 +114,21 @@ def html_document(
         spreadsheet_note=SPREADSHEET_NOTE,
         now=now,
     )
+
+
+def _status_properties() -> str:
+    """The colours the page's CSS draws the map with, as custom properties written from map_scene,
+    the one place they are said: sea, land, the hosts' edge, the estimate (the top class), its range
+    and each status's ink."""
+    colours = {
+        "sea": map_scene.SEA_COLOUR,
+        "land": map_scene.LAND_COLOUR,
+        "host-edge": map_scene.HOST_EDGE,
+        "estimate": map_scene.CLASS_COLOURS[-1],
+        "range": map_scene.CLASS_COLOURS[1],
+        **{f"{style.svg_id}-ink": style.ink for style in map_scene.STATUS_STYLES.values()},
+    }
+    return ":root { " + " ".join(f"--{name}: {colour};" for name, colour in colours.items()) + " }\n"
 
 
 def escaped(value: object) -> Markup:
@@ -445,7 +460,8 @@ def _legend(scene: map_scene.MapScene, years: pd.DataFrame) -> dict[str, object]
             for status, text in map_scene.STATUS_LEGEND.items()
             if status in in_any_year
         ],
-        "small": bool(scene.hosts["small"].any()),
+        # the swatch of a small state's dot: drawn in a country's colour, as on the map
+        "small": map_scene.SMALL_STATE_SWATCH if scene.hosts["small"].any() else "",
         "land": map_scene.LAND_COLOUR,
     }
 
