@@ -248,6 +248,16 @@ def test_small_hosts_are_marked_and_anchored_on_their_largest_part(scene_inputs)
     assert russia.geometry.contains(shapely.Point(russia["anchor_x"], russia["anchor_y"]))
 
 
+def test_the_frame_holds_every_country_drawn(scene_inputs):
+    """The PNGs and the page draw inside the scene's outline: nothing may reach past it (issue 23:
+    Greenland and the Arctic islands were cut at 84°N, the South Sandwich Islands at 57°S)."""
+    _, _, scene, _ = scene_inputs
+    frame = scene.outline.buffer(1.0)  # a kilometre: the outline is a polygon of 181 points per side
+    drawn = [*scene.land.geometry, *scene.hosts.geometry]
+    outside = [i for i, geometry in enumerate(drawn) if not frame.contains(geometry)]
+    assert outside == [], [(scene.land["iso3"].tolist() + scene.hosts["iso3"].tolist())[i] for i in outside]
+
+
 # --- index.html (the file; behaviour is in test_map_browser.py) --------------------------------
 
 

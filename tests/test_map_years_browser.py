@@ -126,7 +126,11 @@ def test_in_2020_the_page_names_the_report_that_none_remain(opened, series):
 def test_a_fragment_outside_the_years_falls_back_to_the_latest(opened, series):
     rows, _ = series
     page = opened("#year=1850")
-    assert page.year() == f"{max(year for _, year in rows)} (latest)"
+    latest = max(year for _, year in rows)
+    assert page.year() == f"{latest} (latest)"
+    # and says so: which year was asked for, which is shown
+    note = page.page.locator("#year-fallback")
+    assert note.is_visible() and "1850" in note.inner_text() and f"Showing {latest}" in note.inner_text()
 
 
 def test_the_year_control_works_by_keyboard_and_says_the_year(opened, series):

@@ -23,8 +23,10 @@ from nk_pipeline.raw import countries
 from nk_pipeline.staging.boundaries import polygonal
 
 EARTH_RADIUS_KM = 6371.0088
-# Antarctica hosts nobody and would take a fifth of the height; the map is cut just below Cape Horn.
-MAP_SOUTH, MAP_NORTH = -57.0, 84.0
+# The frame runs from the pole line, Equal Earth's own flat top, so that Greenland and the Arctic
+# islands keep their shape, down to just below the South Sandwich Islands (58.5°S), the southernmost
+# land drawn: Antarctica hosts nobody and would take a fifth of the height.
+MAP_SOUTH, MAP_NORTH = -60.0, 90.0
 # Simplification of the drawn shapes, in projected km: under a pixel of a 1,600 px wide map.
 DRAW_TOLERANCE_KM = 6.0
 # Hosts smaller than this (true area) get a marker: below it a state is a speck at world scale.
@@ -79,6 +81,9 @@ LAND_COLOUR = "#e4e2de"
 LAND_EDGE = "#ffffff"
 SEA_COLOUR = "#f3f7fa"
 HOST_EDGE = "#5a5650"
+# The legend's dot for a small state: the map fills each dot with its country's colour, so the
+# legend shows one in a class colour, never white (which no dot is).
+SMALL_STATE_SWATCH = CLASS_COLOURS[2]
 # A nil report from a country no source names as a host stays in the data, drawn as land.
 NOT_DRAWN = ("none_reported",)
 # the statuses drawn without a class colour, in legend order

@@ -18,11 +18,14 @@ import html
 import json
 import re
 from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 
+import jinja2
 import numpy as np
 import pandas as pd
 import shapely
+from markupsafe import Markup
 
 from nk_pipeline.data import about, entries_chart
 from nk_pipeline.data.about import CAVEATS, SPREADSHEET_NOTE, CurrentEvidence, current_evidence
@@ -45,8 +48,8 @@ MARKER_RADIUS = 4.5
 TITLE = "North Korean workers abroad"
 LEDE = (
     "Where North Korean workers sent abroad by their state have been reported, and how many, according to "
-    "cited public reports. Hover over or tab to a highlighted country to see its estimate, the year the "
-    "figure describes, the sources behind it and how it changed; move through the years with the control."
+    "cited public reports. Tap, click or tab to a highlighted country (or point at it) to see its estimate, the "
+    "year the figure describes, the sources behind it and how it changed; move through the years with the control."
 )
 YEAR_NOTE = (
     "Each year shows the estimate from the figures describing that year and the years just before, nothing later."
@@ -81,7 +84,7 @@ def html_document(
     entries: pd.DataFrame | None = None,
 ) -> str:
     script = (TEMPLATES / "map.js").read_text(encoding="utf-8")
-    style = (TEMPLATES / "map.css").read_text(encoding="utf-8")
+    style = _status_properties() + (TEMPLATES / "map.css").read_text(encoding="utf-8")
     by_id = sources.set_index("source_id").to_dict("index")  # looked up per country and year
     rows = rows.rename(columns={"country": "name"})
     policy = (
@@ -90,48 +93,64 @@ def html_document(
     )
     data = _page_data(scene, years, by_id)
     now = current_evidence(rows, sources)
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_e(policy)}">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(TITLE)}</title>",
-        f"<style>{style}</style>",
-        "</head>",
-        "<body>",
-        "<header>",
-        f'<h1 id="map-title">{_e(TITLE)}</h1>',
-        f'<p class="lede">{_e(LEDE)}</p>',
-        f'<p class="lede" id="lede-now">{_e(_now_text(now, data["latest"]))}</p>',
-        "</header>",
-        "<main>",
-        _year_control(data["years"], data["latest"]),
-        '<div id="map-wrap">',
-        _svg(scene),
-        '<div id="tip" class="tip" hidden></div>',
-        "</div>",
-        _legend(scene, years),
-        _caveats(),
-        _entries(entries, by_id),
-        _table(rows, by_id),
-        _downloads(),
-        "</main>",
-        _footer(now),
-        f'<script type="application/json" id="map-data">{_script_json(data)}</script>',
-        f"<script>{script}</script>",
-        "</body>",
-        "</html>",
-        "",
-    ]
-    return "\n".join(parts)
-
-
-def _e(value: object) -> str:
-    return html.escape(
-        "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value), quote=True
+    return _template().render(
+        policy=policy,
+        title=TITLE,
+        lede=LEDE,
+        now_text=_now_text(now, data["latest"]),
+        style=Markup(style),
+        script=Markup(script),
+        data_json=Markup(_script_json(data)),
+        years=data["years"],
+        latest=data["latest"],
+        year_note=YEAR_NOTE,
+        svg=_svg(scene),
+        legend_items=_legend(scene, years),
+        caveat_items=CAVEATS,
+        entry_blocks=_entries(entries, by_id),
+        table_rows=_table(rows, by_id),
+        files=_files(),
+        tables=_tables(),
+        spreadsheet_note=SPREADSHEET_NOTE,
+        now=now,
     )
+
+
+def _status_properties() -> str:
+    """The colours the page's CSS draws the map with, as custom properties written from map_scene,
+    the one place they are said: sea, land, the hosts' edge, the estimate (the top class), its range
+    and each status's ink."""
+    colours = {
+        "sea": map_scene.SEA_COLOUR,
+        "land": map_scene.LAND_COLOUR,
+        "host-edge": map_scene.HOST_EDGE,
+        "estimate": map_scene.CLASS_COLOURS[-1],
+        "range": map_scene.CLASS_COLOURS[1],
+        **{f"{style.svg_id}-ink": style.ink for style in map_scene.STATUS_STYLES.values()},
+    }
+    return ":root { " + " ".join(f"--{name}: {colour};" for name, colour in colours.items()) + " }\n"
+
+
+def escaped(value: object) -> Markup:
+    """How the template writes every value: as html.escape would (quotes included, None and NaN
+    as nothing), unless it is Markup, the page's own code. markupsafe's own escaping spells
+    ' and " differently (&#39; &#34;), which would change the page's bytes."""
+    return value if isinstance(value, Markup) else Markup(html.escape(_text(value), quote=True))
+
+
+@cache
+def _template() -> jinja2.Template:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        finalize=escaped,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["g"] = lambda number: f"{number:g}"
+    return env.get_template("page.html.j2")
 
 
 def _sha256(text: str) -> str:
@@ -203,58 +222,40 @@ def _aria_label(host: Row) -> str:
     return f"{host['name']}: {detail}"
 
 
-def _pattern(style: map_scene.StatusStyle) -> str:
-    tile = style.svg_tile
-    rotate = f' patternTransform="rotate({style.svg_rotate})"' if style.svg_rotate else ""
-    return (
-        f'<pattern id="pattern-{style.svg_id}" patternUnits="userSpaceOnUse" width="{tile}" height="{tile}"{rotate}>'
-        f'<rect width="{tile}" height="{tile}" fill="{style.fill}"/>{style.svg_mark.format(ink=style.ink)}</pattern>'
-    )
-
-
-def _patterns() -> str:
-    return "<defs>" + "".join(_pattern(style) for style in map_scene.STATUS_STYLES.values()) + "</defs>"
-
-
-def _svg(scene: map_scene.MapScene) -> str:
+def _svg(scene: map_scene.MapScene) -> dict[str, object]:
+    """What the template draws: every shape's path in viewBox units, the hosts with their labels."""
     view = _View(scene.outline)
-    lines = [
-        # tabindex -1: Chromium otherwise puts the <svg> itself in the Tab order, before the countries
-        (
-            f'<svg id="map" viewBox="0 0 {VIEW_WIDTH:g} {view.height:g}" role="group" aria-labelledby="map-title" '
-            'tabindex="-1" xmlns="http://www.w3.org/2000/svg">'
-        ),
-        _patterns(),
-        f'<path class="sea" aria-hidden="true" d="{view.path(scene.outline, LAND_DECIMALS)}"/>',
-        '<g class="land" aria-hidden="true">',
-    ]
-    for _, country in scene.land.iterrows():
-        d = view.path(country.geometry, LAND_DECIMALS, MIN_LAND_PART)
-        if d:
-            lines.append(f'<path d="{d}"/>')
-    lines.append("</g>")
-    lines.append('<g class="hosts">')
+    land = [view.path(geometry, LAND_DECIMALS, MIN_LAND_PART) for geometry in scene.land.geometry]
+    hosts = []
     for _, host in scene.hosts.iterrows():
         x, y = view.point(host["anchor_x"], host["anchor_y"])
-        lines.append(
-            f'<path id="shape-{_e(host["iso3"])}" class="host status-{_e(host["status"])}" data-iso3="{_e(host["iso3"])}" '
-            f'data-x="{x:g}" data-y="{y:g}" tabindex="0" role="img" aria-label="{_e(_aria_label(host))}" '
-            f'aria-describedby="tip" fill="{_e(_fill(host))}" d="{view.path(host.geometry, HOST_DECIMALS)}"/>'
+        hosts.append(
+            {
+                "iso3": host["iso3"],
+                "status": host["status"],
+                "x": x,
+                "y": y,
+                "aria": _aria_label(host),
+                "fill": _fill(host),
+                "dot": host["fill"],
+                "small": bool(host["small"]),
+                "d": view.path(host.geometry, HOST_DECIMALS),
+            }
         )
-    lines.append("</g>")
-    lines.append('<g class="markers">')
-    for _, host in scene.hosts[scene.hosts["small"]].iterrows():
-        x, y = view.point(host["anchor_x"], host["anchor_y"])
-        lines.append(
-            f'<circle class="marker status-{_e(host["status"])}" data-iso3="{_e(host["iso3"])}" data-x="{x:g}" '
-            f'data-y="{y:g}" cx="{x:g}" cy="{y:g}" r="{MARKER_RADIUS:g}" tabindex="0" role="img" '
-            f'aria-label="{_e(_aria_label(host))} (small state, marked by a dot)" aria-describedby="tip" '
-            f'fill="{_e(host["fill"])}"/>'
-        )
-    lines.append("</g>")
-    lines.append('<path id="highlight" aria-hidden="true" d=""/>')
-    lines.append("</svg>")
-    return "\n".join(lines)
+    patterns = [
+        {**vars(style), "mark": Markup(style.svg_mark.format(ink=style.ink))}
+        for style in map_scene.STATUS_STYLES.values()
+    ]
+    return {
+        "width": VIEW_WIDTH,
+        "height": view.height,
+        "radius": MARKER_RADIUS,
+        "patterns": patterns,
+        "sea": view.path(scene.outline, LAND_DECIMALS),
+        "land": [d for d in land if d],
+        "hosts": hosts,
+        "markers": [{**host, "fill": host["dot"]} for host in hosts if host["small"]],
+    }
 
 
 # --- the text around the map ------------------------------------------------------------------
@@ -448,69 +449,28 @@ def _page_data(scene: map_scene.MapScene, years: pd.DataFrame, by_id: Sources) -
     }
 
 
-def _year_control(years: list[int], latest: int) -> str:
-    last = len(years) - 1
-    return (
-        '<section class="year-control" aria-labelledby="year-heading">'
-        '<h2 id="year-heading" class="year-heading">Year shown: '
-        f'<output id="year-value" for="year" aria-live="polite">{latest} (latest)</output></h2>'
-        '<div class="year-row">'
-        '<button type="button" id="year-prev" aria-label="Previous year with evidence">&#8249;</button>'
-        f'<input type="range" id="year" min="0" max="{last}" step="1" value="{last}" '
-        f'aria-label="Year shown on the map" aria-valuetext="{latest} (latest)" aria-describedby="year-note" '
-        f'data-years="{",".join(str(y) for y in years)}">'
-        '<button type="button" id="year-next" aria-label="Next year with evidence">&#8250;</button>'
-        '<button type="button" id="year-latest">Latest</button>'
-        "</div>"
-        f'<p class="year-note" id="year-note">{_e(YEAR_NOTE)} Years with evidence: {years[0]}–{latest}; '
-        "links such as <code>#year=2017</code> open that year.</p>"
-        "</section>"
-    )
-
-
-def _swatch(fill: str, circle: bool = False) -> str:
-    shape = (
-        f'<circle cx="11" cy="7" r="5" fill="{fill}" stroke="#2b2926" stroke-width="1"/>'
-        if circle
-        else f'<rect x="0.5" y="0.5" width="21" height="13" fill="{fill}" stroke="#5a5650" stroke-width="0.6"/>'
-    )
-    return f'<svg class="swatch" viewBox="0 0 22 14" aria-hidden="true">{shape}</svg>'
-
-
-def _legend(scene: map_scene.MapScene, years: pd.DataFrame) -> str:
-    """The legend of the latest year; each count has an id, so that the script updates it for another year."""
-    items = ['<li class="legend-title">North Korean workers (central estimate)</li>']
-    for number, c in enumerate(scene.classes):
-        items.append(
-            f'<li data-legend="class-{number}"{"" if c.count else " hidden"}>{_swatch(c.colour)}<span>{_e(c.label)} '
-            f'(<span class="legend-count">{c.count}</span> <span class="legend-unit">'
-            f"{'country' if c.count == 1 else 'countries'}</span>)</span></li>"
-        )
+def _legend(scene: map_scene.MapScene, years: pd.DataFrame) -> dict[str, object]:
+    """The legend of the latest year; the script updates its counts for another year."""
     statuses = scene.hosts["status"].value_counts()
     in_any_year = set(years["status"])
-    for status, text in map_scene.STATUS_LEGEND.items():
-        if status in in_any_year:
-            count = int(statuses.get(status, 0))
-            items.append(
-                f'<li data-legend="{_e(status)}"{"" if count else " hidden"}>{_swatch(_PATTERNS[status])}<span>{_e(text)} '
-                f'(<span class="legend-count">{count}</span>)</span></li>'
-            )
-    if scene.hosts["small"].any():
-        items.append(f"<li>{_swatch('#ffffff', circle=True)}Small state, marked by a dot</li>")
-    items.append(f"<li>{_swatch(map_scene.LAND_COLOUR)}No report found</li>")
-    return '<ul class="legend" id="legend" aria-label="Legend">' + "".join(items) + "</ul>"
-
-
-def _caveats() -> str:
-    items = "".join(f"<li><strong>{_e(c.headline)}</strong>{_e(c.rest)}</li>" for c in CAVEATS)
-    return f'<section class="note" aria-labelledby="caveats"><h2 id="caveats">Read with care</h2><ul>{items}</ul></section>'
+    return {
+        "classes": scene.classes,
+        "statuses": [
+            {"status": status, "text": text, "fill": _PATTERNS[status], "count": int(statuses.get(status, 0))}
+            for status, text in map_scene.STATUS_LEGEND.items()
+            if status in in_any_year
+        ],
+        # the swatch of a small state's dot: drawn in a country's colour, as on the map
+        "small": map_scene.SMALL_STATE_SWATCH if scene.hosts["small"].any() else "",
+        "land": map_scene.LAND_COLOUR,
+    }
 
 
 # the entries charts: one small stacked-bar chart per host
 CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_BOTTOM, CHART_TOP = 340, 170, 44, 18, 8
 
 
-def _entries_svg(host: str, table: pd.DataFrame) -> str:
+def _entries_chart(host: str, table: pd.DataFrame) -> dict[str, object]:
     years = table["year"].astype(int).tolist()
     values = table.drop(columns=["year", "total", "total_qualifier"])
     top = float(table["total"].fillna(0).combine(values.sum(axis=1), max).max()) or 1.0
@@ -521,128 +481,118 @@ def _entries_svg(host: str, table: pd.DataFrame) -> str:
     def y_of(value: float) -> float:
         return CHART_TOP + height * (1 - value / top)
 
-    parts = [
-        f'<svg class="entries-chart" viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" role="img" '
-        f'aria-label="{_e(host)}: entries of North Koreans by purpose, {years[0]}–{years[-1]}">',
-        f'<line class="axis" x1="{CHART_LEFT}" y1="{y_of(0):.1f}" x2="{CHART_WIDTH}" y2="{y_of(0):.1f}"/>',
-        f'<text x="{CHART_LEFT - 4}" y="{y_of(top) + 4:.1f}" text-anchor="end">{top:,.0f}</text>',
-        f'<text x="{CHART_LEFT - 4}" y="{y_of(0):.1f}" text-anchor="end">0</text>',
-    ]
-    purposes = list(values.columns)
+    columns = []
     for i, row in enumerate(table.to_dict("records")):
         x = CHART_LEFT + i * step + (step - bar) / 2
-        base = 0.0
-        for purpose in purposes:
+        base, bars = 0.0, []
+        for purpose in values.columns:
             value = row[purpose]
             if pd.isna(value) or value <= 0:
                 continue
-            label = f"{row['year']}: {entries_chart.LABELS[purpose]} {value:,.0f}"
-            parts.append(
-                f'<rect x="{x:.1f}" y="{y_of(base + value):.1f}" width="{bar:.1f}" '
-                f'height="{y_of(base) - y_of(base + value):.1f}" fill="{entries_chart.COLOURS[purpose]}">'
-                f"<title>{_e(label)}</title></rect>"
+            bars.append(
+                {
+                    "y": f"{y_of(base + value):.1f}",
+                    "height": f"{y_of(base) - y_of(base + value):.1f}",
+                    "fill": entries_chart.COLOURS[purpose],
+                    "title": f"{row['year']}: {entries_chart.LABELS[purpose]} {value:,.0f}",
+                }
             )
             base += value
-        parts.append(
-            f'<text x="{x + bar / 2:.1f}" y="{CHART_HEIGHT - 4}" text-anchor="middle">{_e(row["year"])}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+        columns.append({"x": f"{x:.1f}", "middle": f"{x + bar / 2:.1f}", "year": row["year"], "bars": bars})
+    return {
+        "host": host,
+        "first": years[0],
+        "last": years[-1],
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "left": CHART_LEFT,
+        "zero": f"{y_of(0):.1f}",
+        "top": f"{top:,.0f}",
+        "top_y": f"{y_of(top) + 4:.1f}",
+        "bar": f"{bar:.1f}",
+        "columns": columns,
+    }
 
 
-def _entries(entries: pd.DataFrame | None, by_id: Sources) -> str:
+def _entries(entries: pd.DataFrame | None, by_id: Sources) -> list[dict[str, object]]:
     """Each host's border statistics as a small chart and a table, with what they cannot say."""
     if entries is None or entries.empty:
-        return ""
+        return []
     caveats = entries_chart.caveats(entries)
     blocks = []
     for host, table in entries_chart.by_host(entries).items():
         purposes = [c for c in table.columns if c not in ("year", "total", "total_qualifier")]
-        keys = "".join(f"<li>{_swatch(entries_chart.COLOURS[p])}{_e(entries_chart.LABELS[p])}</li>" for p in purposes)
-        head = "".join(f"<th>{_e(entries_chart.LABELS[p])}</th>" for p in purposes)
-        body = "".join(
-            f'<tr><td>{int(r["year"])}</td><td class="num">{_e(_text(r["total_qualifier"]))} {_count(r["total"])}</td>'
-            + "".join(f'<td class="num">{_count(r[p])}</td>' for p in purposes)
-            + "</tr>"
-            for r in table.to_dict("records")
-        )
         cited = sorted(set(entries.loc[entries["host"] == host, "source_id"]))
-        titles = "; ".join(
-            _e(about.shown_title(_text(by_id[i]["title"]), _text(by_id[i].get("title_en"))))
-            for i in cited
-            if i in by_id
-        )
         blocks.append(
-            f'<figure class="entries"><figcaption><strong>{_e(host)}</strong>: entries by purpose, full years</figcaption>'
-            f"{_entries_svg(host, table)}"
-            f'<ul class="entries-key">{keys}</ul>'
-            f'<p class="entries-caveat">{_e(caveats[host])}</p>'
-            f"<details><summary>The figures and their sources</summary><table><thead><tr><th>Year</th><th>Total</th>{head}"
-            f"</tr></thead><tbody>{body}</tbody></table><p>Sources: {titles}</p></details></figure>"
+            {
+                "host": host,
+                "chart": _entries_chart(host, table),
+                "purposes": [{"label": entries_chart.LABELS[p], "colour": entries_chart.COLOURS[p]} for p in purposes],
+                "caveat": caveats[host],
+                "rows": [
+                    {
+                        "year": int(r["year"]),
+                        "qualifier": r["total_qualifier"],
+                        "total": _count(r["total"]),
+                        "counts": [_count(r[p]) for p in purposes],
+                    }
+                    for r in table.to_dict("records")
+                ],
+                "titles": [
+                    about.shown_title(_text(by_id[i]["title"]), _text(by_id[i].get("title_en")))
+                    for i in cited
+                    if i in by_id
+                ],
+            }
         )
-    return (
-        '<section aria-labelledby="entries"><h2 id="entries">Who crosses the border: China\'s and Russia\'s entry '
-        "statistics</h2>" + "".join(blocks) + "</section>"
-    )
+    return blocks
 
 
 def _count(value: object) -> str:
     return "" if value is None or pd.isna(value) else f"{float(value):,.0f}"
 
 
-def _table(rows: pd.DataFrame, by_id: Sources) -> str:
-    body = []
+def _table(rows: pd.DataFrame, by_id: Sources) -> list[dict[str, object]]:
+    table = []
     for row in rows.sort_values("name", kind="stable").to_dict("records"):
-        links = []
-        for s in _sources_of(row, by_id):
-            title = _e(s["title"])
-            linked = f'<a href="{_e(s["url"])}">{title}</a>' if _URL.match(s["url"]) else title
-            links.append(f"<li>{linked}{' — ' + _e(s['cite']) if s['cite'] else ''}</li>")
-        body.append(
-            f'<tr id="row-{_e(row["iso3"])}"><td>{_e(row["name"])}</td><td class="num">{_e(row["label"])}</td>'
-            f"<td>{_e(_status_text(row, by_id))}</td><td><ul>{''.join(links)}</ul></td></tr>"
+        sources = [{**s, "url": s["url"] if _URL.match(s["url"]) else ""} for s in _sources_of(row, by_id)]
+        table.append(
+            {
+                "iso3": row["iso3"],
+                "name": row["name"],
+                "label": row["label"],
+                "status_text": _status_text(row, by_id),
+                "sources": sources,
+            }
         )
-    return (
-        f'<section aria-labelledby="all-countries"><h2 id="all-countries">All {len(rows)} countries and their sources</h2>'
-        "<details><summary>Show the table</summary><table><thead><tr><th>Country</th><th>Estimate</th>"
-        "<th>What is known</th><th>Sources</th></tr></thead><tbody>"
-        + "\n".join(body)
-        + "</tbody></table></details></section>"
-    )
+    return table
 
 
 FORMAT_NAMES = {"csv": "CSV", "parquet": "Parquet"}
 
 
-def _download(file: str, text: str, label: str | None = None) -> str:
-    aria = f' aria-label="{_e(label)}"' if label else ""
-    return f'<a href="{_e(DATA_HREF + file)}" download{aria}>{_e(text)}</a>'
+def _download(file: str, text: str, label: str = "") -> dict[str, str]:
+    return {"href": DATA_HREF + file, "text": text, "label": label}
 
 
-def _downloads() -> str:
-    files = [
-        f"<li>{_download(REPORTS_XLSX, REPORTS_XLSX)}: the list of reports with the figures each contributes, "
-        "the country estimates and their evidence, as a spreadsheet</li>",
-        f"<li>{_download(DATAPACKAGE_JSON, DATAPACKAGE_JSON)}: what every file and column holds "
-        "(a Frictionless Data Package)</li>",
-    ]
-    tables = "".join(
-        f"<tr><td>{_e(t.name)}</td><td>{_e(t.description)}</td>"
-        '<td class="files">'
-        + " · ".join(
-            _download(table_file(t, fmt), FORMAT_NAMES[fmt], f"{t.name} as {FORMAT_NAMES[fmt]}") for fmt in FORMATS
-        )
-        + "</td></tr>"
+def _files() -> dict[str, dict[str, str]]:
+    return {
+        "spreadsheet": _download(REPORTS_XLSX, REPORTS_XLSX),
+        "datapackage": _download(DATAPACKAGE_JSON, DATAPACKAGE_JSON),
+    }
+
+
+def _tables() -> list[dict[str, object]]:
+    return [
+        {
+            "name": t.name,
+            "description": t.description,
+            "links": [
+                _download(table_file(t, fmt), FORMAT_NAMES[fmt], f"{t.name} as {FORMAT_NAMES[fmt]}") for fmt in FORMATS
+            ],
+        }
         for t in MARTS
-    )
-    return (
-        '<section aria-labelledby="downloads"><h2 id="downloads">Download the data</h2>'
-        "<p>Every table as CSV (for spreadsheets, Datawrapper or R) and Parquet (for pandas, DuckDB or R). "
-        f"{_e(SPREADSHEET_NOTE)}</p>"
-        f"<ul>{''.join(files)}</ul>"
-        "<table><thead><tr><th>Table</th><th>What it holds</th><th>Files</th></tr></thead>"
-        f"<tbody>{tables}</tbody></table></section>"
-    )
+    ]
 
 
 def _now_text(now: CurrentEvidence, year: int) -> str:
@@ -652,12 +602,4 @@ def _now_text(now: CurrentEvidence, year: int) -> str:
         f"In {year}: {now.n_estimate} {'country has' if now.n_estimate == 1 else 'countries have'} a current estimate "
         f"and {others} more a current report of workers, restaurants or none remaining{now.span_text}; "
         f"for {now.n_last_reported} more, the last report is older and is shown as such, not as a figure."
-    )
-
-
-def _footer(now: CurrentEvidence) -> str:
-    return (
-        f"<footer><p>Built by nk_pipeline. What the map shows as current rests on {_e(now.reports_text)}"
-        f"{_e(now.span_text)}; every figure traces to its sources (warehouse table marts.estimate_evidence). "
-        "Boundaries: Natural Earth 1:50m, public domain; de facto borders, not an endorsement. Projection: Equal Earth.</p></footer>"
     )

@@ -238,7 +238,7 @@ def _legend(ax, scene: map_scene.MapScene, counts: bool = True, loc: str = "lowe
                 linestyle="none",
                 marker="o",
                 markersize=6,
-                markerfacecolor="white",
+                markerfacecolor=map_scene.SMALL_STATE_SWATCH,
                 markeredgecolor=TEXT_COLOUR,
                 label="Small state, drawn as a dot",
             )

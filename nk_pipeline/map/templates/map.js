@@ -11,7 +11,9 @@
   var slider = document.getElementById("year");
   var output = document.getElementById("year-value");
   var legend = document.getElementById("legend");
+  var fallback = document.getElementById("year-fallback");
   var shown = null;
+  var pinned = false;  // clicked or tapped: the details stay until closed or another country is chosen
   var year = data.latest;
   // every shape and dot of a country, found once: a year change touches only these
   var marks = {};
@@ -54,6 +56,13 @@
     var rows = country.series;
     var width = 240, height = 78, left = 40, right = 8, top = 8, bottom = 20;
     var first = rows[0][0], last = rows[rows.length - 1][0];
+    // years with workers (restaurants, IT workers) reported but no figure: a band of their own above
+    // the figures, never a mark on the zero line, which would read as "no workers"
+    var presence = rows.filter(function (r) { return r[3] === null && r[4] !== "l" && r[4] !== "o"; });
+    var figures = rows.some(function (r) { return r[3] !== null; });
+    var band = 4;
+    if (presence.length) { top += 12; height += 12; }
+    if (!figures) height = top + bottom;  // the band and the years only
     var top_value = 0;
     rows.forEach(function (r) {
       [r[1], r[2], r[3]].forEach(function (v) { if (v !== null && v > top_value) top_value = v; });
@@ -73,20 +82,25 @@
       "class": "tip-chart", viewBox: "0 0 " + width + " " + height, width: width, height: height,
       role: "img", "aria-label": "Series, " + described.join("; ")
     });
-    svgNode(box, "line", { x1: left, x2: width - right, y1: yPos(0), y2: yPos(0), "class": "axis" });
-    if (!zero_only) svgNode(box, "text", { x: left - 4, y: yPos(top_value) + 3, "text-anchor": "end" }, number(top_value));
-    svgNode(box, "text", { x: left - 4, y: yPos(0) + 3, "text-anchor": "end" }, "0");
+    if (figures) {  // no axis of figures for a country that never had one: its zero would be read as a count
+      svgNode(box, "line", { x1: left, x2: width - right, y1: yPos(0), y2: yPos(0), "class": "axis" });
+      if (!zero_only) svgNode(box, "text", { x: left - 4, y: yPos(top_value) + 3, "text-anchor": "end" }, number(top_value));
+      svgNode(box, "text", { x: left - 4, y: yPos(0) + 3, "text-anchor": "end" }, "0");
+    }
+    if (presence.length) {
+      svgNode(box, "text", { x: left - 4, y: band + 7, "text-anchor": "end", "class": "band-label" }, "no figure");
+    }
     svgNode(box, "text", { x: x(first), y: height - 3, "text-anchor": "start" }, String(first));
     if (last !== first) svgNode(box, "text", { x: x(last), y: height - 3, "text-anchor": "end" }, String(last));
     if (year >= first && year <= last) {
-      svgNode(box, "line", { x1: x(year), x2: x(year), y1: top - 4, y2: yPos(0), "class": "now" });
+      svgNode(box, "line", { x1: x(year), x2: x(year), y1: presence.length ? band - 2 : top - 4, y2: yPos(0), "class": "now" });
     }
     rows.forEach(function (r) {
       var low = r[1], high = r[2], central = r[3], code = r[4];
       var cx = x(r[0]);
       if (central === null) {
         if (code === "l" || code === "o") return;  // nothing current that year: no mark
-        svgNode(box, "rect", { x: cx - 1.5, y: yPos(0) - 3, width: 3, height: 3, "class": "mark-" + code });
+        svgNode(box, "rect", { x: cx - 2, y: band, width: 4, height: 8, "class": "presence mark-" + code });
         return;
       }
       var a = low === null ? central : low, b = high === null ? central : high;
@@ -98,14 +112,24 @@
       svgNode(box, "path", { d: "M" + (cx - 3.5) + " " + base + "h7l-3.5 5z", "class": "departure" });
     });
     var key = add(parent, "p", "tip-key");
-    key.textContent = "Bars: range; dots: central figure per year" +
-      (country.departures.length ? "; \u25BC reports of workers sent home" : "");
+    var parts = [];
+    if (figures) parts.push("bars: range; dots: central figure per year");
+    if (presence.length) parts.push("top row: workers reported, no figure");
+    if (country.departures.length) parts.push("\u25BC reports of workers sent home");
+    key.textContent = parts.join("; ").replace(/^./, function (c) { return c.toUpperCase(); });
   }
 
   function fill(iso3) {
     var country = countries[iso3];
     var d = stateOf(iso3, year);
     tip.replaceChildren();
+    var close = add(tip, "button", "tip-close", "\u00D7");
+    close.type = "button";
+    close.setAttribute("aria-label", "Close the details of " + country.name);
+    close.addEventListener("click", function () {
+      hide();
+      svg.focus({ preventScroll: true });  // out of the closed panel, without showing it again
+    });
     add(tip, "p", "tip-name", country.name);
     add(tip, "p", "tip-year", "As of " + yearText(year));
     if (!d) {
@@ -132,7 +156,14 @@
     }
   }
 
+  // On a narrow screen the stylesheet puts the details below the map, in the page's flow.
+  function docked() { return getComputedStyle(tip).position === "static"; }
+
   function place(clientX, clientY) {
+    if (docked()) {
+      tip.style.left = tip.style.top = "";
+      return;
+    }
     var box = wrap.getBoundingClientRect();
     var x = clientX - box.left + 14;
     var y = clientY - box.top + 14;
@@ -154,20 +185,44 @@
 
   function show(target, clientX, clientY) {
     var iso3 = target.getAttribute("data-iso3");
-    if (!countries[iso3] || !stateOf(iso3, year)) return;
+    if (!countries[iso3] || !stateOf(iso3, year)) return false;
     if (shown !== iso3) {
       fill(iso3);
       highlight.setAttribute("d", document.getElementById("shape-" + iso3).getAttribute("d"));
       shown = iso3;
     }
     tip.hidden = false;
+    tip.classList.toggle("pinned", pinned || docked());
     place(clientX, clientY);
+    return true;
+  }
+
+  function showAt(target) {
+    var a = anchorOf(target);
+    return show(target, a[0], a[1]);
   }
 
   function hide() {
     tip.hidden = true;
+    tip.classList.remove("pinned");
     highlight.setAttribute("d", "");
     shown = null;
+    pinned = false;
+  }
+
+  // a tap or click: that country's details, kept until closed; anywhere else on the map (the sea,
+  // a country without a report that year) closes them
+  function choose(node) {
+    var target = hostOf(node);
+    pinned = true;
+    if (!target || !showAt(target)) {
+      hide();
+      return;
+    }
+    if (docked()) {  // the details open below the map: bring their start into view, the map with them
+      var top = tip.getBoundingClientRect().top;
+      if (top > window.innerHeight * 0.75) window.scrollBy(0, wrap.getBoundingClientRect().top);
+    }
   }
 
   function hostOf(node) {
@@ -217,10 +272,13 @@
     slider.value = index;
     slider.setAttribute("aria-valuetext", yearText(y));
     output.textContent = yearText(y);
-    if (!fromFragment) writeFragment(y);
+    if (!fromFragment) {
+      writeFragment(y);
+      sayFallback(null);
+    }
     if (shown) {
       var current = shown;
-      if (stateOf(current, y)) { shown = null; var target = document.getElementById("shape-" + current); var a = anchorOf(target); show(target, a[0], a[1]); }
+      if (stateOf(current, y)) { shown = null; showAt(document.getElementById("shape-" + current)); }
       else hide();
     }
   }
@@ -236,9 +294,17 @@
 
   function yearFromFragment() {
     var match = /(?:^#|&)year=(\d{4})\b/.exec(location.hash);
-    if (!match) return data.latest;
-    var y = parseInt(match[1], 10);
-    return y >= data.first && y <= data.latest ? y : data.latest;
+    var y = match ? parseInt(match[1], 10) : data.latest;
+    var known = y >= data.first && y <= data.latest;
+    sayFallback(known ? null : y);
+    return known ? y : data.latest;
+  }
+
+  // a link to a year without a map says so, and which year is shown instead
+  function sayFallback(asked) {
+    fallback.hidden = asked === null;
+    fallback.textContent = asked === null ? "" : "There is no map for " + asked + ": the years run from " +
+      data.first + " to " + data.latest + ". Showing " + data.latest + ", the latest.";
   }
 
   slider.addEventListener("input", function () { setYear(data.years[parseInt(slider.value, 10)]); });
@@ -258,22 +324,29 @@
 
   // --- pointer and keyboard on the map -------------------------------------------------------
 
+  // pointing (a mouse, never a finger) shows a country while the pointer is on it, unless one was chosen
+  function pointing(event) { return event.pointerType === "mouse" && !pinned && !docked(); }
+
   svg.addEventListener("pointermove", function (event) {
     var target = hostOf(event.target);
-    if (target) show(target, event.clientX, event.clientY);
+    if (target && pointing(event)) show(target, event.clientX, event.clientY);
   });
   svg.addEventListener("pointerout", function (event) {
-    if (!hostOf(event.relatedTarget)) {
+    if (pointing(event) && !hostOf(event.relatedTarget)) {
       var focused = hostOf(document.activeElement);
-      if (focused) { var a = anchorOf(focused); show(focused, a[0], a[1]); } else { hide(); }
+      if (!focused || !showAt(focused)) hide();
     }
   });
+  svg.addEventListener("click", function (event) { choose(event.target); });
   svg.addEventListener("focusin", function (event) {
     var target = hostOf(event.target);
-    if (target) { var a = anchorOf(target); show(target, a[0], a[1]); }
+    if (target && shown !== target.getAttribute("data-iso3")) {
+      pinned = false;
+      showAt(target);
+    }
   });
   svg.addEventListener("focusout", function (event) {
-    if (!hostOf(event.relatedTarget)) hide();
+    if (!pinned && !hostOf(event.relatedTarget) && !tip.contains(event.relatedTarget)) hide();
   });
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") hide();
