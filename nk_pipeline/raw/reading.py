@@ -82,8 +82,9 @@ LINK_RULE = (
     "is a symbolic link: only the raw folder's own files are read, never what a link leads to; "
     "put the file itself in the folder"
 )
-FOLDER_LINK_RULE = "its folder {folder}/ " + LINK_RULE.removeprefix("is ").replace(
-    "the file itself", "the folder itself"
+FOLDER_LINK_RULE = (
+    "its folder {folder}/ is a symbolic link: only the raw folder's own files are read, never what a link "
+    "leads to; put the folder itself in the raw folder"
 )
 
 

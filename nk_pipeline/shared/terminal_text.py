@@ -30,7 +30,7 @@ INVISIBLE = re.compile(f"[{INVISIBLE_CHARACTERS}]")
 INVISIBLE_BUT_NEWLINE = re.compile(f"[{_CONTROLS_BUT_NEWLINE}{_OTHER_INVISIBLE}]")
 
 # how much of a value a message shows
-PREVIEW_CHARS = 80
+PREVIEW_CHARS = 200
 
 
 def _escape(match: re.Match[str]) -> str:
