@@ -316,3 +316,32 @@ def test_the_formula_warning_and_the_escape_free_report_meet(tmp_path):
     (warning,) = [cell for f in staged.files for cell in (f.formula_cells or [])]
     assert (warning.line, warning.column) == (4, "notes")
     assert "\\x1b[2K" in str(warning) and not INVISIBLE.search(str(warning))
+
+
+# --- the earlier hostile inputs, beside the new ones -----------------------------------------
+
+HOSTILE_URLS = [
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "file:///etc/passwd",
+    "vbscript:msgbox(1)",
+    "//example.org/no-scheme",
+    "https:// example.org",
+    "https://example.org/a b",
+]
+
+
+def test_urls_that_are_no_web_address_are_refused_in_sources_and_leads(tmp_path):
+    raw = copy_raw(tmp_path / "raw")
+    path = raw / "sources.csv"
+    rows = rows_of(path)
+    column = rows[0].index("url")
+    for line, url in enumerate(HOSTILE_URLS, start=2):
+        rows[line - 1][column] = url
+    write_rows(path, rows)
+    set_cell(raw / "leads.csv", 2, "url", HOSTILE_URLS[0])
+    found = problems(raw)
+    expected = {("sources.csv", line) for line in range(2, 2 + len(HOSTILE_URLS))} | {("leads.csv", 2)}
+    assert {(Path(i.file).name, i.line) for i in found} == expected
+    assert all(i.column == "url" and "http:// or https://" in i.rule for i in found)
