@@ -27,7 +27,7 @@ from pathlib import Path
 import dagster as dg
 
 from nk_pipeline.raw import contract
-from nk_pipeline.raw.reading import MISSING, file_version
+from nk_pipeline.raw.reading import MISSING, REFUSED, file_version
 from nk_pipeline.resources import PathsResource
 
 EXECUTOR_ENV = "NK_EXECUTOR"
@@ -129,9 +129,10 @@ def raw_files_changed(context: dg.SensorEvaluationContext, paths: PathsResource)
     context.update_cursor(json.dumps(current, sort_keys=True))
     if not changed:
         return dg.SkipReason(f"no raw file changed in {folders.raw_dir}")
-    missing = [name for name in changed if current[name] == MISSING]
-    if missing:
-        context.log.warning(f"missing in {folders.raw_dir}: {', '.join(missing)} (the run will fail and say so)")
+    for state in (MISSING, REFUSED):
+        unread = [name for name in changed if current[name] == state]
+        if unread:
+            context.log.warning(f"{state} in {folders.raw_dir}: {', '.join(unread)} (the run will fail and say why)")
     # Every change rebuilds everything: validation reads all files in one step (a citing file
     # is checked against sources.csv), and a full refresh takes seconds.
     return dg.RunRequest(
