@@ -17,6 +17,7 @@ from pathlib import Path
 
 from nk_pipeline.reporting import CONTRACT_CHECK
 from nk_pipeline.shared.settings import PROJECT_ROOT, RAW_DIR_ENV, WAREHOUSE_DIR_ENV, Paths, default_dagster_home
+from nk_pipeline.shared.terminal_text import visible
 
 # The parts of the project's dagster.yaml that are not about where things are stored: under
 # DAGSTER_HOME=.dagster Dagster's default layout is already the one that file sets up.
@@ -99,6 +100,35 @@ def failure_report(result) -> list[str]:
     return lines
 
 
+def say(text: str) -> None:
+    """A line of the report, raw text in it made harmless: control and direction characters
+    (an escape sequence in a header, an override in a reason) are printed as escapes, never act."""
+    print(visible(text, lines=True))
+
+
+def warning_report(result, instance) -> list[str]:
+    """Every warning of a run, for a person: each warning check that found something (a raw cell
+    that starts like a formula, the research queue), with what it found, then every warning the
+    steps logged (country aliases no input uses, say)."""
+    from dagster import AssetCheckSeverity
+
+    lines = []
+    for evaluation in result.get_asset_check_evaluations():
+        if evaluation.passed or evaluation.severity != AssetCheckSeverity.WARN:
+            continue
+        check = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+        if evaluation.description:
+            first, *rest = evaluation.description.splitlines()
+            lines += [f"⚠ {check}: {first}", *(f"    {line}" for line in rest)]
+        else:
+            found = evaluation.metadata.get("offending_rows")
+            lines.append(f"⚠ {check}: {found.value if found else 'some'} row(s), listed in the check's metadata")
+    for entry in instance.all_logs(result.run_id):
+        if entry.level == logging.WARNING and entry.dagster_event is None:
+            lines.append(f"⚠ {entry.step_key or 'run'}: {entry.user_message}")
+    return lines
+
+
 def build(args: argparse.Namespace) -> int:
     if args.raw_dir:
         os.environ[RAW_DIR_ENV] = str(Path(args.raw_dir).resolve())
@@ -134,28 +164,37 @@ def build(args: argparse.Namespace) -> int:
             run_config={"loggers": {"console": {"config": {"log_level": level}}}},
             tags={"launched_by": "nk-pipeline build"},
         )
+        warnings_found = warning_report(result, instance)
     elapsed = time.perf_counter() - started
-    print(f"raw inputs:    {paths.raw_dir}")
+    say(f"raw inputs:    {paths.raw_dir}")
     if not result.success:
-        print(f"BUILD FAILED after {elapsed:.1f}s (run {result.run_id}); the published warehouse was not changed.\n")
+        say(f"BUILD FAILED after {elapsed:.1f}s (run {result.run_id}); the published warehouse was not changed.\n")
         for line in failure_report(result):
-            print(line)
-        print(f"\nRun details: `uv run dagster dev` (Dagster home {home})")
+            say(line)
+        if warnings_found:
+            say("\nwarnings:")
+            for line in warnings_found:
+                say(line)
+        say(f"\nRun details: `uv run dagster dev` (Dagster home {home})")
         return 1
     materialized = sorted({e.asset_key.to_user_string() for e in result.get_asset_materialization_events()})
-    print(f"built {len(materialized)} assets in {elapsed:.1f}s (run {result.run_id}):")
+    say(f"built {len(materialized)} assets in {elapsed:.1f}s (run {result.run_id}):")
     for key in materialized:
-        print(f"  ✓ {key}")
-    print(f"published:     {paths.warehouse_db}")
+        say(f"  ✓ {key}")
+    say(f"published:     {paths.warehouse_db}")
     for path in [*sorted(paths.map_dir.glob("*")), *sorted(paths.data_dir.glob("*"))]:
-        print(f"               {path} ({path.stat().st_size:,} bytes)")
+        say(f"               {path} ({path.stat().st_size:,} bytes)")
     from nk_pipeline.warehouse.changes import published_changes
 
-    print(f"changes:       {published_changes(paths.warehouse_db).text()}")
+    say(f"changes:       {published_changes(paths.warehouse_db).text()}")
     from nk_pipeline.warehouse.research_queue import queue_summary
 
-    print(f"research:      {queue_summary(paths.warehouse_db)}")
-    print(f"run history:   {home} (browse it with `uv run dagster dev`)")
+    say(f"research:      {queue_summary(paths.warehouse_db)}")
+    count = sum(line.startswith("⚠") for line in warnings_found)  # a warning's further lines are indented
+    say(f"warnings:      {count or 'none'}")
+    for line in warnings_found:
+        say(f"  {line}")
+    say(f"run history:   {home} (browse it with `uv run dagster dev`)")
     return 0
 
 

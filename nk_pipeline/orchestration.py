@@ -11,7 +11,7 @@ a refresh must be one run that validates every file and then publishes everythin
 and it must start only when someone has switched it on. Automation conditions would need the
 sources observed on an interval by the daemon and a condition on every asset, and would request
 runs per evaluation; the sensor hashes the raw folder with the same function the `raw/*`
-observations use (`reading.sha256_file`), compares with the last observed versions, and
+observations use (`reading.file_version`), compares with the last observed versions, and
 launches the one `refresh_all` run, naming the changed files in its tags.
 """
 
@@ -27,7 +27,7 @@ from pathlib import Path
 import dagster as dg
 
 from nk_pipeline.raw import contract
-from nk_pipeline.raw.reading import sha256_file
+from nk_pipeline.raw.reading import MISSING, REFUSED, file_version
 from nk_pipeline.resources import PathsResource
 
 EXECUTOR_ENV = "NK_EXECUTOR"
@@ -38,7 +38,6 @@ RAW_SENSOR = "raw_files_changed"
 # Raw file (relative to the raw folder) → its observable asset.
 RAW_FILE_ASSETS: dict[str, dg.AssetKey] = {spec.path: dg.AssetKey(["raw", spec.name]) for spec in contract.INPUT_FILES}
 DATA_VERSION_TAG = "dagster/data_version"
-MISSING = "missing"  # the data version of a raw file that is not there (as the observation records it)
 
 
 # NK_EXECUTOR value → (package, module, executor): the step executors of docs/operating.md
@@ -86,8 +85,9 @@ weekly_refresh = dg.ScheduleDefinition(
 
 
 def file_hashes(raw_dir: Path) -> dict[str, str]:
-    """The data version every raw file would be observed with: its sha256, or "missing"."""
-    return {name: sha256_file(raw_dir / name) if (raw_dir / name).is_file() else MISSING for name in RAW_FILE_ASSETS}
+    """The data version every raw file would be observed with: its sha256, "missing" or "refused"
+    (a link, a special file or too large, which is not read)."""
+    return {spec.path: file_version(raw_dir, spec.path, spec.max_bytes) for spec in contract.INPUT_FILES}
 
 
 def _last_observed_hashes(instance: dg.DagsterInstance) -> dict[str, str | None]:
@@ -129,9 +129,10 @@ def raw_files_changed(context: dg.SensorEvaluationContext, paths: PathsResource)
     context.update_cursor(json.dumps(current, sort_keys=True))
     if not changed:
         return dg.SkipReason(f"no raw file changed in {folders.raw_dir}")
-    missing = [name for name in changed if current[name] == MISSING]
-    if missing:
-        context.log.warning(f"missing in {folders.raw_dir}: {', '.join(missing)} (the run will fail and say so)")
+    for state in (MISSING, REFUSED):
+        unread = [name for name in changed if current[name] == state]
+        if unread:
+            context.log.warning(f"{state} in {folders.raw_dir}: {', '.join(unread)} (the run will fail and say why)")
     # Every change rebuilds everything: validation reads all files in one step (a citing file
     # is checked against sources.csv), and a full refresh takes seconds.
     return dg.RunRequest(

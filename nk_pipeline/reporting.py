@@ -19,14 +19,43 @@ import pandas as pd
 from nk_pipeline.marts.build import BuiltMart
 from nk_pipeline.marts.sql_checks import checks_of
 from nk_pipeline.raw import contract
-from nk_pipeline.shared.issues import Issue, RawDataError, issues_frame
+from nk_pipeline.shared.issues import Issue, RawDataError, format_issues, issues_frame
 from nk_pipeline.shared.tables import PREVIEW_ROWS, Table
+from nk_pipeline.shared.terminal_text import preview as cut
 
 # --- metadata ---------------------------------------------------------------------------------
 
+# Metadata is kept in the run history for good, one copy per run: previews, never payloads, so
+# that the history stays small whatever the inputs hold. A cell of a preview shows this much of
+# its text, a markdown value this much in all (a longer one ends saying where the rest is).
+MAX_PREVIEW_CELL_CHARS = 200
+MAX_MARKDOWN_CHARS = 100_000
+
+
+def markdown(text: str, rest: str | None = None) -> dg.MetadataValue:
+    """A markdown metadata value of at most MAX_MARKDOWN_CHARS characters (and a last line saying
+    how much was cut, and where `rest` of it is)."""
+    if len(text) > MAX_MARKDOWN_CHARS:
+        where = f": the whole is in {rest}" if rest else ""
+        text = f"{text[:MAX_MARKDOWN_CHARS]}\n\n… cut at {MAX_MARKDOWN_CHARS:,} of {len(text):,} characters{where}"
+    return dg.MetadataValue.md(text)
+
+
+def _cut_cell(value: object) -> object:
+    return cut(value, MAX_PREVIEW_CELL_CHARS) if isinstance(value, str) else value
+
+
+def _cut_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell longer than MAX_PREVIEW_CELL_CHARS cut to a preview."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if any(isinstance(v, str) and len(v) > MAX_PREVIEW_CELL_CHARS for v in frame[column].tolist()):
+            frame[column] = frame[column].astype(object).map(_cut_cell)
+    return frame
+
 
 def preview(frame: pd.DataFrame, rows: int = PREVIEW_ROWS) -> dg.MetadataValue:
-    return dg.MetadataValue.md(frame.head(rows).to_markdown(index=False))
+    return markdown(_cut_cells(frame.head(rows)).to_markdown(index=False))
 
 
 def table_metadata(frame: pd.DataFrame, table: Table | None = None) -> dict[str, object]:
@@ -109,7 +138,7 @@ def contract_result(spec: contract.RawFile, issues: list[Issue], rows: int) -> d
         metadata={
             "file": issues[0].file,
             "problem_count": len(error.issues),
-            "issues": dg.MetadataValue.md(issues_frame(error.issues).to_markdown(index=False)),
+            "issues": markdown(issues_frame(error.issues).to_markdown(index=False)),
         },
     )
 
@@ -134,7 +163,7 @@ def formula_text_result(spec: contract.RawFile, issues: list[Issue]) -> dg.Asset
         severity=dg.AssetCheckSeverity.WARN,
         metadata={
             "cells": len(issues),
-            "issues": dg.MetadataValue.md(issues_frame(issues).to_markdown(index=False)) if issues else "none",
+            "issues": markdown(issues_frame(issues).to_markdown(index=False)) if issues else "none",
         },
-        description="\n".join(map(str, issues)) or None,
+        description=format_issues(issues) or None,
     )

@@ -285,7 +285,7 @@ def test_reviewed_changes_csv_errors_name_file_line_column_and_rule(tmp_path):
     assert issues == [
         "raw/reviewed_changes.csv:3: column 'figure' value 'workers_centre': figure must be one of: workers_low, workers_central, workers_high, status",
         "raw/reviewed_changes.csv:4: column 'figure, new_value' value 'figure=workers_high; new_value=lots': new_value must be a "
-        "whole number for workers_low, workers_central and workers_high, a status (e.g. present) or 'absent' (no longer listed) for status",
+        "whole number up to 10,000,000,000 for workers_low, workers_central and workers_high, a status (e.g. present) or 'absent' (no longer listed) for status",
         "raw/reviewed_changes.csv:5: column 'reason' (blank): required: must not be blank",
         "raw/reviewed_changes.csv:6: column 'country' value 'Narnia': country name does not resolve to an ISO 3166-1 code "
         "(fix the spelling, or add it to nk_pipeline/raw/country_aliases.csv)",

@@ -8,7 +8,7 @@ changed), and the staging assets read the files themselves.
 import dagster as dg
 
 from nk_pipeline.raw import contract
-from nk_pipeline.raw.reading import sha256_file
+from nk_pipeline.raw.reading import MISSING, file_version
 from nk_pipeline.resources import PathsResource
 
 
@@ -27,16 +27,17 @@ def _raw_specs() -> list[dg.AssetSpec]:
 
 @dg.multi_observable_source_asset(specs=_raw_specs(), name="raw_files")
 def raw_files(paths: PathsResource):
-    """One observation per raw file: its sha256 (or "missing"), in a single step for all of them."""
+    """One observation per raw file: its sha256 (or "missing", or "refused" for a link, a special
+    file or a file too large, which is not read), in a single step for all of them."""
     folder = paths.paths.raw_dir
     for spec in contract.INPUT_FILES:
         path = folder / spec.path
-        exists = path.is_file()
+        version = file_version(folder, spec.path, spec.max_bytes)
         yield dg.ObserveResult(
             asset_key=["raw", spec.name],
-            data_version=dg.DataVersion(sha256_file(path) if exists else "missing"),
+            data_version=dg.DataVersion(version),
             metadata={
                 "path": dg.MetadataValue.path(str(path)),
-                "size_bytes": path.stat().st_size if exists else 0,
+                "size_bytes": path.lstat().st_size if version != MISSING else 0,
             },
         )

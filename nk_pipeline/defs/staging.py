@@ -12,6 +12,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from nk_pipeline.raw import contract
+from nk_pipeline.raw.reading import InputRefused
 from nk_pipeline.reporting import (
     CONTRACT_CHECK,
     contract_result,
@@ -104,8 +105,8 @@ def staging_boundaries(duckdb: DuckDBResource, paths: PathsResource) -> dg.Mater
     try:
         with duckdb.get_connection() as conn:
             frame = stage_boundaries(conn, folders.raw_dir, folders.prepared_boundaries)
-    except FileNotFoundError as missing:
-        raise dg.Failure(str(missing)) from missing
+    except (FileNotFoundError, InputRefused) as unread:
+        raise dg.Failure(str(unread)) from unread
     return dg.MaterializeResult(
         metadata={**table_metadata(frame), "prepared_shapes": dg.MetadataValue.path(str(folders.prepared_boundaries))}
     )

@@ -14,14 +14,16 @@ from dagster_duckdb import DuckDBResource
 from nk_pipeline.data.release import DATA_ASSETS
 from nk_pipeline.map.map_outputs import MAP_FILES
 from nk_pipeline.marts.catalog import MARTS
-from nk_pipeline.reporting import file_metadata, files_list
+from nk_pipeline.reporting import file_metadata, files_list, markdown
 from nk_pipeline.resources import PathsResource
 from nk_pipeline.warehouse import changes
+from nk_pipeline.warehouse.build_lock import PublishedWarehouseInUse
 from nk_pipeline.warehouse.publish import PublishHeld, publish
 
 CODE_VERSION = "4"
 CHANGES_KEY = ["warehouse", "changes"]
 NO_UNREVIEWED_JUMP = "no_unreviewed_jump"
+HISTORY_TABLES = "the history schema's *_changes tables of the build's database (then the published one)"
 
 
 def changes_metadata(review: changes.Review) -> dict[str, object]:
@@ -32,7 +34,7 @@ def changes_metadata(review: changes.Review) -> dict[str, object]:
         else "none (first publish)",
         "countries_changed": len(found.countries),
         "raw_lines_changed": len(found.evidence),
-        "changes": dg.MetadataValue.md(found.markdown()),
+        "changes": markdown(found.markdown(), rest=HISTORY_TABLES),
     }
 
 
@@ -65,8 +67,11 @@ def changes_metadata(review: changes.Review) -> dict[str, object]:
     ],
 )
 def publish_changes(duckdb: DuckDBResource, paths: PathsResource):
-    with duckdb.get_connection() as conn:
-        review = changes.review(conn, paths.paths.warehouse_db)
+    try:
+        with duckdb.get_connection() as conn:
+            review = changes.review(conn, paths.paths.warehouse_db)
+    except PublishedWarehouseInUse as in_use:
+        raise dg.Failure(description=str(in_use)) from in_use
     held = review.held
     yield dg.MaterializeResult(metadata=changes_metadata(review))
     yield dg.AssetCheckResult(
@@ -76,8 +81,8 @@ def publish_changes(duckdb: DuckDBResource, paths: PathsResource):
         metadata={
             "held": len(held),
             "reviewed": len(review.jumps) - len(held),
-            "jumps": dg.MetadataValue.md(review.jumps.to_markdown(index=False)) if len(review.jumps) else "none",
-            "changes": dg.MetadataValue.md(review.changes.markdown()),
+            "jumps": markdown(review.jumps.to_markdown(index=False)) if len(review.jumps) else "none",
+            "changes": markdown(review.changes.markdown(), rest=HISTORY_TABLES),
         },
     )
 
@@ -98,6 +103,8 @@ def publish_warehouse(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
         published = publish(folders, duckdb.get_connection)
     except PublishHeld as held:
         raise dg.Failure(description=str(held), metadata=changes_metadata(held.review)) from held
+    except PublishedWarehouseInUse as in_use:
+        raise dg.Failure(description=str(in_use)) from in_use
     if published.removed:
         context.log.warning(f"removed temporaries of an interrupted publish: {', '.join(map(str, published.removed))}")
     review = published.review

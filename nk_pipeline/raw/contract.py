@@ -79,6 +79,42 @@ HEADLINE_SCOPES = (
 REVIEWED_FIGURES = ("workers_low", "workers_central", "workers_high", "status")
 ABSENT = "absent"
 
+# --- Limits: how much one file and one cell may hold ----------------------------------------------
+# Every limit is checked before the work it protects: a file's size before a byte of it is read,
+# a cell's length and a figure's size before any other rule runs. raw/README.md lists them
+# (generated from here, nk_pipeline.raw.data_profile).
+
+# A raw file is read whole before it is checked. 256 MiB is 1.5 times the 10^6-observation
+# country_estimates.csv of the benchmark (165 MB, BENCHMARKS.md), 2,500 times the largest shipped.
+MAX_FILE_BYTES = 256 * 2**20
+# The boundaries are one published file (0.76 MB), replaced only with a new Natural Earth release.
+MAX_REFERENCE_BYTES = 64 * 2**20
+
+# Characters (Unicode code points) a cell may hold. A name, a slug or a term is short; a title,
+# an origin or a paraphrase of at most 15 words is a sentence; a note, a reason or a lead's
+# description is a paragraph; a URL is what browsers and sitemaps accept (2,048). The longest
+# shipped cells: a title 136, a note 385, a URL 191, a reason 186.
+MAX_CHARS = 200  # any column not named below
+MAX_CHARS_BY_COLUMN = {
+    "title": 500,
+    "title_en": 500,
+    "publisher": 500,
+    "authors": 500,
+    "origin": 500,
+    "evidence": 500,
+    "url": 2048,
+    "notes": 4000,
+    "note": 4000,
+    "what": 4000,
+    "reason": 4000,
+}
+
+# The largest whole number a figure may be, in every file: ten billion. More than the world's
+# people, four times the largest figure a source states (a revenue of US$2.3 billion,
+# headline_estimates.csv); yet a sum over every row of a file within MAX_FILE_BYTES (fewer than
+# 2×10^7 rows, each over 13 bytes) stays far below DuckDB's 64-bit integers: 2×10^17 < 9.2×10^18.
+MAX_WHOLE_NUMBER = 10**10
+
 POLICY_EVENTS = ("un_resolution", "phase_out_pledge", "implementation_report", "statement", "other")
 FIGURE_MEANINGS = ("workers_remaining", "repatriated", "permits", "quota")
 
@@ -98,10 +134,15 @@ class RawFile:
     # and of the file after its columns: the table is generated from these (raw.data_profile)
     column_notes: tuple[tuple[str, str], ...] = ()
     file_note: str = ""
+    max_bytes: int = MAX_FILE_BYTES  # the largest file accepted
 
     @property
     def filename(self) -> str:
         return f"{self.name}.csv"
+
+    def max_chars(self, column: str) -> int:
+        """The most characters a cell of `column` may hold."""
+        return MAX_CHARS_BY_COLUMN.get(column, MAX_CHARS)
 
     @property
     def path(self) -> str:
@@ -117,6 +158,7 @@ class ReferenceFile:
     path: str
     description: str
     kind: str
+    max_bytes: int = MAX_REFERENCE_BYTES
 
 
 SOURCES = RawFile(

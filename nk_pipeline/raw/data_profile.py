@@ -172,7 +172,31 @@ def contract_block() -> str:
             f"{reference.description} Origin, licence and sha256 in `reference/README.md`",
         ]
     )
-    return "\n".join(_table(["file", "columns"], rows))
+    return "\n".join([*_table(["file", "columns"], rows), "", *limits_lines()])
+
+
+def _mib(size: int) -> str:
+    return f"{size:,} bytes ({size / 2**20:g} MiB)"
+
+
+def limits_lines() -> list[str]:
+    """raw/README.md's list of the limits, from raw.contract."""
+    by_limit: dict[int, list[str]] = {}
+    for column, limit in contract.MAX_CHARS_BY_COLUMN.items():
+        by_limit.setdefault(limit, []).append(column)
+    wider = "; ".join(f"{', '.join(columns)}: {limit:,}" for limit, columns in sorted(by_limit.items()))
+    return [
+        "**Limits**, each checked before the work it protects (a file's size before it is read, a cell's length before any other rule):",
+        "",
+        f"- a raw file holds at most {_mib(contract.MAX_FILE_BYTES)}; the boundaries file at most "
+        f"{_mib(contract.MAX_REFERENCE_BYTES)}. A symbolic link, a folder, a pipe or a device where a file belongs is "
+        "refused unread, its path named: only the raw folder's own files are read.",
+        f"- a cell holds at most {contract.MAX_CHARS:,} characters, except {wider}.",
+        f"- a figure (every whole-number column, and the values of `reviewed_changes.csv`) is at most "
+        f"{contract.MAX_WHOLE_NUMBER:,}.",
+        "- a URL holds no control character or invisible direction mark; every message prints such characters as "
+        "escapes (`\\x1b`, `\\u202e`).",
+    ]
 
 
 def block_in(readme: str, block: str) -> str:

@@ -17,7 +17,10 @@ the csv module took 11.4 s for a 10^6-row file on this project's 2-core machine,
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
+import os
+import stat
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -28,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pyarrow import csv as pa_csv
 
+from nk_pipeline.raw.contract import MAX_FILE_BYTES
 from nk_pipeline.shared.issues import Issue, RawDataError
 
 LINE_COLUMN = "_line"
@@ -65,9 +69,97 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def sha256_file(path: Path) -> str:
-    """A raw file's identity: its data version in Dagster and its line in staging.inputs."""
-    return sha256_bytes(path.read_bytes())
+# --- Only the raw folder's own files, within their size ------------------------------------------
+# A raw file is an entry of the raw folder itself: a symbolic link could lead anywhere on the
+# machine (/etc/passwd, a file of another project), a pipe or a device could block the build or
+# never end. Such an entry is refused by what the folder says of it (lstat), before it is opened,
+# so nothing of what it leads to is read, let alone printed.
+
+MISSING = "missing"  # the data version of a raw file that is not there
+REFUSED = "refused"  # ... and of one that may not be read (its run fails and says why)
+
+LINK_RULE = (
+    "is a symbolic link: only the raw folder's own files are read, never what a link leads to; "
+    "put the file itself in the folder"
+)
+FOLDER_LINK_RULE = (
+    "its folder {folder}/ is a symbolic link: only the raw folder's own files are read, never what a link "
+    "leads to; put the folder itself in the raw folder"
+)
+
+
+class InputRefused(ValueError):
+    """A raw-folder entry that may not be read; the message is the rule it breaks."""
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
+
+
+def _size_rule(size: int, max_bytes: int) -> str:
+    return (
+        f"file is {size:,} bytes, more than the {max_bytes:,} bytes ({max_bytes / 2**20:g} MiB) a raw file may hold "
+        "(raw/README.md, Limits): split it or leave out what it need not hold"
+    )
+
+
+def refusal(folder: Path, relative: str, max_bytes: int) -> str | None:
+    """Why `relative` (a path inside `folder`) may not be read, or None: every entry on the way is
+    looked at as the folder holds it, no link followed. FileNotFoundError when it is not there."""
+    entry = folder
+    for part in Path(relative).parts:
+        entry = entry / part
+        mode = os.lstat(entry).st_mode
+        if stat.S_ISLNK(mode):
+            return LINK_RULE if entry == folder / relative else FOLDER_LINK_RULE.format(folder=part)
+    info = os.lstat(entry)
+    if not stat.S_ISREG(info.st_mode):
+        return f"is {_kind(info.st_mode)}, not a file: a raw file must be a plain file in the raw folder"
+    if info.st_size > max_bytes:
+        return _size_rule(info.st_size, max_bytes)
+    return None
+
+
+def read_input(folder: Path, relative: str, max_bytes: int) -> bytes:
+    """The bytes of a raw file, or InputRefused (a link, a special file, too large)."""
+    problem = refusal(folder, relative, max_bytes)
+    if problem:
+        raise InputRefused(problem)
+    # swapped for a link or a pipe since it was looked at: the kernel refuses the link, the pipe
+    # does not block, and the opened file is looked at again
+    try:
+        fd = os.open(folder / relative, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise InputRefused(LINK_RULE) from None
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise InputRefused(f"is {_kind(mode)}, not a file: a raw file must be a plain file in the raw folder")
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:  # it grew since
+        raise InputRefused(_size_rule(len(data), max_bytes))
+    return data
+
+
+def file_version(folder: Path, relative: str, max_bytes: int) -> str:
+    """A raw file's identity, its data version in Dagster (and what the sensor compares): its
+    sha256, MISSING, or REFUSED for an entry that may not be read (which is not read)."""
+    try:
+        return sha256_bytes(read_input(folder, relative, max_bytes))
+    except FileNotFoundError:
+        return MISSING
+    except InputRefused:
+        return REFUSED
 
 
 class Layout:
@@ -278,9 +370,15 @@ def _agrees(table: pa.Table | None, width: int, rows: int, cell_bytes: int) -> b
     return sum(pc.sum(pc.binary_length(column)).as_py() or 0 for column in table.columns) == cell_bytes
 
 
-def read_raw(path: Path, expected_columns: tuple[str, ...], display_name: str) -> RawTable:
-    """A raw CSV as trimmed text cells (blank = missing) with each row's line, or every problem it has."""
-    data = path.read_bytes()
+def read_raw(
+    path: Path, expected_columns: tuple[str, ...], display_name: str, max_bytes: int = MAX_FILE_BYTES
+) -> RawTable:
+    """A raw CSV as trimmed text cells (blank = missing) with each row's line, or every problem it
+    has. FileNotFoundError when it is not there."""
+    try:
+        data = read_input(path.parent, path.name, max_bytes)
+    except InputRefused as refused:
+        raise RawDataError([Issue(display_name, 0, "", "", str(refused))]) from None
     digest, size = sha256_bytes(data), len(data)
     text = data.removeprefix(codecs.BOM_UTF8)
     layout = Layout(text)

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from pandera.typing import Series
 
 from nk_pipeline.raw import contract
+from nk_pipeline.shared.terminal_text import INVISIBLE_CHARACTERS
 
 # a cell as read: Arrow-backed text, null when blank
 Text = Annotated[pd.ArrowDtype, pyarrow.string()]
@@ -37,7 +38,13 @@ STATUS_WORD = re.compile(r"[a-z][a-z_]*")
 YEAR = re.compile(r"\d{4}")
 DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 SOURCE_ID = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*")
-URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
+# no white space, and no control or invisible format character: an escape sequence or a
+# direction override in a link would show one address and lead to another
+URL = re.compile(rf"https?://[^\s{INVISIBLE_CHARACTERS}/$.?#][^\s{INVISIBLE_CHARACTERS}]*", re.IGNORECASE)
+URL_RULE = (
+    "url must be a well-formed http:// or https:// address, without spaces, control characters or "
+    "invisible direction marks"
+)
 SECTOR_LIST = re.compile(rf"(?:{'|'.join(contract.SECTORS)})(?:;(?:{'|'.join(contract.SECTORS)}))*")
 PERIOD = re.compile(contract.ENTRY_PERIOD_PATTERN)
 
@@ -73,6 +80,27 @@ def _blank_or(series: pd.Series, ok: pd.Series) -> pd.Series:
 
 def is_whole_number(series: pd.Series) -> pd.Series:
     return _blank_or(series, series.str.fullmatch(WHOLE_NUMBER))
+
+
+_MAX_DIGITS = str(contract.MAX_WHOLE_NUMBER)
+FIGURE_LIMIT_RULE = (
+    f"must be at most {contract.MAX_WHOLE_NUMBER:,} (the largest figure the contract accepts: raw/README.md, Limits)"
+)
+
+
+def within_limit(values: pd.Series) -> pd.Series:
+    """Whole numbers (grouped or not) no larger than MAX_WHOLE_NUMBER, compared digit by digit, so
+    that a value of any length is judged exactly; anything else passes (its own rule judges it)."""
+    plain = values.str.replace(",", "", regex=False)
+    digits = plain.str.fullmatch(WHOLE_NUMBER).astype("boolean").fillna(False).astype(bool)
+    significant = plain.str.lstrip("0")
+    length = significant.str.len()
+    small = (length < len(_MAX_DIGITS)) | ((length == len(_MAX_DIGITS)) & (significant <= _MAX_DIGITS))
+    return ~digits | small.astype("boolean").fillna(True).astype(bool)
+
+
+def is_within_limit(series: pd.Series) -> pd.Series:
+    return per_distinct(series, within_limit)
 
 
 def is_year(series: pd.Series) -> pd.Series:
@@ -188,7 +216,7 @@ class SourcesModel(pa.DataFrameModel):
     def published_is_date(cls, s: Series[Text]) -> Series[bool]:
         return per_distinct(s, is_partial_date)
 
-    @pa.check("url", error="url must be a well-formed http:// or https:// address")
+    @pa.check("url", error=URL_RULE)
     def url_is_http(cls, s: Series[Text]) -> Series[bool]:
         return per_distinct(s, lambda v: v.str.fullmatch(URL))
 
@@ -214,6 +242,10 @@ class _WorkerFigures(_Cited):
     @pa.check("workers_low", "workers_high", error="must be a whole number of workers ≥ 0 (digits only)")
     def workers_are_whole(cls, s: Series[Text]) -> Series[bool]:
         return per_distinct(s, is_whole_number)
+
+    @pa.check("workers_low", "workers_high", error=FIGURE_LIMIT_RULE)
+    def workers_within_limit(cls, s: Series[Text]) -> Series[bool]:
+        return is_within_limit(s)
 
     @pa.check("reference_year", error=f"reference_year must be a year from {EARLIEST_YEAR} to this year")
     def reference_year_in_range(cls, s: Series[Text]) -> Series[bool]:
@@ -330,6 +362,10 @@ class BorderEntriesModel(_Cited):
     def entrants_whole(cls, s: Series[Text]) -> Series[bool]:
         return per_distinct(s, is_whole_number)
 
+    @pa.check("entrants", error=f"entrants {FIGURE_LIMIT_RULE}")
+    def entrants_within_limit(cls, s: Series[Text]) -> Series[bool]:
+        return is_within_limit(s)
+
     @pa.dataframe_check(error=f"duplicate row: same {_listed(ENTRY_KEY)} as an earlier row")
     def one_row_per_key(cls, df: pd.DataFrame) -> Series[bool]:
         return unique_rows(df, ENTRY_KEY)
@@ -355,6 +391,10 @@ class HeadlineEstimatesModel(_Cited):
     @pa.check("low", "high", error="must be a whole number ≥ 0 (digits only)")
     def figures_whole(cls, s: Series[Text]) -> Series[bool]:
         return per_distinct(s, is_whole_number)
+
+    @pa.check("low", "high", error=FIGURE_LIMIT_RULE)
+    def figures_within_limit(cls, s: Series[Text]) -> Series[bool]:
+        return is_within_limit(s)
 
     @pa.dataframe_check(error="low must not be greater than high")
     def low_le_high(cls, df: pd.DataFrame) -> Series[bool]:
@@ -392,6 +432,10 @@ class PolicyEventsModel(_Cited):
     def figure_whole(cls, s: Series[Text]) -> Series[bool]:
         return per_distinct(s, is_whole_number)
 
+    @pa.check("figure", error=f"figure {FIGURE_LIMIT_RULE}")
+    def figure_within_limit(cls, s: Series[Text]) -> Series[bool]:
+        return is_within_limit(s)
+
     @pa.check("figure_meaning", error=f"figure_meaning must be one of: {', '.join(contract.FIGURE_MEANINGS)}")
     def meaning_in_vocabulary(cls, s: Series[Text]) -> Series[bool]:
         return per_distinct(s, lambda v: v.isin(contract.FIGURE_MEANINGS))
@@ -408,7 +452,9 @@ class PolicyEventsModel(_Cited):
 def value_fits_figure(figures: pd.Series, values: pd.Series, absent_allowed: bool) -> pd.Series:
     """A worker figure's value is a whole number (grouped or not); a status's a status word."""
     worker_figure = figures.isin([f for f in contract.REVIEWED_FIGURES if f != "status"]).to_numpy()
-    number = per_distinct(values, lambda v: v.str.fullmatch(WHOLE_NUMBER) | v.str.fullmatch(GROUPED_WHOLE_NUMBER))
+    number = per_distinct(
+        values, lambda v: (v.str.fullmatch(WHOLE_NUMBER) | v.str.fullmatch(GROUPED_WHOLE_NUMBER)) & within_limit(v)
+    )
     word = per_distinct(values, lambda v: v.str.fullmatch(STATUS_WORD) & (absent_allowed | (v != contract.ABSENT)))
     unknown_figure = ~figures.isin(contract.REVIEWED_FIGURES).to_numpy()  # its own check reports it
     return pd.Series(
@@ -434,7 +480,7 @@ class LeadsModel(pa.DataFrameModel):
     def year_in_range(cls, s: Series[Text]) -> Series[bool]:
         return per_distinct(s, is_year)
 
-    @pa.check("url", error="url must be a well-formed http:// or https:// address")
+    @pa.check("url", error=URL_RULE)
     def url_is_http(cls, s: Series[Text]) -> Series[bool]:
         return per_distinct(s, lambda v: v.str.fullmatch(URL))
 
@@ -456,14 +502,18 @@ class ReviewedChangesModel(pa.DataFrameModel):
         return per_distinct(s, lambda v: v.isin(contract.REVIEWED_FIGURES))
 
     @pa.dataframe_check(
-        error="old_value must be a whole number for workers_low, workers_central and workers_high, a status (e.g. estimate) for status"
+        error=(
+            f"old_value must be a whole number up to {contract.MAX_WHOLE_NUMBER:,} for workers_low, workers_central "
+            "and workers_high, a status (e.g. estimate) for status"
+        )
     )
     def old_value_fits_figure(cls, df: pd.DataFrame) -> Series[bool]:
         return value_fits_figure(df["figure"], df["old_value"], absent_allowed=False)
 
     @pa.dataframe_check(
         error=(
-            "new_value must be a whole number for workers_low, workers_central and workers_high, a status (e.g. present) "
+            f"new_value must be a whole number up to {contract.MAX_WHOLE_NUMBER:,} for workers_low, workers_central "
+            "and workers_high, a status (e.g. present) "
             f"or '{contract.ABSENT}' (no longer listed) for status"
         )
     )

@@ -7,6 +7,9 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from nk_pipeline.shared.terminal_text import preview, visible
+
+# problems listed in a message or in a check's metadata; the count says how many more there are
 MAX_LISTED = 200
 
 
@@ -18,6 +21,12 @@ class Issue:
     value: str
     rule: str
 
+    def __post_init__(self) -> None:
+        # an issue quotes a value (or a header name) as a preview, never whole: a cell may be as
+        # long as its file, and the issue is printed, logged and kept in the run's metadata
+        object.__setattr__(self, "column", preview(self.column))
+        object.__setattr__(self, "value", preview(self.value))
+
     def __str__(self) -> str:
         parts = [f"{self.file}:{self.line}" if self.line else self.file]
         if self.column:
@@ -26,12 +35,17 @@ class Issue:
             parts.append(f"value {self.value!r}")
         elif self.column:
             parts.append("(blank)")
-        return f"{': '.join(parts[:1])}: {' '.join(parts[1:])}{': ' if len(parts) > 1 else ''}{self.rule}"
+        text = f"{': '.join(parts[:1])}: {' '.join(parts[1:])}{': ' if len(parts) > 1 else ''}{self.rule}"
+        return visible(text)  # raw text reaches a terminal: no escape sequence or direction override acts
 
 
-def issues_frame(issues: Iterable[Issue]) -> pd.DataFrame:
-    rows = [asdict(i) for i in sorted(set(issues))]
-    return pd.DataFrame(rows, columns=["file", "line", "column", "value", "rule"])
+def issues_frame(issues: Iterable[Issue], limit: int = MAX_LISTED) -> pd.DataFrame:
+    """The first `limit` issues as a table (for a check's metadata), raw text made visible."""
+    rows = [asdict(i) for i in sorted(set(issues))[:limit]]
+    frame = pd.DataFrame(rows, columns=["file", "line", "column", "value", "rule"])
+    for column in ("file", "column", "value", "rule"):
+        frame[column] = frame[column].map(visible)
+    return frame
 
 
 def format_issues(issues: Sequence[Issue], limit: int = MAX_LISTED) -> str:

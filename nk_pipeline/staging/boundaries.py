@@ -6,6 +6,7 @@ Read once per build by staging/boundaries and saved as GeoParquet; every map out
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 import geopandas as gpd
 import numpy as np
@@ -18,7 +19,7 @@ from nk_pipeline.shared.publishing import written_in_one_step
 WGS84 = "EPSG:4326"
 
 
-def load_boundaries(path: Path, layer: str = "countries") -> gpd.GeoDataFrame:
+def load_boundaries(path: Path | BinaryIO, layer: str = "countries") -> gpd.GeoDataFrame:
     """Natural Earth admin-0 shapes keyed by ISO alpha-3 (shapes without an ISO code are dropped)."""
     frame = gpd.read_file(path, layer=layer, engine="pyogrio")
     if frame.crs is None:

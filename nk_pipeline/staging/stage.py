@@ -7,6 +7,7 @@ The Dagster assets, benchmarks/plain.py and the tests all stage the raw folder t
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from nk_pipeline.raw import contract, countries
-from nk_pipeline.raw.reading import LINE_COLUMN, sha256_file
+from nk_pipeline.raw.reading import LINE_COLUMN, InputRefused, read_input, sha256_bytes
 from nk_pipeline.shared.issues import Issue
 from nk_pipeline.shared.settings import shown_path
 from nk_pipeline.shared.spreadsheet_text import formula_like_cells
@@ -101,14 +102,19 @@ BOUNDARIES_DESCRIPTION = "Natural Earth 1:50m admin-0 countries with an ISO code
 def stage_boundaries(conn: duckdb.DuckDBPyConnection, raw_dir: Path, prepared: Path) -> pd.DataFrame:
     """The boundaries read once: the shapes prepared for the map stage (GeoParquet at `prepared`),
     their attributes in staging.boundaries, with the version read. Returns the attributes."""
-    path = raw_dir / contract.BOUNDARIES.path
-    if not path.is_file():
+    spec = contract.BOUNDARIES
+    path = raw_dir / spec.path
+    try:
+        data = read_input(raw_dir, spec.path, spec.max_bytes)  # the bytes checked are the bytes read
+    except FileNotFoundError:
         raise FileNotFoundError(
             f"{shown_path(path)}: boundaries file not found (see raw/reference/README.md for its origin)"
-        )
-    shapes = boundaries.load_boundaries(path)
+        ) from None
+    except InputRefused as refused:
+        raise InputRefused(f"{shown_path(path)}: {refused}") from None
+    shapes = boundaries.load_boundaries(io.BytesIO(data))
     boundaries.write_geoparquet(shapes, prepared)
     frame = pd.DataFrame(shapes.drop(columns="geometry"))
-    record_input(conn, f"raw/{contract.BOUNDARIES.path}", sha256_file(path), path.stat().st_size)
+    record_input(conn, f"raw/{spec.path}", sha256_bytes(data), len(data))
     write_frame(conn, "staging.boundaries", frame, BOUNDARIES_DESCRIPTION)
     return frame

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import pyarrow
+import pyarrow.compute as pc
 
 from nk_pipeline.raw import contract, countries, schemas
 from nk_pipeline.raw.reading import LINE_COLUMN, RawTable, read_raw
@@ -163,12 +164,33 @@ def failures_to_issues(
     )
 
 
+def too_long(raw: RawTable, spec: contract.RawFile) -> list[Issue]:
+    """Every cell longer than its column may hold (contract.MAX_CHARS_BY_COLUMN), measured in
+    Arrow without copying a cell."""
+    issues = []
+    lines = raw.frame[LINE_COLUMN].to_numpy()
+    for column in spec.columns:
+        limit = spec.max_chars(column)
+        lengths = pc.utf8_length(schemas.arrow_text(raw.frame[column]))
+        over = np.flatnonzero(pc.fill_null(pc.greater(lengths, limit), False).to_numpy(zero_copy_only=False))
+        rule = f"longer than the {limit:,} characters a cell of {column} may hold (raw/README.md, Limits)"
+        issues += [Issue(raw.file, int(lines[row]), column, raw.frame[column].iloc[row], rule) for row in over.tolist()]
+    return issues
+
+
 def check_table(raw: RawTable, name: str, source_ids: Iterable[str] | None = None) -> list[Issue]:
-    """Every contract violation in one raw table (empty list when it is valid)."""
+    """Every contract violation in one raw table (empty list when it is valid).
+
+    Cells too long are looked for first, and alone: every other rule reads the cells, some copy
+    them, so a file with a cell of megabytes is refused before they run."""
+    spec = contract.RAW_FILES_BY_NAME[name]
+    long_cells = too_long(raw, spec)
+    if long_cells:
+        return sorted(set(long_cells))
     frame = strip_thousands_separators(raw.frame, name).drop(columns=[LINE_COLUMN])
     schema = schema_for(name, frozenset(source_ids) if source_ids is not None else None)
     if frame.empty:
-        if contract.RAW_FILES_BY_NAME[name].may_be_empty:
+        if spec.may_be_empty:
             return []
         return [Issue(raw.file, 0, "", "", "file has a header but no data rows")]
     try:
@@ -202,10 +224,10 @@ def to_typed(raw: RawTable, name: str) -> pd.DataFrame:
 
 def _read(folder: Path, spec: contract.RawFile) -> RawTable | list[Issue]:
     path = folder / spec.filename
-    if not path.is_file():
-        return [Issue(shown_path(path), 0, "", "", f"file not found in {shown_path(folder)}")]
     try:
-        return read_raw(path, spec.columns, shown_path(path))
+        return read_raw(path, spec.columns, shown_path(path), spec.max_bytes)
+    except FileNotFoundError:
+        return [Issue(shown_path(path), 0, "", "", f"file not found in {shown_path(folder)}")]
     except RawDataError as error:
         return error.issues
 

@@ -16,13 +16,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import filelock
+
+from nk_pipeline.shared.settings import shown_path
 
 LOCK_NAME = "run.lock"
 # A full refresh takes seconds to a minute; a run still waiting after this is not in a queue but stuck.
@@ -33,6 +37,30 @@ HOLDER_NAME = "run.lock.holder"
 
 class BuildFolderBusy(RuntimeError):
     pass
+
+
+# DuckDB's words for a file another process holds open read-write, and who that is
+DUCKDB_LOCK_ERROR = re.compile(r"Could not set lock on file .*?: (Conflicting lock is held in .*? \(PID \d+\))", re.S)
+
+
+class PublishedWarehouseInUse(RuntimeError):
+    """The published database is open read-write in another process: DuckDB lets one process write
+    a file and then no other open it, so the build cannot read the publish it compares with."""
+
+    def __init__(self, path: Path, error: duckdb.IOException):
+        found = DUCKDB_LOCK_ERROR.search(str(error))
+        holder = found.group(1) if found else str(error)
+        super().__init__(
+            f"{shown_path(path)} is locked: another process holds it open read-write ({holder}), and DuckDB lets no "
+            "other process open a file while one writes it, this build included. Close that connection; to look at "
+            f"the warehouse while builds run, open it read-only: `duckdb -readonly {shown_path(path)}` (DuckDB's "
+            f'command line opens read-write by default) or `duckdb.connect("{shown_path(path)}", read_only=True)` '
+            "in Python. Nothing was published; build again once it is closed."
+        )
+
+    @staticmethod
+    def is_lock_error(error: duckdb.IOException) -> bool:
+        return DUCKDB_LOCK_ERROR.search(str(error)) is not None
 
 
 class BuildLock:

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from nk_pipeline.shared.settings import DUCKDB_STORAGE_VERSION
+from nk_pipeline.warehouse.build_lock import PublishedWarehouseInUse
 from nk_pipeline.shared.sql import run_sql
 from nk_pipeline.shared.tables import Table, comment_tables, inputs_digest, quote
 
@@ -82,8 +83,14 @@ HISTORY_TABLES = (
 
 @contextmanager
 def attached_previous(conn: duckdb.DuckDBPyConnection, published_db: Path) -> Iterator[None]:
-    """The published warehouse attached read-only as `previous` for the block, then detached."""
-    conn.execute(f"ATTACH {quote(str(published_db))} AS previous (READ_ONLY)")
+    """The published warehouse attached read-only as `previous` for the block, then detached.
+    PublishedWarehouseInUse when another process holds it open read-write."""
+    try:
+        conn.execute(f"ATTACH {quote(str(published_db))} AS previous (READ_ONLY)")
+    except duckdb.IOException as error:
+        if PublishedWarehouseInUse.is_lock_error(error):
+            raise PublishedWarehouseInUse(published_db, error) from None
+        raise
     try:
         yield
     finally:
