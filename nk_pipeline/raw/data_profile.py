@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import re
 from collections import Counter
 from pathlib import Path
 
 from nk_pipeline.raw import contract, countries
+from nk_pipeline.raw.reading import read_input
 
 BLOCKS = ("contract", "raw", "warehouse")
 NOT_STATED = "not stated"
@@ -29,8 +31,9 @@ def markers(block: str) -> tuple[str, str]:
 
 
 def _rows(raw_dir: Path, spec: contract.RawFile) -> list[dict[str, str]]:
-    with (raw_dir / spec.filename).open(encoding="utf-8-sig", newline="") as handle:
-        return [r for r in csv.DictReader(handle) if any((v or "").strip() for v in r.values())]
+    # read as the build reads it: a link, a special file or an oversized file is refused
+    text = read_input(raw_dir, spec.path, spec.max_bytes).decode("utf-8-sig")
+    return [r for r in csv.DictReader(io.StringIO(text, newline="")) if any((v or "").strip() for v in r.values())]
 
 
 def _table(header: list[str], rows: list[list[object]]) -> list[str]:
