@@ -100,7 +100,7 @@ def test_every_country_with_data_has_a_feature_with_its_properties(geojson, expe
     assert set(features) == expected_iso3
     for iso3, props in features.items():
         for key in (
-            "name",
+            "country",
             "status",
             "label",
             "reference_year",
@@ -199,7 +199,7 @@ def test_map_csv_has_one_plain_row_per_country(shipped_build, expected_iso3):
     with (_map_dir(shipped_build) / "map.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["iso3"] for r in rows] == sorted(expected_iso3)
-    assert {"iso3", "name", "status", "workers_low", "workers_high", "workers_central", "label"} <= set(rows[0])
+    assert {"iso3", "country", "status", "workers_low", "workers_high", "workers_central", "label"} <= set(rows[0])
 
 
 # --- map.png ----------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ def test_country_years_csv_is_the_long_table(shipped_build):
     assert [(r["iso3"], int(r["year"])) for r in rows] == list(zip(mart["iso3"], mart["year"]))
     assert {
         "iso3",
-        "name",
+        "country",
         "year",
         "status",
         "workers_low",

@@ -121,7 +121,7 @@ class MapOutputs:
 
     @property
     def csv_rows(self) -> pd.DataFrame:
-        return self.rows.rename(columns={"country": "name"})
+        return self.rows
 
     def write(self, name: str) -> Path:
         """Write map/<name> into the folder and return its path."""
@@ -164,7 +164,7 @@ class MapOutputs:
 
     def _write_years_csv(self, path: Path) -> Path:
         with written_in_one_step(path) as tmp:
-            rows = neutralise_frame(self.years.rename(columns={"country": "name"}))
+            rows = neutralise_frame(self.years)
             rows.to_csv(tmp, index=False, lineterminator="\n")
         return path
 
