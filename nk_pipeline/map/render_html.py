@@ -66,8 +66,9 @@ def render_html(
     path: Path,
     years: pd.DataFrame,
     entries: pd.DataFrame | None = None,
+    named: about.Edition | None = None,
 ) -> Path:
-    page = html_document(scene, rows, sources, years, entries)
+    page = html_document(scene, rows, sources, years, entries, named)
     with written_in_one_step(path) as tmp:
         tmp.write_text(page, encoding="utf-8", newline="\n")
     return path
@@ -79,6 +80,7 @@ def html_document(
     sources: pd.DataFrame,
     years: pd.DataFrame,
     entries: pd.DataFrame | None = None,
+    named: about.Edition | None = None,
 ) -> str:
     script = (TEMPLATES / "map.js").read_text(encoding="utf-8")
     style = (TEMPLATES / "map.css").read_text(encoding="utf-8")
@@ -118,7 +120,7 @@ def html_document(
         _table(rows, by_id),
         _downloads(),
         "</main>",
-        _footer(now),
+        _footer(now, named),
         f'<script type="application/json" id="map-data">{_script_json(data)}</script>',
         f"<script>{script}</script>",
         "</body>",
@@ -655,9 +657,11 @@ def _now_text(now: CurrentEvidence, year: int) -> str:
     )
 
 
-def _footer(now: CurrentEvidence) -> str:
+def _footer(now: CurrentEvidence, named: about.Edition | None) -> str:
+    # the credit line a reuser copies, with the release's version, date and licence (data.about)
+    credit = f"<p>Credit: {_e(named.credit)}. {_e(about.LICENCE_NOTE)}</p>" if named else ""
     return (
-        f"<footer><p>Built by nk_pipeline. What the map shows as current rests on {_e(now.reports_text)}"
-        f"{_e(now.span_text)}; every figure traces to its sources (warehouse table marts.estimate_evidence). "
+        f"<footer>{credit}<p>Published by {_e(about.PUBLISHER)}. What the map shows as current rests on {_e(now.reports_text)}"
+        f"{_e(now.span_text)}; every figure traces to its sources (the evidence table in the downloads above). "
         "Boundaries: Natural Earth 1:50m, public domain; de facto borders, not an endorsement. Projection: Equal Earth.</p></footer>"
     )
