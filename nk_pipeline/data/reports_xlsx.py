@@ -284,7 +284,7 @@ def within_limits(data: Sequence[Sheet], limits: Limits = EXCEL) -> tuple[list[S
         for row in rows:
             if any(isinstance(v, str) and len(v) > limits.text for v in row):
                 row = [_cut_text(v, limits) if isinstance(v, str) and len(v) > limits.text else v for v in row]
-                cut_cells += sum(1 for v in row if isinstance(v, str) and v.endswith(CUT_MARK))
+                cut_cells += sum(1 for v in row if isinstance(v, CutText))
             cut_rows.append(row)
         if cut_cells:
             cuts.append(Cut(sheet.name, "text", cut_cells, full=sheet.full_table))
@@ -295,10 +295,14 @@ def within_limits(data: Sequence[Sheet], limits: Limits = EXCEL) -> tuple[list[S
     return fitted, cuts
 
 
-def _cut_text(text: str, limits: Limits) -> str:
+class CutText(str):
+    """A text cut to the cell limit, neutralised already and marked: written as it is."""
+
+
+def _cut_text(text: str, limits: Limits) -> CutText:
     # cut, then neutralise (the cut may start like a formula no more than the text did), then mark
     room = limits.text - len(CUT_MARK) - 1  # one for the apostrophe neutralise may add
-    return neutralise(text[:room]) + CUT_MARK
+    return CutText(neutralise(text[:room]) + CUT_MARK)
 
 
 def _is_link(sheet: Sheet, col: int, value: object) -> bool:
@@ -435,9 +439,8 @@ def _write_cell(
         _ok(worksheet.write_url(row, col, url, link_format, string=neutralise(text)), sheet.name, where)
         return True
     else:
-        text = str(value)
-        # text cut by within_limits is neutralised already; its mark is no formula
-        shown = text if text.endswith(CUT_MARK) else neutralise(text)
+        # a text cut by within_limits is neutralised already (a text that only ends like a cut is not)
+        shown = str(value) if isinstance(value, CutText) else neutralise(str(value))
         _ok(worksheet.write_string(row, col, shown, formats.wrapped if wrap else formats.text), sheet.name, where)
     return False
 

@@ -56,6 +56,9 @@ def test_text_over_the_cell_limit_is_cut_marked_and_reported(tmp_path):
     assert [(c.what, c.count) for c in cuts] == [("text", 1)]
     assert "1 text cell(s)" in _about(workbook)["Cut from this spreadsheet"]
     assert _about(workbook)["Limits"] == LIMITS_RULE
+    # a text that merely ends like a cut is neutralised as any other
+    workbook, _ = _write(tmp_path, [_sheet([["Chad", "=1+1" + CUT_MARK, None]])], limits)
+    assert workbook["Data"]["B2"].value == "'=1+1" + CUT_MARK
 
 
 def test_a_sheet_over_the_row_limit_stops_with_a_pointer_to_the_full_table(tmp_path):
