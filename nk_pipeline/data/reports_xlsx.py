@@ -136,6 +136,10 @@ class Sheet:
         return [self.shown_as.get(c) or HEADERS[c] for c in self.header]
 
     @property
+    def url_index(self) -> int:
+        return self.header.index(self.url_column) if self.url_column else -1
+
+    @property
     def full_table(self) -> str:
         """Where every row of the sheet is, for a reader."""
         return f"{self.mart}.csv and {self.mart}.parquet" if self.mart else "the CSV and Parquet files"
@@ -309,9 +313,9 @@ def _is_link(sheet: Sheet, col: int, value: object) -> bool:
     if isinstance(value, Link):
         return bool(_URL.match(value.url)) and len(value.url) <= MAX_URL_LENGTH
     return (
-        sheet.url_column is not None
-        and col == sheet.header.index(sheet.url_column)
-        and isinstance(value, str)
+        isinstance(value, str)
+        and sheet.url_column is not None
+        and col == sheet.url_index
         and bool(_URL.match(value))
         and len(value) <= MAX_URL_LENGTH
     )
@@ -486,13 +490,14 @@ def write_sheet(workbook, sheet: Sheet, formats: _Formats, credit: str, limits: 
         longest = max((_text_width(_display(row[col])) for row in sheet.rows), default=0)
         wrapped[col] = wrapped[col] or longest + 2 > width
         _ok(worksheet.set_column(col, col, width), sheet.name, f"column {col + 1}")
+    wrapped_cols = [col for col, wrap in enumerate(wrapped) if wrap]
     for col, name in enumerate(sheet.shown_header):
         _ok(worksheet.write_string(0, col, neutralise(name), formats.header), sheet.name, f"header {col + 1}")
     _ok(worksheet.set_row(0, row_height(sheet.shown_header, widths)), sheet.name, "header row")
     for number, values in enumerate(sheet.rows, start=1):
         for col, value in enumerate(values):
             links += _write_cell(worksheet, sheet, number, col, value, wrapped[col], formats, links < limits.links)
-        height = row_height(values, [w if wrap else 10**6 for w, wrap in zip(widths, wrapped)])
+        height = row_height([values[c] for c in wrapped_cols], [widths[c] for c in wrapped_cols])
         if height is not None:
             _ok(worksheet.set_row(number, height), sheet.name, f"row {number + 1}")
     if sheet.left_out:
