@@ -42,6 +42,7 @@ MIN_WIDTH, MAX_WIDTH, TEXT_WIDTH = 8, 40, 100
 MAX_URL_LENGTH = 2079
 _URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
 LINE_HEIGHT = 15.0  # points per line of 11-point text
+CHARS_PER_UNIT = 1.1  # characters of prose per unit of column width (a unit is one digit)
 MAX_ROW_HEIGHT = 409.0  # Excel's tallest row, in points
 # Links to sources beside each country estimate; the rest stay in source_ids and the Evidence sheet.
 MAX_SOURCE_LINKS = 5
@@ -358,7 +359,8 @@ def lines_needed(text: str, width: int) -> int:
     """Lines a wrapped cell of `width` characters needs for `text`: words are wrapped greedily, a
     word longer than the line broken, each paragraph on its own line (what Excel and LibreOffice do
     for 11-point text, within a line or so)."""
-    usable = max(1, width - 1)
+    # a column's width counts digits; text averages a little narrower (CHARS_PER_UNIT)
+    usable = max(1, int(width * CHARS_PER_UNIT) - 1)
     lines = 0
     for paragraph in text.split("\n"):
         line, count = 0, 1
