@@ -40,9 +40,10 @@ def baseline_sql() -> list[str] | None:
         if done.returncode:
             return None
         statements.append(
-            done.stdout.replace("marts.estimate_evidence", "baseline.estimate_evidence").replace(
-                "marts.country_estimates", "baseline.country_estimates"
-            )
+            done.stdout.replace("marts.estimate_evidence", "baseline.estimate_evidence")
+            .replace("marts.country_estimates", "baseline.country_estimates")
+            # staging.countries has called its name column `country` since issue 23
+            .replace("n.name AS country", "n.country")
         )
     return statements
 

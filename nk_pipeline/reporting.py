@@ -167,3 +167,31 @@ def formula_text_result(spec: contract.RawFile, issues: list[Issue]) -> dg.Asset
         },
         description=format_issues(issues) or None,
     )
+
+
+# --- the release's checks ----------------------------------------------------------------
+
+SPREADSHEET_CUTS_CHECK = "nothing_cut_from_spreadsheet"
+SPREADSHEET_KEY = dg.AssetKey(["data", "reports_xlsx"])
+
+
+def spreadsheet_cuts_spec() -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(
+        SPREADSHEET_CUTS_CHECK,
+        asset=SPREADSHEET_KEY,
+        blocking=False,
+        description="reports.xlsx holds every row, character and link: nothing was over a spreadsheet's limits "
+        "(the About sheet states the rule and lists any cut; the CSV and Parquet files always hold everything).",
+    )
+
+
+def spreadsheet_cuts_result(cuts: list[str]) -> dg.AssetCheckResult:
+    """A warning, not a block: the cut is stated in the workbook and the full data is in the CSV and Parquet."""
+    return dg.AssetCheckResult(
+        asset_key=SPREADSHEET_KEY,
+        check_name=SPREADSHEET_CUTS_CHECK,
+        passed=not cuts,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"cuts": len(cuts), "details": dg.MetadataValue.md("\n".join(f"- {c}" for c in cuts) or "none")},
+        description="\n".join(f"reports.xlsx: {c}" for c in cuts) or None,
+    )

@@ -28,3 +28,8 @@ def test_readme_states_the_same_terms_and_description():
 def test_every_kind_of_page_has_its_words():
     # the credit line and the page name the kinds of pages behind what is current
     assert set(about.KIND_WORDS) == set(contract.SOURCE_KINDS)
+
+
+def test_readme_prints_the_credit_line_a_reuser_copies():
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    assert about.credit_line("<version>", "<date>") in readme

@@ -28,3 +28,33 @@ def test_warehouse_records_its_storage_version(shipped_build):
         ).fetchone()
     assert version == "v1.1.0"
     assert "raw/country_estimates.csv" in json.loads(inputs)
+
+
+def test_every_table_and_column_is_described_as_its_catalog_says(shipped_build):
+    """staging, marts and history: every table, view and column has the description its catalog gives
+    (staging.catalog, marts.catalog, warehouse.history), and nothing is left without one."""
+    import duckdb
+
+    from nk_pipeline.marts.catalog import MARTS
+    from nk_pipeline.staging.catalog import STAGING
+    from nk_pipeline.warehouse.history import HISTORY_TABLES, HISTORY_VIEWS
+
+    catalog = {t.qualified: t for t in (*STAGING, *MARTS, *HISTORY_TABLES, *HISTORY_VIEWS)}
+    with duckdb.connect(str(shipped_build.paths.warehouse_db), read_only=True) as conn:
+        relations = conn.execute(
+            "SELECT schema_name || '.' || table_name, comment FROM duckdb_tables() "
+            "UNION ALL SELECT schema_name || '.' || view_name, comment FROM duckdb_views() WHERE NOT internal"
+        ).fetchall()
+        columns = conn.execute(
+            "SELECT schema_name || '.' || table_name, column_name, comment FROM duckdb_columns() "
+            "WHERE schema_name IN ('staging', 'marts', 'history')"
+        ).fetchall()
+    found = {name for name, _ in relations}
+    assert {n.split(".")[0] for n in found} == {"staging", "marts", "history"}
+    assert found == set(catalog), "tables without a catalog entry, or catalog entries without a table"
+    for name, comment in relations:
+        assert comment and comment == catalog[name].description, name
+    for table, column, comment in columns:
+        assert comment, f"{table}.{column} has no description"
+        assert comment == catalog[table].columns[column], f"{table}.{column}"
+    assert len(columns) == sum(len(t.columns) for t in catalog.values())

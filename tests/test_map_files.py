@@ -16,6 +16,8 @@ import pyogrio
 import pytest
 import shapely
 
+from nk_pipeline.data.about import Edition
+from nk_pipeline.data.edition import edition
 from nk_pipeline.data.entries_chart import entries_by_year
 from nk_pipeline.map import map_features, map_scene
 from nk_pipeline.map.render_html import html_document
@@ -23,6 +25,13 @@ from nk_pipeline.map.render_png import render_png, source_note
 from nk_pipeline.shared.sql import read_sql
 from nk_pipeline.staging import boundaries
 from tests.conftest import png_chunks
+
+
+def _edition(build) -> Edition:
+    """The release the build named (its credit line is drawn under the maps)."""
+    with duckdb.connect(str(build.paths.warehouse_db), read_only=True) as conn:
+        return edition(conn)
+
 
 SMALL_STATES = ("MLT", "SGP", "BHR", "QAT", "KWT")
 MAX_GEOJSON_BYTES = 300_000
@@ -100,7 +109,7 @@ def test_every_country_with_data_has_a_feature_with_its_properties(geojson, expe
     assert set(features) == expected_iso3
     for iso3, props in features.items():
         for key in (
-            "name",
+            "country",
             "status",
             "label",
             "reference_year",
@@ -199,7 +208,7 @@ def test_map_csv_has_one_plain_row_per_country(shipped_build, expected_iso3):
     with (_map_dir(shipped_build) / "map.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["iso3"] for r in rows] == sorted(expected_iso3)
-    assert {"iso3", "name", "status", "workers_low", "workers_high", "workers_central", "label"} <= set(rows[0])
+    assert {"iso3", "country", "status", "workers_low", "workers_high", "workers_central", "label"} <= set(rows[0])
 
 
 # --- map.png ----------------------------------------------------------------------------------
@@ -207,8 +216,8 @@ def test_map_csv_has_one_plain_row_per_country(shipped_build, expected_iso3):
 
 def test_png_is_deterministic_and_carries_no_version_or_time(shipped_build, scene_inputs, tmp_path):
     rows, sources, scene, _ = scene_inputs
-    first = render_png(scene, tmp_path / "a.png", source_note(rows, sources)).read_bytes()
-    second = render_png(scene, tmp_path / "b.png", source_note(rows, sources)).read_bytes()
+    first = render_png(scene, tmp_path / "a.png", source_note(rows, sources, _edition(shipped_build))).read_bytes()
+    second = render_png(scene, tmp_path / "b.png", source_note(rows, sources, _edition(shipped_build))).read_bytes()
     assert first == second
     assert first == (_map_dir(shipped_build) / "map.png").read_bytes()  # the built file is the same render
     assert not {b"tEXt", b"iTXt", b"zTXt", b"tIME"} & set(png_chunks(first))
@@ -266,7 +275,7 @@ def test_html_is_self_contained_and_deterministic(shipped_build, scene_inputs):
     page = (_map_dir(shipped_build) / "index.html").read_text(encoding="utf-8")
     with duckdb.connect(str(shipped_build.paths.warehouse_db), read_only=True) as conn:
         entries = entries_by_year(conn)
-    assert page == html_document(scene, rows, sources, years, entries)
+    assert page == html_document(scene, rows, sources, years, entries, _edition(shipped_build))
     assert "Content-Security-Policy" in page and "default-src &#x27;none&#x27;" in page
     assert not re.search(r"<(link|img|iframe|object|embed)\b", page)
     assert not re.search(r"\bsrc\s*=", page)

@@ -14,12 +14,20 @@ import duckdb
 import pandas as pd
 import pytest
 
+from nk_pipeline.data.about import Edition
+from nk_pipeline.data.edition import edition
 from nk_pipeline.map import map_scene
 from nk_pipeline.map.render_png import render_years_png, source_note, story_years
 from nk_pipeline.shared.spreadsheet_text import neutralise_frame
 from nk_pipeline.shared.sql import read_sql
 from nk_pipeline.staging import boundaries
 from tests.conftest import png_chunks
+
+
+def _edition(build) -> Edition:
+    """The release the build named (its credit line is drawn under the maps)."""
+    with duckdb.connect(str(build.paths.warehouse_db), read_only=True) as conn:
+        return edition(conn)
 
 
 def _mart(build, sql, params=None):
@@ -42,7 +50,7 @@ def test_country_years_csv_is_the_long_table(shipped_build):
     assert [(r["iso3"], int(r["year"])) for r in rows] == list(zip(mart["iso3"], mart["year"]))
     assert {
         "iso3",
-        "name",
+        "country",
         "year",
         "status",
         "workers_low",
@@ -77,7 +85,9 @@ def test_map_years_png_shows_four_telling_years_the_same_every_time(shipped_buil
     assert counts.loc[2015, "figure"] * 2 < counts.loc[2017, "figure"] <= counts.loc[2016, "figure"] * 2
     shapes = boundaries.load_boundaries(shipped_build.paths.raw_dir / "reference" / "countries-50m.json")
     scene = map_scene.build_scene(rows, shapes, map_scene.series_classes(years))
-    drawn = render_years_png(scene, years, tmp_path / "years.png", source_note(rows, sources)).read_bytes()
+    drawn = render_years_png(
+        scene, years, tmp_path / "years.png", source_note(rows, sources, _edition(shipped_build))
+    ).read_bytes()
     published = (shipped_build.paths.map_dir / "map_years.png").read_bytes()
     assert drawn == published
     assert not {b"tEXt", b"iTXt", b"zTXt", b"tIME"} & set(png_chunks(published))

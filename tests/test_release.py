@@ -272,6 +272,12 @@ def workbook(hostile_build):
     return openpyxl.load_workbook(hostile_build.paths.data_dir / REPORTS_XLSX)
 
 
+def _columns(workbook, sheet: str) -> list[str]:
+    """A sheet's machine column names, read from the Columns sheet beside its human headers."""
+    listed = {(r[0].value, r[1].value): r[2].value for r in workbook["Columns"].iter_rows(min_row=2)}
+    return [listed[(sheet, c.value)] for c in workbook[sheet][1]]
+
+
 def test_no_spreadsheet_cell_is_a_formula(workbook):
     for sheet in workbook.worksheets:
         for row in sheet.iter_rows():
@@ -289,8 +295,9 @@ def test_spreadsheet_sheets_headers_filters_and_widths(workbook, hostile_build):
         widths = [sheet.column_dimensions[c.column_letter].width for c in sheet[1]]
         assert all(8 <= w <= 120 for w in widths), (sheet.title, widths)
     sources = workbook["Sources"]
-    header = [c.value for c in sources[1]]
+    header = _columns(workbook, "Sources")
     assert {"title", "publisher", "published", "url", "kind", "n_figures", "figures"} <= set(header)
+    assert "Title" in [c.value for c in sources[1]] and "title" not in [c.value for c in sources[1]]
     n_sources = len(_mart(hostile_build, "SELECT 1 FROM marts.sources"))
     assert sources.max_row - 1 == n_sources
     rows = [dict(zip(header, (c for c in row))) for row in sources.iter_rows(min_row=2)]
@@ -305,12 +312,30 @@ def test_spreadsheet_sheets_headers_filters_and_widths(workbook, hostile_build):
 
 def test_spreadsheet_numbers_are_numbers(workbook, hostile_build):
     sheet = workbook["Country estimates"]
-    header = [c.value for c in sheet[1]]
-    assert header == list(_mart(hostile_build, "SELECT * FROM marts.country_estimates LIMIT 0").columns)
+    header = _columns(workbook, "Country estimates")
+    mart = list(_mart(hostile_build, "SELECT * FROM marts.country_estimates LIMIT 0").columns)
+    assert header[: len(mart)] == mart and all(c.startswith("source_") for c in header[len(mart) :])
     column = header.index("workers_central")
     values = [row[column].value for row in sheet.iter_rows(min_row=2)]
     assert any(isinstance(v, (int, float)) for v in values)
     assert all(v is None or isinstance(v, (int, float)) for v in values)
+    stale = [row[header.index("stale")].value for row in sheet.iter_rows(min_row=2)]
+    assert set(stale) == {True, False}  # booleans, never 0 or 1
+
+
+def test_estimates_are_sorted_by_country_with_each_source_linked(workbook, hostile_build):
+    sheet = workbook["Country estimates"]
+    header = _columns(workbook, "Country estimates")
+    rows = [dict(zip(header, row)) for row in sheet.iter_rows(min_row=2)]
+    assert [r["country"].value for r in rows] == sorted(r["country"].value for r in rows)
+    urls = dict(_mart(hostile_build, "SELECT source_id, url FROM marts.sources").values.tolist())
+    for row in rows:
+        ids = row["source_ids"].value.split(";")
+        links = [row[c] for c in header if c.startswith("source_") and c != "source_ids" and row[c].value]
+        assert [c.value for c in links] == ids[: len(links)] and len(links) == min(len(ids), 5)
+        for cell in links:
+            if urls[cell.value].startswith(("http://", "https://")):
+                assert cell.hyperlink.target == urls[cell.value]
 
 
 def test_about_sheet_carries_the_caveats(workbook):
@@ -318,6 +343,14 @@ def test_about_sheet_carries_the_caveats(workbook):
 
     texts = {row[1].value for row in workbook["About"].iter_rows(min_row=2)}
     assert {c.text for c in CAVEATS} <= texts
+    about = {row[0].value: row[1].value for row in workbook["About"].iter_rows(min_row=2)}
+    assert about["Cut from this spreadsheet"] == "Nothing."
+    for sheet in workbook.worksheets:  # prints landscape, one page wide, the header row on each page
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        # one page wide (1 is the default, left out of the file), as many tall as it takes
+        assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0, sheet.title
+        assert sheet.print_title_rows == "$1:$1", sheet.title
 
 
 def test_spreadsheet_dates_come_from_the_inputs_not_the_clock(hostile_build):
@@ -414,7 +447,7 @@ def test_identical_inputs_give_byte_identical_release_files(shipped_build, tmp_p
 
 def test_spreadsheet_charts_entries_by_purpose_per_host(workbook, hostile_build):
     sheet = workbook["Border entries"]
-    header = [c.value for c in sheet[1]]
+    header = _columns(workbook, "Border entries")
     rows = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
     hosts = {r["host"] for r in rows}
     assert hosts == {"China", "Russia"}

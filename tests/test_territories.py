@@ -78,7 +78,7 @@ def test_a_territory_is_its_own_row_and_not_added_to_its_country(territory_build
 def test_a_territory_is_drawn_within_its_country(territory_build):
     map_dir = territory_build.map_dir
     features = gpd.read_file(map_dir / "countries.geojson").set_index("iso3")
-    assert features.loc["XAB", "name"] == "Abkhazia" and features.loc["XAB", "label"] == "about 400 (2019)"
+    assert features.loc["XAB", "country"] == "Abkhazia" and features.loc["XAB", "label"] == "about 400 (2019)"
     assert features.loc["GEO", "label"] == "about 10 (2019)"
     # the territory takes its container's shape: the same outline, not a new one
     assert shapely.equals(features.loc["XAB"].geometry, features.loc["GEO"].geometry)

@@ -1,11 +1,13 @@
-"""What the data is, its caveats and its terms: the wording every published file reuses.
+"""What the data is, its caveats, its terms and how to credit it: the wording every published file reuses.
 
-README.md says the same words (tests/test_about.py holds the two together); the map page,
-the spreadsheet's About sheet and datapackage.json read them from here.
+README.md says the same words (tests/test_about.py holds the two together); the map page, the
+PNGs' credit line, the spreadsheet's About sheet, datapackage.json and CITATION.cff read them from
+here. The edition (version and date) is computed from the inputs by data.release.edition.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
@@ -40,7 +42,7 @@ CAVEATS = (
         " Reliable statistics on North Korean workers in a given country are generally not available; "
         "figures come from governments, researchers and journalists who often cannot verify them, and are "
         "repeated from one report to the next. Treat every figure as a range with a date, and read its "
-        "sources (marts.estimate_evidence).",
+        "sources.",
     ),
     Caveat(
         "Undocumented North Koreans are not counted",
@@ -66,11 +68,46 @@ CAVEATS = (
     ),
 )
 
-# No licence is granted for the compilation yet: README's "Licence" line is all there is.
+# Who publishes the data: the repository names no person or organisation, so its contributors.
+PUBLISHER = "nk_pipeline contributors"
+# The compiled dataset's licence (what Our World in Data uses); the code stays MIT (LICENSE).
+DATA_LICENCE = {
+    "name": "CC-BY-4.0",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+    "title": "Creative Commons Attribution 4.0 International",
+}
+DATA_LICENCE_SHORT = "CC BY 4.0"
+CODE_LICENCE = "MIT"
 LICENCE_NOTE = (
-    "Licence: code MIT; data: see each source's terms (figures and short paraphrases are cited, "
-    "not reproduced); boundaries: Natural Earth, public domain."
+    f"Licence: the compiled data (the estimates, the figures with their sources, the notes) {DATA_LICENCE_SHORT} "
+    f"({DATA_LICENCE['path']}): reuse it freely, crediting it with the line each release gives; the cited pages "
+    f"keep their own terms (figures and short paraphrases are cited, not reproduced); code {CODE_LICENCE}; "
+    "boundaries: Natural Earth, public domain."
 )
+
+
+# The attribution line a reuser copies (README.md prints it with <version> and <date>).
+CREDIT_LINE = "{publisher}, “{title}”, version {version} ({date}), {licence}"
+
+
+@dataclass(frozen=True)
+class Edition:
+    """A release named by its inputs: the version is the start of their sha256, the date the newest
+    source's publication date. Identical inputs, identical edition; never the clock."""
+
+    version: str
+    date: dt.date
+
+    @property
+    def credit(self) -> str:
+        """The attribution line a reuser copies."""
+        return credit_line(self.version, self.date.isoformat())
+
+    @property
+    def short(self) -> str:
+        """The version and date, where the title is said already (the PNGs' credit line)."""
+        return f"version {self.version}, {self.date.isoformat()}"
+
 
 # The spreadsheet rule of shared/spreadsheet_text, in a reader's words (docs/consumers.md has the details).
 SPREADSHEET_NOTE = (
@@ -144,4 +181,10 @@ def current_evidence(rows: pd.DataFrame, sources: pd.DataFrame) -> CurrentEviden
         kinds=dict(sorted(kinds.items(), key=lambda item: (-item[1], item[0]))),
         first_year=int(years.min()) if len(years) else None,
         last_year=int(years.max()) if len(years) else None,
+    )
+
+
+def credit_line(version: str, date: str) -> str:
+    return CREDIT_LINE.format(
+        publisher=PUBLISHER, title=DATA_TITLE, version=version, date=date, licence=DATA_LICENCE_SHORT
     )

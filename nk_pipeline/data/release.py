@@ -10,17 +10,17 @@ its inputs, never after the clock.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from nk_pipeline.data import about
 from nk_pipeline.data.columns import columns_of, formula_safe_text, ident, ordered_select
+from nk_pipeline.data.edition import edition, input_hashes, release_date
 from nk_pipeline.data.reports_xlsx import sheets, write_reports
 from nk_pipeline.marts.catalog import MARTS
 from nk_pipeline.shared.publishing import written_in_one_step
@@ -82,18 +82,6 @@ def write_tables(conn: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     return written
 
 
-def release_date(conn: duckdb.DuckDBPyConnection) -> dt.datetime:
-    """The newest source's publication date (its first day when only a year or month is given).
-
-    The spreadsheet's 'created' property: a date that changes with the inputs and not with the clock.
-    """
-    (published,) = conn.execute(
-        "SELECT max(CASE length(published) WHEN 4 THEN published || '-01-01' WHEN 7 THEN published || '-01' "
-        "ELSE published END) FROM marts.sources"
-    ).fetchone()
-    return dt.datetime.fromisoformat(published) if published else dt.datetime(2000, 1, 1)
-
-
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -137,13 +125,15 @@ def workbook_resources(conn: duckdb.DuckDBPyConnection, path: Path, digest: str)
     resources = []
     for sheet in sheets(conn, digest):
         types = dict(columns_of(conn, _mart(sheet.mart))) if sheet.mart else {}
+        # a field is named by its header in the sheet (what a reader of the sheet checks it by);
+        # the description names the column in the CSV and Parquet files
         fields = [
             {
-                "name": c,
+                "name": shown,
                 "type": FIELD_TYPES.get(types.get(c, "VARCHAR"), "string") if sheet.mart else _cell_type(sheet, c),
-                "description": text,
+                "description": f"{sheet.descriptions[c]} (column {c})",
             }
-            for c, text in sheet.descriptions.items()
+            for shown, c in zip(sheet.shown_header, sheet.header)
         ]
         resources.append(
             {
@@ -171,9 +161,10 @@ def _mart(name: str) -> Table:
     return next(t for t in MARTS if t.name == name)
 
 
-def datapackage(conn: duckdb.DuckDBPyConnection, folder: Path, input_hashes: Mapping[str, str]) -> dict[str, object]:
+def datapackage(conn: duckdb.DuckDBPyConnection, folder: Path, hashes: Mapping[str, str]) -> dict[str, object]:
     """The Frictionless Data Package describing the files already written to `folder`."""
-    digest = inputs_digest(input_hashes)
+    digest = inputs_digest(hashes)
+    named = edition(conn, hashes)
     resources: list[dict[str, object]] = []
     for table in MARTS:
         for fmt in FORMATS:
@@ -205,9 +196,12 @@ def datapackage(conn: duckdb.DuckDBPyConnection, folder: Path, input_hashes: Map
             [about.DATA_DESCRIPTION, "\n".join(f"- {c.text}" for c in about.CAVEATS), about.SPREADSHEET_NOTE]
         ),
         # the release is named by its inputs: identical raw files, identical package
-        "version": digest[:12],
-        "inputs": {"sha256": digest, "files": dict(sorted(input_hashes.items()))},
-        "licenses": [{"name": "notspecified", "title": about.LICENCE_NOTE}],
+        "version": named.version,
+        "created": f"{named.date.isoformat()}T00:00:00Z",
+        "inputs": {"sha256": digest, "files": dict(sorted(hashes.items()))},
+        "licenses": [about.DATA_LICENCE],
+        "contributors": [{"title": about.PUBLISHER, "role": "publisher"}],
+        "citation": named.credit,
         "sources": [{"title": title, "path": url} for title, url in sources],
         "resources": resources,
     }
@@ -225,13 +219,17 @@ class Release:
     reports: Path
     datapackage: Path
     package: dict[str, object]
+    # what Excel's limits took out of reports.xlsx (reports_xlsx.LIMITS_RULE); empty: nothing
+    spreadsheet_cuts: list[str] = field(default_factory=list)
 
 
 def write_release(conn: duckdb.DuckDBPyConnection, folder: Path) -> Release:
     """Every file of data/ from the marts and staging.inputs, datapackage.json last (it hashes the rest)."""
 
-    input_hashes = dict(conn.execute("SELECT file, sha256 FROM staging.inputs ORDER BY file").fetchall())
+    hashes = input_hashes(conn)
     tables = write_tables(conn, folder)
-    reports = write_reports(conn, folder / REPORTS_XLSX, release_date(conn), inputs_digest(input_hashes))
-    package = datapackage(conn, folder, input_hashes)
-    return Release(tables, reports, write_datapackage(package, folder / DATAPACKAGE_JSON), package)
+    reports = write_reports(
+        conn, folder / REPORTS_XLSX, release_date(conn), inputs_digest(hashes), edition(conn, hashes)
+    )
+    package = datapackage(conn, folder, hashes)
+    return Release(tables, reports.path, write_datapackage(package, folder / DATAPACKAGE_JSON), package, reports.cuts)

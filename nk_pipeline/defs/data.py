@@ -10,11 +10,19 @@ from dagster_duckdb import DuckDBResource
 
 from nk_pipeline.data import release
 from nk_pipeline.marts.catalog import MARTS
-from nk_pipeline.reporting import file_metadata, files_list, preview
+from nk_pipeline.reporting import (
+    SPREADSHEET_KEY,
+    file_metadata,
+    files_list,
+    preview,
+    spreadsheet_cuts_result,
+    spreadsheet_cuts_spec,
+)
 from nk_pipeline.resources import PathsResource
 
-CODE_VERSION = "1"
-DATA_INPUTS = [["marts", t.name] for t in MARTS]
+CODE_VERSION = "2"
+# the boundaries too: their sha256 is one of the inputs that name the release (data.edition)
+DATA_INPUTS = [["marts", t.name] for t in MARTS] + [["staging", "boundaries"]]
 
 DESCRIPTIONS = {
     "marts_csv": (
@@ -48,6 +56,7 @@ DESCRIPTIONS = {
         )
         for name in release.DATA_ASSETS
     ],
+    check_specs=[spreadsheet_cuts_spec()],
     can_subset=True,
 )
 def data_release(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: PathsResource):
@@ -69,6 +78,7 @@ def data_release(context: dg.AssetExecutionContext, duckdb: DuckDBResource, path
     }
     metadata["reports_xlsx"] = {
         **file_metadata(written.reports),
+        "cut_by_spreadsheet_limits": len(written.spreadsheet_cuts),
         "sources": len(sources_preview),
         "preview": preview(sources_preview),
         **published,
@@ -82,3 +92,5 @@ def data_release(context: dg.AssetExecutionContext, duckdb: DuckDBResource, path
     }
     for key in sorted(context.selected_asset_keys, key=lambda k: release.DATA_ASSETS.index(k.path[-1])):
         yield dg.MaterializeResult(asset_key=key, metadata=metadata[key.path[-1]])
+    if any(check.asset_key == SPREADSHEET_KEY for check in context.selected_asset_check_keys):
+        yield spreadsheet_cuts_result(written.spreadsheet_cuts)

@@ -15,6 +15,8 @@ import duckdb
 import geopandas as gpd
 import pandas as pd
 
+from nk_pipeline.data import about
+from nk_pipeline.data.edition import edition
 from nk_pipeline.data.entries_chart import entries_by_year
 from nk_pipeline.map import map_features, map_scene
 from nk_pipeline.shared.publishing import written_in_one_step
@@ -100,6 +102,7 @@ class MapOutputs:
     sources: pd.DataFrame  # marts.sources, for the source list of index.html
     shapes: gpd.GeoDataFrame  # boundaries.load_boundaries' output
     folder: Path  # where the files are written (the build folder's map/)
+    edition: about.Edition  # the release's version and date, for the credit lines
     entries: pd.DataFrame = field(default_factory=pd.DataFrame)  # data/sql/entries_by_year.sql, for index.html's charts
 
     @cached_property
@@ -121,7 +124,7 @@ class MapOutputs:
 
     @property
     def csv_rows(self) -> pd.DataFrame:
-        return self.rows.rename(columns={"country": "name"})
+        return self.rows
 
     def write(self, name: str) -> Path:
         """Write map/<name> into the folder and return its path."""
@@ -150,21 +153,21 @@ class MapOutputs:
     def _write_png(self, path: Path) -> Path:
         from nk_pipeline.map.render_png import render_png, source_note
 
-        return render_png(self.scene, path, source_note(self.rows, self.sources))
+        return render_png(self.scene, path, source_note(self.rows, self.sources, self.edition))
 
     def _write_years_png(self, path: Path) -> Path:
         from nk_pipeline.map.render_png import render_years_png, source_note
 
-        return render_years_png(self.scene, self.years, path, source_note(self.rows, self.sources))
+        return render_years_png(self.scene, self.years, path, source_note(self.rows, self.sources, self.edition))
 
     def _write_html(self, path: Path) -> Path:
         from nk_pipeline.map.render_html import render_html
 
-        return render_html(self.scene, self.rows, self.sources, path, self.years, self.entries)
+        return render_html(self.scene, self.rows, self.sources, path, self.years, self.entries, self.edition)
 
     def _write_years_csv(self, path: Path) -> Path:
         with written_in_one_step(path) as tmp:
-            rows = neutralise_frame(self.years.rename(columns={"country": "name"}))
+            rows = neutralise_frame(self.years)
             rows.to_csv(tmp, index=False, lineterminator="\n")
         return path
 
@@ -185,4 +188,5 @@ def map_outputs(conn: duckdb.DuckDBPyConnection, prepared_boundaries: Path, fold
         shapes=boundaries.read_prepared_boundaries(prepared_boundaries),
         folder=folder,
         entries=entries_by_year(conn),
+        edition=edition(conn),
     )

@@ -69,8 +69,9 @@ def render_html(
     path: Path,
     years: pd.DataFrame,
     entries: pd.DataFrame | None = None,
+    named: about.Edition | None = None,
 ) -> Path:
-    page = html_document(scene, rows, sources, years, entries)
+    page = html_document(scene, rows, sources, years, entries, named)
     with written_in_one_step(path) as tmp:
         tmp.write_text(page, encoding="utf-8", newline="\n")
     return path
@@ -82,6 +83,7 @@ def html_document(
     sources: pd.DataFrame,
     years: pd.DataFrame,
     entries: pd.DataFrame | None = None,
+    named: about.Edition | None = None,
 ) -> str:
     script = (TEMPLATES / "map.js").read_text(encoding="utf-8")
     style = _status_properties() + (TEMPLATES / "map.css").read_text(encoding="utf-8")
@@ -113,6 +115,9 @@ def html_document(
         tables=_tables(),
         spreadsheet_note=SPREADSHEET_NOTE,
         now=now,
+        credit=named.credit if named else None,
+        licence_note=about.LICENCE_NOTE,
+        publisher=about.PUBLISHER,
     )
 
 

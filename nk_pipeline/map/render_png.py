@@ -48,13 +48,14 @@ TEXT_COLOUR = "#2b2926"
 MUTED_TEXT = "#5f5b55"
 
 
-def source_note(rows: pd.DataFrame, sources: pd.DataFrame) -> str:
+def source_note(rows: pd.DataFrame, sources: pd.DataFrame, named: about.Edition) -> str:
     """The source line: how many reports, of which kinds, describing which years, are behind what the
-    map shows as current (computed from the rows, never typed)."""
+    map shows as current (computed from the rows, never typed), and the release's credit line."""
     summary = about.current_evidence(rows, sources)
     return (
-        f"Source: nk_pipeline, from {summary.reports_text}{summary.span_text}. "
+        f"Source: {about.PUBLISHER}, from {summary.reports_text}{summary.span_text}. "
         "Estimates, not counts; North Koreans who left on their own are not included.\n"
+        f"Credit: {named.credit}.\n"
         "Boundaries: Natural Earth 1:50m (public domain). Projection: Equal Earth. "
         "Interactive version with every source: index.html."
     )
@@ -133,7 +134,8 @@ def render_years_png(scene: map_scene.MapScene, years: pd.DataFrame, path: Path,
             title = f"{year}{' (latest)' if year == latest else ''}: {current} countries with a current report"
             figures = int(counts.get("estimate", 0))
             ax.set_title(f"{title}, {figures} with a figure", fontsize=9.5, color=TEXT_COLOUR, loc="left", pad=3)
-        legend_ax = fig.add_axes((0.0, 0.045, 1.0, 0.095))
+        # above the three lines of the note (source, credit, boundaries)
+        legend_ax = fig.add_axes((0.0, 0.06, 1.0, 0.095))
         legend_ax.set_axis_off()
         _legend(legend_ax, scene, counts=False, loc="upper center", ncol=5)
         fig.text(0.012, 0.985, YEARS_TITLE, fontsize=14, fontweight="bold", color=TEXT_COLOUR, va="top")

@@ -11,30 +11,21 @@ import graphlib
 from nk_pipeline.marts.vocabulary import MEASURES, ROLES, STATUSES
 from nk_pipeline.raw import contract
 from nk_pipeline.shared.tables import Table
+from nk_pipeline.staging.catalog import COLUMN_TEXT
 
 _STATUS_TEXT = "; ".join(f"{s.name} ({s.meaning})" for s in STATUSES) + "."
 _MEASURE_TEXT = ", ".join(m.name for m in MEASURES)
 
 _PROVENANCE = {
+    **{
+        c: COLUMN_TEXT[c]
+        for c in ("origin", "evidence", "source_line", "country", "country_as_reported", "iso3", "kind")
+    },
     "source_id": "The source, a key of marts.sources.",
-    "origin": "Who first stated the figure, as its page says (an agency, a research body, or the outlet itself "
-    "for its own reporting); corroboration counts origins, not outlets.",
-    "evidence": "A short paraphrase of what the source says.",
-    "source_line": "Line of the raw CSV the row comes from (header = line 1).",
     "source_title": "Title of the source.",
     "source_url": "Where to read the source.",
     "source_ids": "Those sources' ids, ';'-separated (keys of marts.sources).",
     "sources_of": "Their sources, ';'-separated (keys of marts.sources).",
-    "country": "Short English country name.",
-    "country_as_reported": "The country as the source spells it.",
-    "iso3": (
-        "ISO 3166-1 alpha-3 code; for a place that is not an ISO country (Abkhazia), a code of its own "
-        "from the user-assigned X range (XAB), never its container's."
-    ),
-    "kind": (
-        f"What the page read is: {', '.join(contract.SOURCE_KINDS)} (raw/README.md); only "
-        f"{' and '.join(contract.OFFICIAL_SOURCE_KINDS)} pages count as official for confidence."
-    ),
 }
 
 # Columns of marts.border_entries that marts.china_entries keeps under the same names.
@@ -175,12 +166,12 @@ MARTS: tuple[Table, ...] = (
             "workers_low": "Low figure as the source gives it.",
             "workers_high": "High figure as the source gives it.",
             "point": "One number for the observation: the midpoint of a range, otherwise the bound given.",
-            "reference_year": "Year the figure describes, as the source states it.",
+            "reference_year": COLUMN_TEXT["reference_year"],
             "effective_year": "reference_year, or the source's publication year when it states none.",
             "year_from_publication": "True when effective_year comes from the publication date.",
             "sectors": "Sectors of work, ';'-separated.",
             "evidence": _PROVENANCE["evidence"],
-            "notes": "Curator's notes.",
+            "notes": COLUMN_TEXT["notes"],
             "used": "True when the observation feeds the country's estimate in the latest year (marts.country_estimates).",
             "exclusion_reason": "Why an observation is not used in the latest year; NULL when used.",
             "first_year_used": "First year of marts.country_years whose estimate uses the observation; NULL if none.",
@@ -211,8 +202,8 @@ MARTS: tuple[Table, ...] = (
             "title": "Title.",
             "publisher": "Publisher (and mirror, where the copy read was a mirror).",
             "authors": "Authors, where known.",
-            "published": "Publication date: YYYY, YYYY-MM or YYYY-MM-DD.",
-            "published_year": "Year of publication.",
+            "published": COLUMN_TEXT["published"],
+            "published_year": COLUMN_TEXT["published_year"],
             "url": "Address of the copy read.",
             "kind": _PROVENANCE["kind"],
             "notes": "Curator's notes, e.g. weak or mirrored sources.",

@@ -104,7 +104,7 @@ def iso3_names(iso3_codes: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "iso3": codes,
-            "name": [display_name(c) for c in codes],
+            "country": [display_name(c) for c in codes],
             "iso_numeric": [iso3_to_numeric(c) for c in codes],
         }
     )

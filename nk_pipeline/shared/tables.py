@@ -27,6 +27,7 @@ class Table:
     primary_key: tuple[str, ...] = ()
     foreign_keys: dict[str, str] = field(default_factory=dict)
     may_be_empty: bool = False  # a mart with no rows is a result, not a sign of broken inputs
+    kind: str = "TABLE"  # or VIEW: what COMMENT ON names
 
     @property
     def qualified(self) -> str:
@@ -40,7 +41,7 @@ def quote(value: str) -> str:
 def comment_tables(conn: duckdb.DuckDBPyConnection, tables: Iterable[Table]) -> None:
     statements = []
     for table in tables:
-        statements.append(f"COMMENT ON TABLE {table.qualified} IS {quote(table.description)}")
+        statements.append(f"COMMENT ON {table.kind} {table.qualified} IS {quote(table.description)}")
         statements += [f"COMMENT ON COLUMN {table.qualified}.{c} IS {quote(text)}" for c, text in table.columns.items()]
     # one transaction: committed one by one, the comments cost a write to disk each
     conn.execute("BEGIN TRANSACTION")
@@ -53,15 +54,18 @@ def comment_tables(conn: duckdb.DuckDBPyConnection, tables: Iterable[Table]) -> 
         raise
 
 
-def write_frame(conn: duckdb.DuckDBPyConnection, qualified: str, frame: pd.DataFrame, description: str) -> None:
-    schema = qualified.split(".")[0]
-    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+def write_frame(conn: duckdb.DuckDBPyConnection, table: Table, frame: pd.DataFrame) -> None:
+    """`frame` as the table, described (a column the table does not describe fails here)."""
+    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {table.schema}")
     conn.register("_frame", frame)
     try:
-        conn.execute(f"CREATE OR REPLACE TABLE {qualified} AS SELECT * FROM _frame")
+        conn.execute(f"CREATE OR REPLACE TABLE {table.qualified} AS SELECT * FROM _frame")
     finally:
         conn.unregister("_frame")
-    conn.execute(f"COMMENT ON TABLE {qualified} IS {quote(description)}")
+    undescribed = [c for c in frame.columns if c not in table.columns]
+    if undescribed:
+        raise ValueError(f"{table.qualified}: no description for column(s) {', '.join(undescribed)}")
+    comment_tables(conn, [table])
 
 
 def inputs_digest(input_hashes: Mapping[str, str]) -> str:

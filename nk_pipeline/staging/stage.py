@@ -23,10 +23,10 @@ from nk_pipeline.shared.settings import shown_path
 from nk_pipeline.shared.spreadsheet_text import formula_like_cells
 from nk_pipeline.shared.tables import PREVIEW_ROWS, write_frame
 from nk_pipeline.staging import boundaries
+from nk_pipeline.staging.catalog import STAGING_BY_NAME
 from nk_pipeline.staging.inputs import record_input
 from nk_pipeline.staging.validation import check_folder, to_typed
 
-COUNTRIES_DESCRIPTION = "Countries named in the inputs, with ISO 3166-1 codes."
 FORMULA_TEXT_RULE = "starts like a spreadsheet formula: published with a leading apostrophe in CSV and XLSX"
 
 
@@ -81,7 +81,7 @@ def stage_raw(
         with timed("type"):
             typed = to_typed(table, spec.name)
         with timed("load"):
-            write_frame(conn, f"staging.{spec.name}", typed, f"raw/{spec.filename}, validated. {spec.description}")
+            write_frame(conn, STAGING_BY_NAME[spec.name], typed)
             record_input(conn, f"raw/{spec.filename}", table.sha256, table.size_bytes)
         done.rows, done.head, done.sha256 = len(typed), typed.head(PREVIEW_ROWS), table.sha256
         del table, typed  # one file in memory at a time
@@ -91,12 +91,9 @@ def stage_raw(
         union = " UNION ".join(f"SELECT iso3, country FROM staging.{f.name}" for f in contract.COUNTRY_FILES)
         named = conn.execute(f"SELECT DISTINCT iso3, country FROM ({union}) WHERE iso3 IS NOT NULL").df()
         staged.countries = countries.iso3_names(named["iso3"])
-        write_frame(conn, "staging.countries", staged.countries, COUNTRIES_DESCRIPTION)
+        write_frame(conn, STAGING_BY_NAME["countries"], staged.countries)
         staged.unused_aliases = countries.unused_aliases(named["country"])
     return staged
-
-
-BOUNDARIES_DESCRIPTION = "Natural Earth 1:50m admin-0 countries with an ISO code."
 
 
 def stage_boundaries(conn: duckdb.DuckDBPyConnection, raw_dir: Path, prepared: Path) -> pd.DataFrame:
@@ -116,5 +113,5 @@ def stage_boundaries(conn: duckdb.DuckDBPyConnection, raw_dir: Path, prepared: P
     boundaries.write_geoparquet(shapes, prepared)
     frame = pd.DataFrame(shapes.drop(columns="geometry"))
     record_input(conn, f"raw/{spec.path}", sha256_bytes(data), len(data))
-    write_frame(conn, "staging.boundaries", frame, BOUNDARIES_DESCRIPTION)
+    write_frame(conn, STAGING_BY_NAME["boundaries"], frame)
     return frame

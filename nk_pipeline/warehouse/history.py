@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -9,10 +10,12 @@ from pathlib import Path
 
 import duckdb
 
+from nk_pipeline.marts.catalog import MARTS_BY_NAME
 from nk_pipeline.shared.settings import DUCKDB_STORAGE_VERSION
 from nk_pipeline.warehouse.build_lock import PublishedWarehouseInUse
 from nk_pipeline.shared.sql import run_sql
 from nk_pipeline.shared.tables import Table, comment_tables, inputs_digest, quote
+from nk_pipeline.staging.catalog import COLUMN_TEXT
 
 HISTORY_TABLES = (
     Table(
@@ -33,7 +36,8 @@ HISTORY_TABLES = (
         "history",
         "country_estimates",
         "marts.country_estimates as it was at every publish (ask: what was the estimate as of publish N?).",
-        {"publish_id": "The publish the row belongs to (history.publishes)."},
+        # its columns are the mart's (history.sql copies them), with the mart's meanings
+        {"publish_id": "The publish the row belongs to (history.publishes).", **MARTS_BY_NAME["country_estimates"].columns},
     ),
     Table(
         "history",
@@ -42,10 +46,10 @@ HISTORY_TABLES = (
         "added, removed or altered, compared by what they say (a line that only moved is no change).",
         {
             "publish_id": "The publish (history.publishes).",
-            "iso3": "ISO 3166-1 alpha-3 code of the country observed.",
+            "iso3": COLUMN_TEXT["iso3"],
             "change": "added, removed, or altered (same file, country and source, something else said).",
             "raw_file": "The raw file of the observation.",
-            "source_id": "The source, a key of marts.sources.",
+            "source_id": MARTS_BY_NAME["estimate_evidence"].columns["source_id"],
             "old_source_line": "Its line in the raw file of the previous publish; NULL when added.",
             "new_source_line": "Its line in the raw file of this publish; NULL when removed.",
             "old_measure": "What the figure counted before.",
@@ -68,17 +72,56 @@ HISTORY_TABLES = (
         "through a publish.",
         {
             "publish_id": "The publish the change went out with (history.publishes).",
-            "iso3": "ISO 3166-1 alpha-3 code.",
+            "iso3": COLUMN_TEXT["iso3"],
             "country": "The country as the curator wrote it.",
-            "figure": "workers_low, workers_central, workers_high or status.",
-            "old_value": "The value before, as written.",
-            "new_value": "The value after, as written ('absent': no longer listed).",
-            "reason": "Why the curator means the change.",
+            **{c: COLUMN_TEXT[c] for c in ("old_value", "new_value", "reason")},
+            "figure": COLUMN_TEXT["reviewed_figure"],
             "raw_file": "raw/reviewed_changes.csv.",
             "source_line": "Its line in that file.",
         },
     ),
 )
+
+
+_ESTIMATE = MARTS_BY_NAME["country_estimates"].columns
+# history_views.sql: each publish against the one before it, per country
+HISTORY_VIEWS = (
+    Table(
+        "history",
+        "country_estimate_changes",
+        "What changed per country between each publish and the one before it: a country added or removed, "
+        "or its status, figures or reference year changed, with the factor of each figure's change.",
+        {
+            "publish_id": "The publish (history.publishes).",
+            "previous_publish_id": "The publish before it.",
+            "iso3": COLUMN_TEXT["iso3"],
+            "change": "added, removed, or changed.",
+            **{
+                f"{when}_{c}": f"{_ESTIMATE[c]} ({'before' if when == 'old' else 'now'})"
+                for c in ("status", "workers_low", "workers_high", "workers_central", "label")
+                for when in ("old", "new")
+            },
+            "country": COLUMN_TEXT["country"],
+            "central_factor": "New central figure divided by the old (NULL when the old is NULL or 0), to 4 decimals.",
+            "high_factor": "New high figure divided by the old, likewise.",
+            "low_factor": "New low figure divided by the old, likewise.",
+        },
+        kind="VIEW",
+    ),
+)
+
+
+def _as_built(conn: duckdb.DuckDBPyConnection, table: Table) -> Table:
+    """The table's descriptions of the columns it has: history.country_estimates copies whatever
+    columns the mart has (the contract test holds the warehouse to describing every one)."""
+    present = {
+        c
+        for (c,) in conn.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?",
+            [table.schema, table.name],
+        ).fetchall()
+    }
+    return dataclasses.replace(table, columns={c: t for c, t in table.columns.items() if c in present})
 
 
 @contextmanager
@@ -142,6 +185,6 @@ def record_snapshot(conn: duckdb.DuckDBPyConnection, input_hashes: Mapping[str, 
         [publish_id],
     )
     run_sql(conn, "history_views")
-    comment_tables(conn, HISTORY_TABLES)
+    comment_tables(conn, [_as_built(conn, t) for t in HISTORY_TABLES + HISTORY_VIEWS])
     return publish_id
 

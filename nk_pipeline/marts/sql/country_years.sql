@@ -340,7 +340,7 @@ carried AS (
 )
 SELECT
     x.iso3,
-    n.name AS country,
+    n.country,
     x.year::INTEGER AS year,
     x.status,
     CASE WHEN x.has_figure THEN x.low END::BIGINT AS workers_low,

@@ -56,7 +56,7 @@ leads AS (
     SELECT
         'lead' AS kind,
         l.iso3,
-        coalesce(n.name, l.country) AS country,
+        coalesce(n.country, l.country) AS country,
         NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
         l.found,
         l.url,

@@ -1,0 +1,66 @@
+"""A release's credit, licence and edition (issue 23): derived from the inputs, the same in every
+place a reader or a reuser meets them, and CITATION.cff kept true to what the build derives."""
+
+import json
+
+import duckdb
+import pytest
+import yaml
+
+from nk_pipeline.data import about
+from nk_pipeline.data.citation import CITATION_CFF, citation_cff
+from nk_pipeline.data.edition import edition
+from nk_pipeline.data.release import DATAPACKAGE_JSON
+from nk_pipeline.map.render_png import source_note
+from nk_pipeline.shared.sql import read_sql
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def named(shipped_build) -> about.Edition:
+    with duckdb.connect(str(shipped_build.paths.warehouse_db), read_only=True) as conn:
+        return edition(conn)
+
+
+def test_citation_cff_names_the_release_the_inputs_give(named):
+    assert CITATION_CFF.read_text(encoding="utf-8") == citation_cff(named), (
+        "CITATION.cff is out of date: run `uv run nk-pipeline build && "
+        "uv run python -m nk_pipeline.data.citation warehouse/nk.duckdb`"
+    )
+
+
+def test_the_data_package_carries_licence_edition_and_credit(shipped_build, named):
+    package = json.loads((shipped_build.paths.data_dir / DATAPACKAGE_JSON).read_text(encoding="utf-8"))
+    (digest,) = (
+        duckdb.connect(str(shipped_build.paths.warehouse_db), read_only=True)
+        .execute("SELECT inputs_digest FROM history.publishes ORDER BY publish_id DESC LIMIT 1")
+        .fetchone()
+    )
+    assert package["version"] == named.version == digest[:12]
+    assert package["created"] == f"{named.date.isoformat()}T00:00:00Z"
+    assert package["licenses"] == [about.DATA_LICENCE]
+    assert package["contributors"] == [{"title": about.PUBLISHER, "role": "publisher"}]
+    assert package["citation"] == named.credit
+    assert "homepage" not in package  # the repository names none: none is invented
+
+
+def test_the_page_and_the_pngs_carry_the_credit(shipped_build, named):
+    page = (shipped_build.paths.map_dir / "index.html").read_text(encoding="utf-8")
+    footer = page.split("<footer", 1)[1]
+    assert named.version in footer and named.date.isoformat() in footer and about.DATA_LICENCE_SHORT in footer
+    assert "marts." not in footer and "nk_pipeline/" not in footer
+    with duckdb.connect(str(shipped_build.paths.warehouse_db), read_only=True) as conn:
+        rows = conn.execute(read_sql("map_countries")).df()
+        sources = conn.execute(read_sql("map_sources")).df()
+    # the note both PNGs draw under the map
+    note = source_note(rows, sources, named)
+    assert f"Credit: {named.credit}." in note
+    assert "marts." not in note and "nk_pipeline/" not in note
+
+
+def test_citation_cff_is_citation_file_format_1_2_0():
+    cff = yaml.safe_load(CITATION_CFF.read_text(encoding="utf-8"))
+    assert cff["cff-version"] == "1.2.0" and cff["type"] == "dataset"
+    assert {"message", "title", "authors", "version", "date-released", "license"} <= set(cff)
+    assert cff["authors"] == [{"name": about.PUBLISHER}] and cff["license"] == "CC-BY-4.0"
