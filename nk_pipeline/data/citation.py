@@ -1,24 +1,28 @@
-"""CITATION.cff (Citation File Format 1.2.0) for the release built from the repository's raw/.
+"""CITATION.cff (Citation File Format 1.2.0) at the repository's root, written from data.about.
 
-The file at the root names a version and a date, which the inputs decide (data.edition); it is
-written from a built warehouse, never by hand, and a test holds it to what the build derives:
+It cites the dataset, not one release of it: a release's version and date follow from its inputs
+(data.edition) and change with every edit of raw/, so the root file names neither (it would be
+stale after the next edit) and tells a reuser to cite the release they used by the credit line
+that release carries. A test holds the file to what this module writes:
 
-    uv run python -m nk_pipeline.data.citation warehouse/nk.duckdb
+    uv run python -m nk_pipeline.data.citation
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
-import duckdb
-
 from nk_pipeline.data import about
-from nk_pipeline.data.edition import edition
 from nk_pipeline.shared.settings import PROJECT_ROOT
 
 CITATION_CFF = PROJECT_ROOT / "CITATION.cff"
+MESSAGE = (
+    "If you use this dataset, cite the release you used by the credit line it carries, with its version "
+    "and date (the map page's footer, datapackage.json's citation, the spreadsheet's About sheet): "
+    + about.credit_line("<version>", "<date>")
+    + "."
+)
 
 
 def _quoted(text: str) -> str:
@@ -26,29 +30,25 @@ def _quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def citation_cff(named: about.Edition) -> str:
+def citation_cff() -> str:
     lines = [
-        "# Written by `uv run python -m nk_pipeline.data.citation warehouse/nk.duckdb`; the version and",
-        "# date are those of the release the inputs in raw/ give (tests hold the two together).",
+        "# Written by `uv run python -m nk_pipeline.data.citation` from nk_pipeline/data/about.py.",
         'cff-version: "1.2.0"',
-        "message: " + _quoted(f"If you use this dataset, please cite it as below: {named.credit}."),
+        "message: " + _quoted(MESSAGE),
         "type: dataset",
         "title: " + _quoted(about.DATA_TITLE),
         "abstract: " + _quoted(about.DATA_DESCRIPTION),
         "authors:",
         "  - name: " + _quoted(about.PUBLISHER),
-        "version: " + _quoted(named.version),
-        "date-released: " + _quoted(named.date.isoformat()),
         "license: " + about.DATA_LICENCE["name"],
     ]
     return "\n".join(lines) + "\n"
 
 
-def write_citation(database: Path, target: Path = CITATION_CFF) -> Path:
-    with duckdb.connect(str(database), read_only=True) as conn:
-        target.write_text(citation_cff(edition(conn)), encoding="utf-8", newline="\n")
+def write_citation(target: Path = CITATION_CFF) -> Path:
+    target.write_text(citation_cff(), encoding="utf-8", newline="\n")
     return target
 
 
 if __name__ == "__main__":
-    print(f"wrote {write_citation(Path(sys.argv[1]))}")
+    print(f"wrote {write_citation()}")

@@ -1,14 +1,12 @@
 """A release's credit, licence and edition (issue 23): derived from the inputs, the same in every
-place a reader or a reuser meets them, and CITATION.cff kept true to what the build derives."""
+place a reader or a reuser meets them."""
 
 import json
 
 import duckdb
 import pytest
-import yaml
 
 from nk_pipeline.data import about
-from nk_pipeline.data.citation import CITATION_CFF, citation_cff
 from nk_pipeline.data.edition import edition
 from nk_pipeline.data.release import DATAPACKAGE_JSON
 from nk_pipeline.map.render_png import source_note
@@ -21,13 +19,6 @@ pytestmark = pytest.mark.slow
 def named(shipped_build) -> about.Edition:
     with duckdb.connect(str(shipped_build.paths.warehouse_db), read_only=True) as conn:
         return edition(conn)
-
-
-def test_citation_cff_names_the_release_the_inputs_give(named):
-    assert CITATION_CFF.read_text(encoding="utf-8") == citation_cff(named), (
-        "CITATION.cff is out of date: run `uv run nk-pipeline build && "
-        "uv run python -m nk_pipeline.data.citation warehouse/nk.duckdb`"
-    )
 
 
 def test_the_data_package_carries_licence_edition_and_credit(shipped_build, named):
@@ -57,10 +48,3 @@ def test_the_page_and_the_pngs_carry_the_credit(shipped_build, named):
     note = source_note(rows, sources, named)
     assert f"Credit: {named.credit}." in note
     assert "marts." not in note and "nk_pipeline/" not in note
-
-
-def test_citation_cff_is_citation_file_format_1_2_0():
-    cff = yaml.safe_load(CITATION_CFF.read_text(encoding="utf-8"))
-    assert cff["cff-version"] == "1.2.0" and cff["type"] == "dataset"
-    assert {"message", "title", "authors", "version", "date-released", "license"} <= set(cff)
-    assert cff["authors"] == [{"name": about.PUBLISHER}] and cff["license"] == "CC-BY-4.0"
