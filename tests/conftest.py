@@ -1,4 +1,12 @@
-"""Shared fixtures: a real build of the real data into a temporary folder."""
+"""Shared fixtures and helpers of every tier, and the tiers themselves.
+
+The folder a test lives in sets its tier:
+- tests/unit/: one stage's code through its door (or a library function), no Dagster run;
+- tests/graph/: the definitions, jobs, sensors and schedules, no full build;
+- tests/build/: read the one in-process build of the shipped data that the session shares;
+- tests/system/: everything that builds on its own, in a subprocess, a browser, a PostgreSQL
+  server or through a crash. Marked `slow`: `uv run pytest -m "not slow"` runs the first three.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +33,16 @@ from nk_pipeline.staging.stage import stage_raw
 
 SHIPPED_RAW = PROJECT_ROOT / "raw"
 # hand-made inputs whose answers the tests work out by hand (tests/handmade/README.md)
-HANDMADE = Path(__file__).parent / "handmade"
+TESTS = Path(__file__).parent
+HANDMADE = TESTS / "handmade"
+# hand-made series (tests/handmade_years/README.md) and present-day cases (tests/handmade_present/README.md)
+HANDMADE_YEARS = TESTS / "handmade_years"
+HANDMADE_PRESENT = TESTS / "handmade_present"
+# one malformed input per case, each with the problems it must be refused for (tests/malformed/)
+MALFORMED = TESTS / "malformed"
+SLOW_TIERS = ("system",)
+# helpers and fixtures that tests of more than one tier share, one module per subject
+pytest_plugins = [f"tests.support.{module.stem}" for module in sorted((TESTS / "support").glob("[!_]*.py"))]
 
 # Browser tests drive Debian's Chromium (apt-get install chromium), never a downloaded build.
 CHROMIUM = Path("/usr/bin/chromium")
@@ -39,9 +56,15 @@ CHROMIUM_ARGS = [
 ]
 # The marks of every module that drives Chromium.
 BROWSER_TESTS = [
-    pytest.mark.slow,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install chromium"),
 ]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tier is the folder: tests/system/ is the slow tier."""
+    for item in items:
+        if Path(item.fspath).parent.name in SLOW_TIERS:
+            item.add_marker(pytest.mark.slow)
 
 
 @contextmanager

@@ -12,8 +12,6 @@ from nk_pipeline.data.release import DATAPACKAGE_JSON
 from nk_pipeline.map.render_png import source_note
 from nk_pipeline.shared.sql import read_sql
 
-pytestmark = pytest.mark.slow
-
 
 @pytest.fixture(scope="module")
 def named(shipped_build) -> about.Edition:

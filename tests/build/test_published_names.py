@@ -11,8 +11,6 @@ import pytest
 from nk_pipeline.map.map_features import MAP_ONLY_COLUMNS
 from nk_pipeline.marts.catalog import MARTS, MARTS_BY_NAME
 
-pytestmark = pytest.mark.slow
-
 EVERY_MART_COLUMN = {c for t in MARTS for c in t.columns}
 # map file → the mart whose rows it carries
 MAP_FILES = {

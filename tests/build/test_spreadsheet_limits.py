@@ -3,14 +3,11 @@ sheet and a warning from the check data/reports_xlsx:nothing_cut_from_spreadshee
 none passes the check. Excel's row limit is lowered for the build, so the shipped data meets it."""
 
 import openpyxl
-import pytest
 
 from nk_pipeline.data import reports_xlsx
 from nk_pipeline.data.release import REPORTS_XLSX
 from nk_pipeline.reporting import SPREADSHEET_CUTS_CHECK
 from tests.conftest import copy_raw, run_build
-
-pytestmark = pytest.mark.slow
 
 
 def _evaluation(build):

@@ -25,8 +25,6 @@ from nk_pipeline.shared.settings import PROJECT_ROOT
 from nk_pipeline.shared.terminal_text import INVISIBLE, INVISIBLE_BUT_NEWLINE
 from tests.conftest import copy_raw, drop_one_country
 
-pytestmark = pytest.mark.slow
-
 CLI = [sys.executable, "-m", "nk_pipeline.cli", "build"]
 ESCAPE_SEQUENCE = "\x1b[2K\x1b[1A\x1b[32m"  # clear the line, go up one, turn green
 OVERRIDE = "\u202e"  # right-to-left override: 'moc.elpmaxe' shows as 'example.com'

@@ -21,7 +21,6 @@ import pytest
 from nk_pipeline.data.release import REPORTS_XLSX
 
 pytestmark = [
-    pytest.mark.slow,
     pytest.mark.skipif(
         not (shutil.which("soffice") and shutil.which("pdftotext") and shutil.which("pdfinfo")),
         reason="needs LibreOffice (apt-get install libreoffice-calc-nogui) and poppler-utils",

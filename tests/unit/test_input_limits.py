@@ -109,7 +109,6 @@ def test_every_text_column_has_a_length_limit_named_with_file_line_and_column(tm
             assert issue.value.endswith(f"({limit + 1:,} characters)")
 
 
-@pytest.mark.slow  # writes and reads 50 MB: seconds
 def test_a_fifty_megabyte_title_is_refused_quickly_and_quoted_in_a_line(tmp_path):
     raw = copy_raw(tmp_path / "raw")
     set_cell(raw / "sources.csv", 4, "title", "A" * 50 * 2**20)
