@@ -326,10 +326,17 @@ def _status_text(row: Row, by_id: Sources) -> str:
     """The row's one line; sources are counted by origin (who first said it), then by report."""
     n, origins = int(row["n_sources"]), int(row["n_origins"])
     counted = _counted(origins, "origin") + (f" in {_counted(n, 'report')}" if n != origins else "")
-    reports = "; ".join(s["title"] for s in _sources_of(row, by_id))
+    reports = "; ".join(s["title"] for s in _sources_of(row, by_id)) + _more_text(row, "; ")
     return vocabulary.STATUS[row["status"]].summary.format(
         sources=counted, confidence=row["confidence"], reports=reports
     )
+
+
+def _more_text(row: Row, separator: str) -> str:
+    """What follows a source list cut at map_outputs.LISTED (map/sql): how many more there are."""
+    listed = len([i for i in _text(row["source_ids"]).split(";") if i])
+    more = int(row["n_sources"]) - listed
+    return f"{separator}and {more:,} more" if more > 0 else ""
 
 
 def _cited(row: Row) -> list[str]:
@@ -598,6 +605,9 @@ def _table(rows: pd.DataFrame, by_id: Sources) -> str:
             title = _e(s["title"])
             linked = f'<a href="{_e(s["url"])}">{title}</a>' if _URL.match(s["url"]) else title
             links.append(f"<li>{linked}{' — ' + _e(s['cite']) if s['cite'] else ''}</li>")
+        more = _more_text(row, "")
+        if more:
+            links.append(f"<li>{_e(more)} (every one in the data below)</li>")
         body.append(
             f'<tr id="row-{_e(row["iso3"])}"><td>{_e(row["name"])}</td><td class="num">{_e(row["label"])}</td>'
             f"<td>{_e(_status_text(row, by_id))}</td><td><ul>{''.join(links)}</ul></td></tr>"
