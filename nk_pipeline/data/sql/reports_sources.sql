@@ -24,25 +24,33 @@ WITH range_text AS (
         WHERE figure IS NOT NULL
     )
 ),
-figures AS (
+figure_text AS (
     SELECT
         source_id,
-        string_agg(
-            subject || ': '
-            || concat_ws(
-                ' ',
-                CASE
-                    WHEN low = high THEN format('{:,}', low)
-                    WHEN low IS NOT NULL AND high IS NOT NULL THEN format('{:,}', low) || '–' || format('{:,}', high)
-                    WHEN low IS NOT NULL THEN 'at least ' || format('{:,}', low)
-                    WHEN high IS NOT NULL THEN 'up to ' || format('{:,}', high)
-                END,
-                unit
-            )
-            || coalesce(' (' || year || ')', ''),
-            '; ' ORDER BY sort_key, subject, year, low, high
-        ) AS figures
+        sort_key,
+        subject,
+        year,
+        low,
+        high,
+        subject || ': '
+        || concat_ws(
+            ' ',
+            CASE
+                WHEN low = high THEN format('{:,}', low)
+                WHEN low IS NOT NULL AND high IS NOT NULL THEN format('{:,}', low) || '–' || format('{:,}', high)
+                WHEN low IS NOT NULL THEN 'at least ' || format('{:,}', low)
+                WHEN high IS NOT NULL THEN 'up to ' || format('{:,}', high)
+            END,
+            unit
+        )
+        || coalesce(' (' || year || ')', '') AS text
     FROM range_text
+),
+figures AS (
+    -- the text itself ends the order: two figures alike in subject, year and range (say, of two
+    -- measures) would otherwise come in any order, and two builds would differ
+    SELECT source_id, string_agg(text, '; ' ORDER BY sort_key, subject, year, low, high, text) AS figures
+    FROM figure_text
     GROUP BY source_id
 )
 SELECT
