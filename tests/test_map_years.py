@@ -18,6 +18,7 @@ from nk_pipeline.map import map_scene
 from nk_pipeline.map.map_outputs import map_rows
 from nk_pipeline.map.render_png import render_years_png, source_note, story_years
 from nk_pipeline.shared.spreadsheet_text import neutralise_frame
+from nk_pipeline.shared.sql import read_sql
 from nk_pipeline.staging import boundaries
 from tests.conftest import png_chunks
 
@@ -66,7 +67,7 @@ def test_map_years_png_shows_four_telling_years_the_same_every_time(shipped_buil
     with duckdb.connect(str(shipped_build.paths.warehouse_db), read_only=True) as conn:
         rows = map_rows(conn, "map_countries")
         years = map_rows(conn, "map_years")
-        sources = conn.execute("SELECT source_id, kind FROM marts.sources").df()
+        sources = conn.execute(read_sql("map_sources")).df()
     # chosen from the series: 2016 the first year with half the peak's current figures, 2017 the
     # peak, 2020 the year after it with most reports that none remain, and the latest
     latest = int(years["year"].max())

@@ -80,3 +80,15 @@ def test_the_page_cites_no_more_than_listed_sources_per_country_and_year(two_bui
     # a state lists its sources and its IT-worker sources, each cut at LISTED
     assert max(len(s["sources"]) for s in states) <= 2 * LISTED
     assert "more (every one in the data below)" in page
+
+
+def test_what_the_page_says_it_rests_on_is_counted_from_the_full_lists(two_builds):
+    warehouse = two_builds[0].paths.warehouse_dir
+    with duckdb.connect(str(warehouse / "nk.duckdb"), read_only=True) as conn:
+        (cited,) = conn.execute(
+            "SELECT count(DISTINCT u.id) FROM marts.country_estimates AS c JOIN marts.statuses USING (status), "
+            "unnest(string_split(c.source_ids, ';')) AS u(id) WHERE is_current"
+        ).fetchone()
+    assert cited > LISTED * 10, "the current rows must cite more sources than they list"
+    page = (warehouse / "map" / "index.html").read_text(encoding="utf-8")
+    assert f"rests on {cited} cited public reports" in page
