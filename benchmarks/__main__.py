@@ -283,6 +283,11 @@ def main(argv: list[str] | None = None) -> int:
         help="measure only issue 24's real build at scale (each case once) and replace its section in --output",
     )
     parser.add_argument(
+        "--real-from",
+        type=Path,
+        help="with --only-real-build: write the section from the measurements an earlier run saved (no measuring)",
+    )
+    parser.add_argument(
         "--real-cases",
         type=lambda s: tuple((int(o), int(n) if n else None) for o, _, n in (c.partition(":") for c in s.split(","))),
         default=real_build.CASES,
@@ -380,17 +385,23 @@ def only_timeseries(args) -> int:
 def only_real_build(args) -> int:
     """Issue 24's measurements alone, written into the existing report's section for them."""
     RUNS_DIR.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-real-", dir=RUNS_DIR))
-    load = os.getloadavg()[0]
-    try:
-        print("the real build on synthetic observations:", flush=True)
-        real = real_build.measure(workdir, args.real_cases)
-        real["when"] = (
-            f"on {dt.date.today().isoformat()} by `--only-real-build` (load average {load:.1f} before, "
-            f"{os.getloadavg()[0]:.1f} after, on {os.cpu_count()} CPUs shared with other work; each case once)"
-        )
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    if args.real_from:
+        real = real_build.load(args.real_from)
+    else:
+        workdir = Path(tempfile.mkdtemp(prefix="bench-real-", dir=RUNS_DIR))
+        load = os.getloadavg()[0]
+        try:
+            print("the real build on synthetic observations:", flush=True)
+            real = real_build.measure(workdir, args.real_cases)
+            real["when"] = (
+                f"on {dt.date.today().isoformat()} by `--only-real-build` (load average {load:.1f} before, "
+                f"{os.getloadavg()[0]:.1f} after, on {os.cpu_count()} CPUs shared with other work; each case once)"
+            )
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        saved = RUNS_DIR / "real_build.json"
+        real_build.save(real, saved)
+        print(f"measurements saved to {saved} (--real-from writes the section again from them)")
     lines = real_build.section(real)
     existing = args.output.read_text(encoding="utf-8") if args.output.exists() else "# Benchmarks\n"
     args.output.write_text(timeseries.replace_section(existing, lines, real_build.SECTION), encoding="utf-8")
