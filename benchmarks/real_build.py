@@ -221,6 +221,7 @@ def section(result: dict) -> list[str]:
             ],
         ],
     )
+    out += _why(largest, cases)
     rows = []
     for c in cases:
         rows.append(
@@ -289,6 +290,37 @@ def section(result: dict) -> list[str]:
         ],
     )
     return out
+
+
+def _why(largest: Case, cases: list[Case]) -> list[str]:
+    """Where the largest build's time goes, and what makes the page and the GeoJSON what they are,
+    from the measurements."""
+    slowest = max(largest.steps.items(), key=lambda item: item[1], default=None)
+    lines = []
+    if slowest:
+        lines.append(
+            f"- At {largest.observations:,} observations the slowest step is `{slowest[0]}`: {slowest[1]:.0f} s of the"
+            f" build's {largest.build.wall:.0f} s; the map step (`map_files`, every map file and the page) takes"
+            f" {largest.steps.get('map_files', float('nan')):.1f} s. `data_release` writes the CSV and Parquet files,"
+            " `datapackage.json` and `reports.xlsx`, the spreadsheet being nearly all of it (profiled at 10^5"
+            " observations); the peak memory is reached there too (`benchmarks/plain.py`'s peak after each phase)."
+        )
+    biggest = max(cases, key=lambda c: c.sizes.get("map/index.html", 0))
+    per_state = (biggest.page["data"]) / max(1, biggest.page["states"])
+    lines.append(
+        f"- index.html at {biggest.observations:,} observations and {biggest.sources:,} sources: the map"
+        f" {biggest.page['svg']:,} bytes, the data {biggest.page['data']:,} bytes for {biggest.page['states']:,}"
+        f" states of {biggest.page['countries']} countries (about {per_state:,.0f} bytes each with its share of"
+        f" the {biggest.page['sources']:,} sources listed). Bounded, but over the budget: within it, the data"
+        " would need to name each text once (notes, status lines and labels shared across states) or keep"
+        " fewer states, which is the page's design (its script), not the lists."
+    )
+    lines.append(
+        "- countries.geojson holds the shapes of the countries named (the same at every size here) and each"
+        " one's properties, whose source list is bounded by count; the shapes take most of the budget, so a"
+        " list of titles at its limit for every country tips it over."
+    )
+    return lines + [""]
 
 
 def _default_sources(observations: int) -> int:
