@@ -303,7 +303,8 @@ def _why(largest: Case, cases: list[Case]) -> list[str]:
             f" build's {largest.build.wall:.0f} s; the map step (`map_files`, every map file and the page) takes"
             f" {largest.steps.get('map_files', float('nan')):.1f} s. `data_release` writes the CSV and Parquet files,"
             " `datapackage.json` and `reports.xlsx`, the spreadsheet being nearly all of it (profiled at 10^5"
-            " observations); the peak memory is reached there too (`benchmarks/plain.py`'s peak after each phase)."
+            f" observations). Validation and marts alone peak at {largest.plain.peak_mb:,.0f} MiB; the build's"
+            f" {largest.build.tree_peak_mb:,.0f} MiB is reached after them."
         )
     biggest = max(cases, key=lambda c: c.sizes.get("map/index.html", 0))
     per_state = (biggest.page["data"]) / max(1, biggest.page["states"])
