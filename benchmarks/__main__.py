@@ -7,6 +7,8 @@ and Dagster home in a new temporary directory per run):
   alternating, median of several runs: wall time, CPU time, peak memory, and their ratio;
 - time per asset, from the step events the build's run left in its Dagster instance;
 - validation and reconciliation of synthetic inputs of 10^3 to 10^6 observations;
+- the real build (maps, page and release) on synthetic inputs of 10^4 to 10^6 observations and
+  with 10^5 sources, beside validation and marts alone: time, peak memory, output sizes;
 - the sizes of the map files, and a consumer's query (open read-only, one country's estimate
   and its evidence) over many repetitions.
 
@@ -27,7 +29,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks import report, timeseries
+from benchmarks import real_build, report, timeseries
 from benchmarks.measure import PROJECT_ROOT, Measured, median, percentile, run
 
 RUNS_DIR = PROJECT_ROOT / "benchmarks" / ".runs"  # beside the project, like a real build (git-ignored)
@@ -275,11 +277,30 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="measure only issue 12's targets (one build, the largest size once) and replace their section in --output",
     )
+    parser.add_argument(
+        "--only-real-build",
+        action="store_true",
+        help="measure only issue 24's real build at scale (each case once) and replace its section in --output",
+    )
+    parser.add_argument(
+        "--real-from",
+        type=Path,
+        help="with --only-real-build: write the section from the measurements an earlier run saved (no measuring)",
+    )
+    parser.add_argument(
+        "--real-cases",
+        type=lambda s: tuple((int(o), int(n) if n else None) for o, _, n in (c.partition(":") for c in s.split(","))),
+        default=real_build.CASES,
+        help="observations[:sources],… for the real build at scale",
+    )
     args = parser.parse_args(argv)
     if args.smoke:
         args.runs, args.scale_runs, args.sizes, args.queries, args.recolours = 1, 1, (1_000,), 20, 10
+        args.real_cases = real_build.SMOKE_CASES
     if args.only_timeseries:
         return only_timeseries(args)
+    if args.only_real_build:
+        return only_real_build(args)
     RUNS_DIR.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="bench-", dir=RUNS_DIR))
     try:
@@ -308,6 +329,8 @@ def main(argv: list[str] | None = None) -> int:
             "series": timeseries.series_at_scale(large["work_db"], args.scale_runs),
             "recolour": timeseries.recolour(published / "map" / "index.html", args.recolours),
         }
+        print("the real build on synthetic observations:", flush=True)
+        real = real_build.measure(workdir, args.real_cases)
         env_info["load_after"] = os.getloadavg()
         text = report.render(
             env=env_info,
@@ -321,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
             maps=maps,
             smoke=args.smoke,
             timeseries=changes,
+            real=real,
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -353,6 +377,34 @@ def only_timeseries(args) -> int:
     lines = timeseries.section(changes)
     existing = args.output.read_text(encoding="utf-8") if args.output.exists() else "# Benchmarks\n"
     args.output.write_text(timeseries.replace_section(existing, lines), encoding="utf-8")
+    print("\n".join(lines))
+    print(f"written to {args.output}")
+    return 0
+
+
+def only_real_build(args) -> int:
+    """Issue 24's measurements alone, written into the existing report's section for them."""
+    RUNS_DIR.mkdir(parents=True, exist_ok=True)
+    if args.real_from:
+        real = real_build.load(args.real_from)
+    else:
+        workdir = Path(tempfile.mkdtemp(prefix="bench-real-", dir=RUNS_DIR))
+        load = os.getloadavg()[0]
+        try:
+            print("the real build on synthetic observations:", flush=True)
+            real = real_build.measure(workdir, args.real_cases)
+            real["when"] = (
+                f"on {dt.date.today().isoformat()} by `--only-real-build` (load average {load:.1f} before, "
+                f"{os.getloadavg()[0]:.1f} after, on {os.cpu_count()} CPUs shared with other work; each case once)"
+            )
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        saved = RUNS_DIR / "real_build.json"
+        real_build.save(real, saved)
+        print(f"measurements saved to {saved} (--real-from writes the section again from them)")
+    lines = real_build.section(real)
+    existing = args.output.read_text(encoding="utf-8") if args.output.exists() else "# Benchmarks\n"
+    args.output.write_text(timeseries.replace_section(existing, lines, real_build.SECTION), encoding="utf-8")
     print("\n".join(lines))
     print(f"written to {args.output}")
     return 0

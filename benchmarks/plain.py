@@ -30,7 +30,7 @@ import duckdb  # noqa: E402
 from nk_pipeline.data.release import write_release  # noqa: E402
 from nk_pipeline.map.map_outputs import MAP_FILES, map_outputs  # noqa: E402
 from nk_pipeline.marts.build import build_marts  # noqa: E402
-from nk_pipeline.shared.settings import DUCKDB_STORAGE_VERSION, Paths  # noqa: E402
+from nk_pipeline.shared.settings import DUCKDB_MEMORY_LIMIT, DUCKDB_STORAGE_VERSION, Paths  # noqa: E402
 from nk_pipeline.staging.stage import stage_boundaries, stage_raw  # noqa: E402
 from nk_pipeline.warehouse.publish import PublishHeld, publish  # noqa: E402
 
@@ -59,7 +59,14 @@ class Phases(dict):
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
     # the same settings as the pipeline's DuckDB resource
     path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), config={"storage_compatibility_version": DUCKDB_STORAGE_VERSION, "threads": 2})
+    return duckdb.connect(
+        str(path),
+        config={
+            "storage_compatibility_version": DUCKDB_STORAGE_VERSION,
+            "threads": 2,
+            "memory_limit": DUCKDB_MEMORY_LIMIT,
+        },
+    )
 
 
 def stage_tables(conn: duckdb.DuckDBPyConnection, raw_dir: Path, phases: Phases) -> None:

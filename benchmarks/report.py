@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from benchmarks import real_build
 from benchmarks.measure import median
 from benchmarks.timeseries import SECTION as TIMESERIES_SECTION
 from benchmarks.timeseries import section as timeseries_section
@@ -29,6 +30,7 @@ SECTIONS = (
     "## Map outputs",
     "## Consumer query",
     TIMESERIES_SECTION,
+    real_build.SECTION,
     "## How it was measured",
 )
 
@@ -78,7 +80,7 @@ def _summary(runs) -> dict[str, float]:
 
 
 def render(
-    *, env, builds, plains, cached, scale, latency, large_latency, maps, smoke, timeseries=None, kept=None
+    *, env, builds, plains, cached, scale, latency, large_latency, maps, smoke, timeseries=None, kept=None, real=None
 ) -> str:
     build, base = _summary(builds), _summary(plains)
     ratio = build["wall"] / base["wall"]
@@ -303,8 +305,8 @@ def render(
         SECTIONS[4],
         "",
         "Synthetic, deterministic inputs (`benchmarks/synthetic.py`, seeded): every file of the contract, with"
-        " `country_estimates.csv` holding the observations — countries spelled as pycountry and the alias table"
-        " know them, a few named far more often; thousands of sources; ranges, floors, ceilings and presence"
+        " `country_estimates.csv` holding the observations — the countries the shipped data names, spelled as it"
+        " spells them, a few named far more often; thousands of sources; ranges, floors, ceilings and presence"
         " rows; figures sometimes printed with thousands separators. Each run is `benchmarks/plain.py --no-maps`"
         " in a cold process: read, validate and type every file, load staging, build every mart, run the"
         " checks. *Work* is that job without interpreter start-up and imports; *peak* is the process's.",
@@ -393,9 +395,10 @@ def render(
     ]
 
     out += timeseries_section(timeseries or {})
+    out += real_build.section(real or {})
 
     out += [
-        SECTIONS[8],
+        SECTIONS[9],
         "",
         "- Every command runs as a child process in a fresh temporary directory (warehouse, build scratch,"
         " `DAGSTER_HOME`) under `benchmarks/.runs/`, on the same disk as the project; builds and plain runs alternate.",

@@ -1,28 +1,31 @@
 """Deterministic synthetic raw folders of any size, shaped like the curated data.
 
-Every file of the contract is written and every row passes it, so that a run measures the
-whole validation and reconciliation rather than an early failure. The figures are invented:
-these folders live in a temporary directory and never go near raw/.
+Every file of the contract is written and every row passes it, and the shipped boundaries are
+copied beside them, so that `nk-pipeline build` accepts the folder and a run measures the whole
+build (maps, page and release) rather than an early failure. The figures are invented: these
+folders live in a temporary directory and never go near raw/.
 
-Shapes follow the real inputs: many sources of five kinds; countries named as sources spell
-them (ISO names, common names, official names and the project's aliases), a few countries
-named far more often than the rest; ranges, floors, ceilings and bare presence; figures
-sometimes printed with thousands separators; sectors, evidence and notes as free text.
+Shapes follow the real inputs: many sources of five kinds, each with its own id and title; the
+countries are those the shipped data names (each with a shape on the map), spelled as the
+shipped files spell them, a few named far more often than the rest; ranges, floors, ceilings and
+bare presence; figures sometimes printed with thousands separators; sectors, evidence and notes
+as free text.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pycountry
 
 from nk_pipeline.raw import contract
-from nk_pipeline.raw.countries import ALIASES_PATH
 from nk_pipeline.raw.schemas import MAX_EVIDENCE_WORDS
+
+SHIPPED_RAW = Path(__file__).resolve().parent.parent / "raw"
 
 FIRST_YEAR, LAST_YEAR = 1990, 2025
 WORDS = (
@@ -44,16 +47,13 @@ MEASURE_WEIGHTS = {
 PERIODS = ("full_year", "Q1", "Q2", "Q3", "Q4", "H1", "H2", "Jan-Sep")
 
 
-def country_names() -> list[str]:
-    """Every spelling the validator must resolve: ISO, common and official names, and aliases."""
+def country_names(raw_dir: Path = SHIPPED_RAW) -> list[str]:
+    """The countries the shipped data names, as its files spell them: real places the validator
+    resolves and the boundaries draw (a name with no shape would stop the map step)."""
     names = set()
-    for country in pycountry.countries:
-        names.add(country.name)
-        for attribute in ("common_name", "official_name"):
-            if hasattr(country, attribute):
-                names.add(getattr(country, attribute))
-    with ALIASES_PATH.open(encoding="utf-8", newline="") as handle:
-        names.update(row["name"] for row in csv.DictReader(handle))
+    for raw_file in (contract.COUNTRY_ESTIMATES, contract.RESTAURANTS, contract.IT_WORKERS):
+        with (raw_dir / raw_file.filename).open(encoding="utf-8", newline="") as handle:
+            names.update(row["country"] for row in csv.DictReader(handle))
     return sorted(names)
 
 
@@ -97,7 +97,8 @@ def sources(rng: np.random.Generator, count: int) -> pd.DataFrame:
         f"{y}" if p == 0 else f"{y}-{m:02d}" if p == 1 else f"{y}-{m:02d}-{d:02d}"
         for y, m, d, p in zip(year, month, day, precision)
     ]
-    titles = _phrases(rng, count, 12)
+    # distinct titles, as distinct reports have: the map and the page list them by title
+    titles = [f"{phrase} ({i})" for i, phrase in enumerate(_phrases(rng, count, 12))]
     return pd.DataFrame(
         {
             "source_id": ids,
@@ -266,12 +267,22 @@ def _with_origin(frame: pd.DataFrame, origin_of: dict[str, str]) -> pd.DataFrame
     return frame
 
 
-def write_raw(folder: Path, observations: int, seed: int = 2397) -> Path:
-    """A raw folder with `observations` rows in country_estimates.csv and the other files scaled to it."""
+def source_count(observations: int) -> int:
+    """How many sources a folder of `observations` cites unless told otherwise."""
+    return int(np.clip(observations // 100, 50, 20_000))
+
+
+def write_raw(folder: Path, observations: int, seed: int = 2397, n_sources: int | None = None) -> Path:
+    """A raw folder with `observations` rows in country_estimates.csv and the other files scaled
+    to it, citing `n_sources` sources (by default `source_count(observations)`), with the shipped
+    boundaries."""
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
+    boundaries = folder / contract.BOUNDARIES.path
+    boundaries.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(SHIPPED_RAW / contract.BOUNDARIES.path, boundaries)
     names = country_names()
-    source_frame = sources(rng, int(np.clip(observations // 100, 50, 20_000)))
+    source_frame = sources(rng, source_count(observations) if n_sources is None else n_sources)
     ids = source_frame["source_id"].to_numpy()
     _write(source_frame, folder / contract.SOURCES.filename)
     # every source repeats one of a third as many origins, so that windows count echoes once
@@ -309,8 +320,9 @@ def main() -> None:
     parser.add_argument("folder", type=Path)
     parser.add_argument("observations", type=int)
     parser.add_argument("--seed", type=int, default=2397)
+    parser.add_argument("--sources", type=int, default=None, help="distinct sources cited (default: scaled)")
     args = parser.parse_args()
-    write_raw(args.folder, args.observations, args.seed)
+    write_raw(args.folder, args.observations, args.seed, args.sources)
 
 
 if __name__ == "__main__":

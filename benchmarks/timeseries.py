@@ -250,12 +250,13 @@ def section(result: dict) -> list[str]:
     return out
 
 
-def replace_section(report: str, lines: list[str]) -> str:
-    """`report` with its issue-12 section replaced by `lines` (or inserted before the method notes)."""
+def replace_section(report: str, lines: list[str], title: str = SECTION) -> str:
+    """`report` with its section `title` (issue 12's unless told) replaced by `lines` (or inserted
+    before the method notes)."""
     parts = report.split("\n")
     new = "\n".join(lines)
-    if SECTION in parts:
-        start = parts.index(SECTION)
+    if title in parts:
+        start = parts.index(title)
         end = next((i for i in range(start + 1, len(parts)) if parts[i].startswith("## ")), len(parts))
         return "\n".join(parts[:start] + new.split("\n") + parts[end:])
     marker = "## How it was measured"

@@ -12,7 +12,7 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
-from nk_pipeline.shared.settings import DUCKDB_STORAGE_VERSION, Paths
+from nk_pipeline.shared.settings import DUCKDB_MEMORY_LIMIT, DUCKDB_STORAGE_VERSION, Paths
 from nk_pipeline.warehouse.build_lock import BuildFolderBusy, BuildLock
 
 BROKEN_SUFFIX = ".broken"
@@ -142,7 +142,11 @@ def duckdb_resource(paths: Paths) -> WorkDuckDBResource:
     paths.build_dir.mkdir(parents=True, exist_ok=True)
     return WorkDuckDBResource(
         database=str(paths.work_db),
-        connection_config={"storage_compatibility_version": DUCKDB_STORAGE_VERSION, "threads": 2},
+        connection_config={
+            "storage_compatibility_version": DUCKDB_STORAGE_VERSION,
+            "threads": 2,
+            "memory_limit": DUCKDB_MEMORY_LIMIT,
+        },
     )
 
 

@@ -168,11 +168,11 @@ class CurrentEvidence:
 
 
 def current_evidence(rows: pd.DataFrame, sources: pd.DataFrame) -> CurrentEvidence:
-    """`rows`: one per country as of the latest year (status, reference_year, source_ids);
-    `sources`: source_id and kind."""
+    """`rows`: one per country as of the latest year (status, reference_year); `sources`: kind
+    and `current`, whether a current row cites it (map/sql/map_sources.sql: the rows' own lists
+    may be cut short)."""
     current = rows[rows["status"].isin(CURRENT_STATUSES)]
-    ids = {i for cell in current["source_ids"].dropna() for i in str(cell).split(";") if i}
-    kinds = Counter(sources.loc[sources["source_id"].isin(ids), "kind"])
+    kinds = Counter(sources.loc[sources["current"], "kind"])
     years = current["reference_year"].dropna().astype(int)
     return CurrentEvidence(
         n_estimate=int((rows["status"] == "estimate").sum()),

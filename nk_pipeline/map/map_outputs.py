@@ -93,6 +93,11 @@ MAP_FILE_RECORDS = (
 )
 # asset name → file name, for the publish and the build's report
 MAP_FILES = {f.name: f.filename for f in MAP_FILE_RECORDS}
+# A country (or country-year) of the map files and the page lists at most this many sources,
+# origin chains and departure reports, and says how many more: what the map step and the page
+# hold grows with the countries, not with the reports. The full lists stay in the marts and the
+# release. The shipped data's longest list is 10 sources.
+LISTED = 10
 
 
 @dataclass
@@ -178,12 +183,17 @@ class MapOutputs:
         return path
 
 
+def map_rows(conn: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
+    """The rows of map/sql/<name>.sql, each listing at most LISTED sources."""
+    return conn.execute(read_sql(name), {"listed": LISTED}).df()
+
+
 def map_outputs(conn: duckdb.DuckDBPyConnection, prepared_boundaries: Path, folder: Path) -> MapOutputs:
     """The door of the map stage: the rows, series, sources and entries read from the marts once,
     and the prepared shapes, for every map file to be written from (`MapOutputs.write`)."""
     return MapOutputs(
-        rows=conn.execute(read_sql("map_countries")).df(),
-        years=conn.execute(read_sql("map_years")).df(),
+        rows=map_rows(conn, "map_countries"),
+        years=map_rows(conn, "map_years"),
         sources=conn.execute(read_sql("map_sources")).df(),
         shapes=boundaries.read_prepared_boundaries(prepared_boundaries),
         folder=folder,

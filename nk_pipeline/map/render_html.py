@@ -332,10 +332,17 @@ def _status_text(row: Row, by_id: Sources) -> str:
     """The row's one line; sources are counted by origin (who first said it), then by report."""
     n, origins = int(row["n_sources"]), int(row["n_origins"])
     counted = _counted(origins, "origin") + (f" in {_counted(n, 'report')}" if n != origins else "")
-    reports = "; ".join(s["title"] for s in _sources_of(row, by_id))
+    reports = "; ".join(s["title"] for s in _sources_of(row, by_id)) + _more_text(row, "; ")
     return vocabulary.STATUS[row["status"]].summary.format(
         sources=counted, confidence=row["confidence"], reports=reports
     )
+
+
+def _more_text(row: Row, separator: str) -> str:
+    """What follows a source list cut at map_outputs.LISTED (map/sql): how many more there are."""
+    listed = len([i for i in _text(row["source_ids"]).split(";") if i])
+    more = int(row["n_sources"]) - listed
+    return f"{separator}and {more:,} more" if more > 0 else ""
 
 
 def _cited(row: Row) -> list[str]:
@@ -568,6 +575,7 @@ def _table(rows: pd.DataFrame, by_id: Sources) -> list[dict[str, object]]:
                 "label": row["label"],
                 "status_text": _status_text(row, by_id),
                 "sources": sources,
+                "more": _more_text(row, ""),
             }
         )
     return table

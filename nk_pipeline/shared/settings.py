@@ -25,6 +25,10 @@ DATA_DIR_NAME = "data"
 # an older client (the duckdb-cli wheel on PyPI is 1.5.x), so the file is pinned to a format
 # that every client from 1.1 on reads.
 DUCKDB_STORAGE_VERSION = "v1.1.0"
+# The build's DuckDB holds at most this much and spills the rest to disk beside the work
+# database: left to its default (80% of RAM) it kept 2.2 GiB resident for the marts of 10^6
+# observations, against 1.5 GiB with this limit at the same speed (BENCHMARKS.md, issue 24).
+DUCKDB_MEMORY_LIMIT = "1GB"
 
 
 def _resolve(value: str | os.PathLike[str]) -> Path:

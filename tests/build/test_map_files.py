@@ -19,6 +19,7 @@ from nk_pipeline.data.about import Edition
 from nk_pipeline.data.edition import edition
 from nk_pipeline.data.entries_chart import entries_by_year
 from nk_pipeline.map import map_features, map_scene
+from nk_pipeline.map.map_outputs import map_rows
 from nk_pipeline.map.render_html import html_document
 from nk_pipeline.map.render_png import render_png, source_note
 from nk_pipeline.shared.sql import read_sql
@@ -63,8 +64,8 @@ def expected_iso3(shipped_build):
 @pytest.fixture(scope="module")
 def scene_inputs(shipped_build):
     with duckdb.connect(str(shipped_build.paths.warehouse_db), read_only=True) as conn:
-        rows = conn.execute(read_sql("map_countries")).df()
-        years = conn.execute(read_sql("map_years")).df()
+        rows = map_rows(conn, "map_countries")
+        years = map_rows(conn, "map_years")
         sources = conn.execute(read_sql("map_sources")).df()
     shapes = boundaries.load_boundaries(shipped_build.paths.raw_dir / "reference" / "countries-50m.json")
     # the classes of every year (issue 12), as the build draws them

@@ -15,6 +15,7 @@ import duckdb
 from nk_pipeline.data.about import Edition
 from nk_pipeline.data.edition import edition
 from nk_pipeline.map import map_scene
+from nk_pipeline.map.map_outputs import map_rows
 from nk_pipeline.map.render_png import render_years_png, source_note, story_years
 from nk_pipeline.shared.sql import read_sql
 from nk_pipeline.staging import boundaries
@@ -60,9 +61,9 @@ def test_country_years_csv_is_the_long_table(shipped_build):
 
 def test_map_years_png_shows_four_telling_years_the_same_every_time(shipped_build, tmp_path):
     with duckdb.connect(str(shipped_build.paths.warehouse_db), read_only=True) as conn:
-        rows = conn.execute(read_sql("map_countries")).df()
-        years = conn.execute(read_sql("map_years")).df()
-        sources = conn.execute("SELECT source_id, kind FROM marts.sources").df()
+        rows = map_rows(conn, "map_countries")
+        years = map_rows(conn, "map_years")
+        sources = conn.execute(read_sql("map_sources")).df()
     # chosen from the series: 2016 the first year with half the peak's current figures, 2017 the
     # peak, 2020 the year after it with most reports that none remain, and the latest
     latest = int(years["year"].max())

@@ -24,20 +24,22 @@ WITH range_text AS (
         WHERE figure IS NOT NULL
     )
 ),
-figures AS (
+figure_text AS (
     SELECT
         source_id,
-        string_agg(
-            subject || ': '
-            || concat_ws(
-                ' ',
-                figure_range(low, high),
-                unit
-            )
-            || coalesce(' (' || year || ')', ''),
-            '; ' ORDER BY sort_key, subject, year, low, high
-        ) AS figures
+        sort_key,
+        subject,
+        year,
+        low,
+        high,
+        subject || ': ' || concat_ws(' ', figure_range(low, high), unit) || coalesce(' (' || year || ')', '') AS text
     FROM range_text
+),
+figures AS (
+    -- the text itself ends the order: two figures alike in subject, year and range (say, of two
+    -- measures) would otherwise come in any order, and two builds would differ
+    SELECT source_id, string_agg(text, '; ' ORDER BY sort_key, subject, year, low, high, text) AS figures
+    FROM figure_text
     GROUP BY source_id
 )
 SELECT

@@ -1,26 +1,43 @@
--- One row per country for the map files: the estimate plus the titles of its sources.
+-- One row per country for the map files: the estimate plus the titles of its sources. A country
+-- lists at most $listed sources (the first by id; n_sources counts them all and the titles end
+-- with "and N more") and $listed origin chains, so that a map file's size does not grow with the
+-- reports: the full lists stay in marts.country_estimates and the release.
+WITH listed AS (
+    SELECT
+        c.*,
+        string_split(c.source_ids, ';') AS all_ids,
+        string_split(c.source_ids, ';')[:$listed] AS ids
+    FROM marts.country_estimates AS c
+),
+titles AS (
+    SELECT l.iso3, string_agg(s.title, ' | ' ORDER BY s.title, s.source_id) AS titles
+    FROM listed AS l, unnest(l.ids) AS u(source_id)
+    JOIN marts.sources AS s ON s.source_id = u.source_id
+    GROUP BY l.iso3
+)
 SELECT
-    c.iso3,
-    c.country,
-    c.status,
-    c.workers_low,
-    c.workers_high,
-    c.workers_central,
-    c.reference_year,
-    c.label,
-    c.has_restaurants,
-    c.has_it_workers,
-    c.it_workers_note,
-    c.it_source_ids,
-    c.confidence,
-    c.stale,
-    c.n_sources,
-    c.source_ids,
-    c.n_origins,
-    c.origin_chain,
-    string_agg(s.title, ' | ' ORDER BY s.title) AS source_titles
-FROM marts.country_estimates AS c
-LEFT JOIN LATERAL (SELECT unnest(string_split(c.source_ids, ';')) AS source_id) AS ids ON true
-LEFT JOIN marts.sources AS s ON s.source_id = ids.source_id
-GROUP BY ALL
-ORDER BY c.iso3;
+    l.iso3,
+    l.country,
+    l.status,
+    l.workers_low,
+    l.workers_high,
+    l.workers_central,
+    l.reference_year,
+    l.label,
+    l.has_restaurants,
+    l.has_it_workers,
+    l.it_workers_note,
+    array_to_string(string_split(l.it_source_ids, ';')[:$listed], ';') AS it_source_ids,
+    l.confidence,
+    l.stale,
+    l.n_sources,
+    array_to_string(l.ids, ';') AS source_ids,
+    l.n_origins,
+    array_to_string(string_split(l.origin_chain, '; ')[:$listed], '; ')
+        || CASE WHEN len(string_split(l.origin_chain, '; ')) > $listed
+            THEN format('; and {} more', len(string_split(l.origin_chain, '; ')) - $listed) ELSE '' END AS origin_chain,
+    t.titles || CASE WHEN len(l.all_ids) > $listed THEN format(' | and {} more', len(l.all_ids) - $listed) ELSE '' END
+        AS source_titles
+FROM listed AS l
+LEFT JOIN titles AS t USING (iso3)
+ORDER BY l.iso3;

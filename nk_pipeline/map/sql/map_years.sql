@@ -1,37 +1,61 @@
 -- One row per country and year for the map files that move through time (index.html's year
 -- control, country_years.csv, map_years.png): the series plus the titles of its sources, and
 -- whether the country has any evidence describing that very year (the chart marks those years).
+-- As in map_countries.sql, a row lists at most $listed sources, IT-worker sources, origin chains
+-- and departure reports; the full lists stay in marts.country_years and the release.
+WITH listed AS (
+    SELECT
+        c.*,
+        string_split(c.source_ids, ';') AS all_ids,
+        string_split(c.source_ids, ';')[:$listed] AS ids,
+        string_split(c.origin_chain, '; ') AS chains,
+        string_split(c.repatriation_reports, '; ') AS departures
+    FROM marts.country_years AS c
+),
+titles AS (
+    -- a join on the listed ids, not a search of every source for every row
+    SELECT l.iso3, l.year, string_agg(s.title, ' | ' ORDER BY s.title, s.source_id) AS titles
+    FROM listed AS l, unnest(l.ids) AS u(source_id)
+    JOIN marts.sources AS s ON s.source_id = u.source_id
+    GROUP BY l.iso3, l.year
+),
+reported AS (
+    SELECT DISTINCT iso3, effective_year AS year FROM marts.estimate_evidence WHERE effective_year IS NOT NULL
+)
 SELECT
-    c.iso3,
-    c.country,
-    c.year,
-    c.status,
-    c.workers_low,
-    c.workers_high,
-    c.workers_central,
-    c.reference_year,
-    c.reference_year_from_publication,
-    c.label,
-    c.has_restaurants,
-    c.has_it_workers,
-    c.it_workers_note,
-    c.it_source_ids,
-    c.confidence,
-    c.stale,
-    c.n_sources,
-    c.source_ids,
-    c.n_origins,
-    c.origin_chain,
-    c.sent_home_since,
-    (SELECT string_agg(s.title, ' | ' ORDER BY s.title)
-     FROM marts.sources AS s
-     WHERE list_contains(string_split(c.source_ids, ';'), s.source_id)) AS source_titles,
-    c.repatriated_reported,
-    c.repatriation_reports,
-    c.repatriation_source_ids,
-    EXISTS (
-        SELECT 1 FROM marts.estimate_evidence AS e WHERE e.iso3 = c.iso3 AND e.effective_year = c.year
-    ) AS reported_in_year,
-    c.is_latest
-FROM marts.country_years AS c
-ORDER BY c.iso3, c.year;
+    l.iso3,
+    l.country,
+    l.year,
+    l.status,
+    l.workers_low,
+    l.workers_high,
+    l.workers_central,
+    l.reference_year,
+    l.reference_year_from_publication,
+    l.label,
+    l.has_restaurants,
+    l.has_it_workers,
+    l.it_workers_note,
+    array_to_string(string_split(l.it_source_ids, ';')[:$listed], ';') AS it_source_ids,
+    l.confidence,
+    l.stale,
+    l.n_sources,
+    array_to_string(l.ids, ';') AS source_ids,
+    l.n_origins,
+    array_to_string(l.chains[:$listed], '; ')
+        || CASE WHEN len(l.chains) > $listed THEN format('; and {} more', len(l.chains) - $listed) ELSE '' END
+        AS origin_chain,
+    l.sent_home_since,
+    t.titles || CASE WHEN len(l.all_ids) > $listed THEN format(' | and {} more', len(l.all_ids) - $listed) ELSE '' END
+        AS source_titles,
+    l.repatriated_reported,
+    array_to_string(l.departures[:$listed], '; ')
+        || CASE WHEN len(l.departures) > $listed THEN format('; and {} more', len(l.departures) - $listed) ELSE '' END
+        AS repatriation_reports,
+    array_to_string(string_split(l.repatriation_source_ids, ';')[:$listed], ';') AS repatriation_source_ids,
+    r.year IS NOT NULL AS reported_in_year,
+    l.is_latest
+FROM listed AS l
+LEFT JOIN titles AS t USING (iso3, year)
+LEFT JOIN reported AS r USING (iso3, year)
+ORDER BY l.iso3, l.year;
