@@ -9,6 +9,7 @@ import pytest
 from nk_pipeline.data import about
 from nk_pipeline.data.edition import edition
 from nk_pipeline.data.release import DATAPACKAGE_JSON
+from nk_pipeline.map.map_outputs import map_rows
 from nk_pipeline.map.render_png import source_note
 from nk_pipeline.shared.sql import read_sql
 
@@ -40,7 +41,7 @@ def test_the_page_and_the_pngs_carry_the_credit(shipped_build, named):
     assert named.version in footer and named.date.isoformat() in footer and about.DATA_LICENCE_SHORT in footer
     assert "marts." not in footer and "nk_pipeline/" not in footer
     with duckdb.connect(str(shipped_build.paths.warehouse_db), read_only=True) as conn:
-        rows = conn.execute(read_sql("map_countries")).df()
+        rows = map_rows(conn, "map_countries")
         sources = conn.execute(read_sql("map_sources")).df()
     # the note both PNGs draw under the map
     note = source_note(rows, sources, named)
