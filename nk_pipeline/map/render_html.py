@@ -599,7 +599,7 @@ def _tables() -> list[dict[str, object]]:
     return [
         {
             "name": t.name,
-            "description": t.description,
+            "description": t.for_readers,
             "links": [
                 _download(table_file(t, fmt), FORMAT_NAMES[fmt], f"{t.name} as {FORMAT_NAMES[fmt]}") for fmt in FORMATS
             ],

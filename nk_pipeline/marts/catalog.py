@@ -100,6 +100,7 @@ MARTS: tuple[Table, ...] = (
             "reference_year_from_publication": _COUNTRY_ROW["reference_year_from_publication"],
             **_ORIGINS_AND_EXPIRY,
         },
+        readers="One row per country the sources name: the estimate of North Korean workers it hosts, or the fact of presence, or restaurants only, as of the latest year.",
         reads=("marts.country_years",),
         primary_key=("iso3",),
         foreign_keys={"status": "statuses"},
@@ -135,6 +136,7 @@ MARTS: tuple[Table, ...] = (
             "is_latest": "True on the latest year: the row marts.country_estimates publishes.",
             **_ORIGINS_AND_EXPIRY,
         },
+        readers="One row per country and year, from the country's first dated evidence to the latest year: the estimate the evidence known by that year supports (no later figure shapes an earlier year), with the year's reports of workers sent home beside it.",
         reads=(
             "marts.method_parameters",
             "marts.measures",
@@ -182,6 +184,7 @@ MARTS: tuple[Table, ...] = (
             "duplicate_of": "For a report of workers remaining that repeats a country figure (same source, country, "
             "year and figure): the raw file and line of the figure that counts; this one does not.",
         },
+        readers="Every observation behind every country (figures of workers, restaurants, reports of workers remaining or sent home), with the years that use it, whether the latest year does and, if not, why.",
         reads=(
             "marts.method_parameters",
             "marts.measures",
@@ -280,6 +283,7 @@ MARTS: tuple[Table, ...] = (
             "china_estimate_year": "Its reference year.",
             "caveat": "Why entries are not a count of workers.",
         },
+        readers="China's rows of the border entries, under the column names programs read before Russia's series joined them. Entries are border crossings, not workers present.",
         reads=("marts.border_entries",),
         primary_key=("year", "period", "category", "source_id"),
         foreign_keys={"source_id": "sources"},
@@ -363,6 +367,7 @@ MARTS: tuple[Table, ...] = (
             "lead_what": "For a lead: what the page may hold.",
             "lead_note": "For a lead: the curator's note.",
         },
+        readers="Where the present is unknown: the countries whose evidence has gone out of date, ranked by what they last held, then the leads not yet read, newest first.",
         reads=(
             "marts.country_estimates",
             "marts.estimate_evidence",
@@ -401,6 +406,7 @@ MARTS: tuple[Table, ...] = (
             "exclusion_reason": "Why an observation of it is never used; NULL when it can be.",
             "policy_figure_meaning": "The raw/policy_events.csv figure_meaning that becomes this measure, if any.",
         },
+        readers="What each measure of the evidence table counts, and whether it can become a country's figure.",
         reads=(),  # written from nk_pipeline/marts/vocabulary.py
         primary_key=("measure",),
     ),
@@ -413,6 +419,7 @@ MARTS: tuple[Table, ...] = (
             "value": "Its value.",
             "meaning": "What it does.",
         },
+        readers="The parameters of the reconciliation method that produced the tables.",
         reads=(),
         primary_key=("name",),
     ),

@@ -28,6 +28,13 @@ class Table:
     foreign_keys: dict[str, str] = field(default_factory=dict)
     may_be_empty: bool = False  # a mart with no rows is a result, not a sign of broken inputs
     kind: str = "TABLE"  # or VIEW: what COMMENT ON names
+    # what the table is, for a person downloading its file from the page: the description where
+    # it names no table, file or repository path, else its own words
+    readers: str = ""
+
+    @property
+    def for_readers(self) -> str:
+        return self.readers or self.description
 
     @property
     def qualified(self) -> str:

@@ -1,7 +1,9 @@
 """A release's credit, licence and edition (issue 23): derived from the inputs, the same in every
 place a reader or a reuser meets them."""
 
+import html
 import json
+import re
 
 import duckdb
 import pytest
@@ -47,3 +49,12 @@ def test_the_page_and_the_pngs_carry_the_credit(shipped_build, named):
     note = source_note(rows, sources, named)
     assert f"Credit: {named.credit}." in note
     assert "marts." not in note and "nk_pipeline/" not in note
+
+
+def test_no_table_name_or_repository_path_in_what_the_page_shows(shipped_build):
+    """Issue 23: the page is for readers; table names and paths belong to the data and the docs."""
+    page = (shipped_build.paths.map_dir / "index.html").read_text(encoding="utf-8")
+    shown = re.sub(r"<script.*?</script>|<style.*?</style>", "", page, flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", shown))
+    found = re.findall(r"\b(?:marts|staging|history)\.\w+|\braw/\S+|\bdocs/\S+|nk_pipeline/\S+|\w+\.py\b", text)
+    assert found == []
