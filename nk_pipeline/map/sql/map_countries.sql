@@ -27,15 +27,13 @@ SELECT
     l.has_restaurants,
     l.has_it_workers,
     l.it_workers_note,
-    array_to_string(string_split(l.it_source_ids, ';')[:$listed], ';') AS it_source_ids,
+    first_of(l.it_source_ids, ';', $listed) AS it_source_ids,
     l.confidence,
     l.stale,
     l.n_sources,
     array_to_string(l.ids, ';') AS source_ids,
     l.n_origins,
-    array_to_string(string_split(l.origin_chain, '; ')[:$listed], '; ')
-        || CASE WHEN len(string_split(l.origin_chain, '; ')) > $listed
-            THEN format('; and {} more', len(string_split(l.origin_chain, '; ')) - $listed) ELSE '' END AS origin_chain,
+    first_and_more(l.origin_chain, '; ', $listed) AS origin_chain,
     t.titles || CASE WHEN len(l.all_ids) > $listed THEN format(' | and {} more', len(l.all_ids) - $listed) ELSE '' END
         AS source_titles
 FROM listed AS l

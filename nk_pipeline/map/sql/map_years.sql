@@ -7,9 +7,7 @@ WITH listed AS (
     SELECT
         c.*,
         string_split(c.source_ids, ';') AS all_ids,
-        string_split(c.source_ids, ';')[:$listed] AS ids,
-        string_split(c.origin_chain, '; ') AS chains,
-        string_split(c.repatriation_reports, '; ') AS departures
+        string_split(c.source_ids, ';')[:$listed] AS ids
     FROM marts.country_years AS c
 ),
 titles AS (
@@ -36,23 +34,19 @@ SELECT
     l.has_restaurants,
     l.has_it_workers,
     l.it_workers_note,
-    array_to_string(string_split(l.it_source_ids, ';')[:$listed], ';') AS it_source_ids,
+    first_of(l.it_source_ids, ';', $listed) AS it_source_ids,
     l.confidence,
     l.stale,
     l.n_sources,
     array_to_string(l.ids, ';') AS source_ids,
     l.n_origins,
-    array_to_string(l.chains[:$listed], '; ')
-        || CASE WHEN len(l.chains) > $listed THEN format('; and {} more', len(l.chains) - $listed) ELSE '' END
-        AS origin_chain,
+    first_and_more(l.origin_chain, '; ', $listed) AS origin_chain,
     l.sent_home_since,
     t.titles || CASE WHEN len(l.all_ids) > $listed THEN format(' | and {} more', len(l.all_ids) - $listed) ELSE '' END
         AS source_titles,
     l.repatriated_reported,
-    array_to_string(l.departures[:$listed], '; ')
-        || CASE WHEN len(l.departures) > $listed THEN format('; and {} more', len(l.departures) - $listed) ELSE '' END
-        AS repatriation_reports,
-    array_to_string(string_split(l.repatriation_source_ids, ';')[:$listed], ';') AS repatriation_source_ids,
+    first_and_more(l.repatriation_reports, '; ', $listed) AS repatriation_reports,
+    first_of(l.repatriation_source_ids, ';', $listed) AS repatriation_source_ids,
     r.year IS NOT NULL AS reported_in_year,
     l.is_latest
 FROM listed AS l

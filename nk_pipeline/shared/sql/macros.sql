@@ -8,3 +8,12 @@ CREATE OR REPLACE TEMP MACRO figure_range(low, high) AS
         WHEN low IS NOT NULL THEN format('at least {:,d}', low)
         WHEN high IS NOT NULL THEN format('up to {:,d}', high)
     END;
+
+-- A list written out for a map file, whose size must not grow with the reports: its first n items
+-- (split on `separator`), and with first_and_more "and N more" after them when there are more.
+CREATE OR REPLACE TEMP MACRO first_of(items, separator, n) AS
+    array_to_string(string_split(items, separator)[:n], separator);
+CREATE OR REPLACE TEMP MACRO first_and_more(items, separator, n) AS
+    first_of(items, separator, n)
+    || CASE WHEN len(string_split(items, separator)) > n
+        THEN format('{}and {} more', separator, len(string_split(items, separator)) - n) ELSE '' END;
