@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks import real_build, report, timeseries
+from benchmarks import profile_build, real_build, report, timeseries
 from benchmarks.measure import PROJECT_ROOT, Measured, median, percentile, run
 
 RUNS_DIR = PROJECT_ROOT / "benchmarks" / ".runs"  # beside the project, like a real build (git-ignored)
@@ -331,6 +331,8 @@ def main(argv: list[str] | None = None) -> int:
         }
         print("the real build on synthetic observations:", flush=True)
         real = real_build.measure(workdir, args.real_cases)
+        print("where a cold build's time goes, sampled by py-spy:", flush=True)
+        profile = None if args.smoke else profile_build.measure(workdir)
         env_info["load_after"] = os.getloadavg()
         text = report.render(
             env=env_info,
@@ -345,6 +347,7 @@ def main(argv: list[str] | None = None) -> int:
             smoke=args.smoke,
             timeseries=changes,
             real=real,
+            profile=profile,
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
