@@ -18,11 +18,10 @@ from nk_pipeline.orchestration import (
     REFRESH_JOB,
     WEEKLY_SCHEDULE,
     file_hashes,
-    raw_files_changed,
     transition_key,
 )
-from nk_pipeline.resources import PathsResource
 from nk_pipeline.shared.settings import Paths
+from tests.support.orchestration import evaluate
 
 
 @pytest.fixture(scope="module")
@@ -33,24 +32,6 @@ def definitions() -> dg.Definitions:
 @pytest.fixture()
 def folders(raw_copy: Path, tmp_path: Path) -> Paths:
     return Paths.create(raw_copy, tmp_path / "warehouse")
-
-
-def _resources(folders: Paths) -> dict[str, PathsResource]:
-    return {
-        "paths": PathsResource(
-            raw_dir=str(folders.raw_dir), warehouse_dir=str(folders.warehouse_dir), build_dir=str(folders.build_dir)
-        )
-    }
-
-
-def evaluate(definitions, folders: Paths, cursor: str | None, instance: dg.DagsterInstance | None = None):
-    """One sensor tick; returns (run requests, the cursor it leaves)."""
-    context = dg.build_sensor_context(
-        instance=instance, cursor=cursor, definitions=definitions, resources=_resources(folders), sensor_name=RAW_SENSOR
-    )
-    result = raw_files_changed(context)
-    requests = [result] if isinstance(result, dg.RunRequest) else []
-    return requests, context.cursor
 
 
 def test_a_changed_file_requests_one_full_refresh_naming_it(definitions, folders):

@@ -192,7 +192,7 @@ def test_a_held_sensor_refresh_fails_and_a_reviewed_one_publishes(tmp_path, monk
     from nk_pipeline.definitions import defs
     from nk_pipeline.orchestration import REFRESH_JOB, file_hashes
     from nk_pipeline.shared.settings import RAW_DIR_ENV, WAREHOUSE_DIR_ENV, Paths
-    from tests.test_orchestration import evaluate
+    from tests.support.orchestration import evaluate
 
     raw, warehouse = make_raw(tmp_path / "raw"), tmp_path / "warehouse"
     folders = Paths.create(raw, warehouse)
