@@ -62,9 +62,10 @@ _URL = re.compile(r"^https?://", re.IGNORECASE)
 # size). A tooltip lists the newest TIP_SOURCES sources and counts the rest (the table below the map
 # lists up to map_outputs.LISTED): four fit a phone's screen beside the chart.
 TIP_SOURCES = 4
-# A tooltip names at most this many origins of a figure (who first said it) and counts the rest: the
-# most any shipped country and year has is six; the map files list up to map_outputs.LISTED.
-TIP_ORIGINS = 6
+# A tooltip names at most this many origins of a figure (who first said it), or reports of workers
+# sent home, and counts the rest: the most any shipped country and year has is six origins and two
+# reports; the map files list up to map_outputs.LISTED.
+TIP_NAMES = 6
 # A source title on the page is cut here (with "…"): the longest shipped, with its English gloss,
 # is 258 characters, and the contract allows 500 for a title and 500 for its gloss.
 TITLE_CHARS = 300
@@ -328,12 +329,12 @@ def _text(value: object) -> str:
 
 @dataclass(frozen=True)
 class _Chain:
-    """The note of who first said it: the origins as map/sql lists them, '; '-separated."""
+    """A note that names a list from the data ('; '-separated as map/sql lists it, with its
+    "and N more"): who first said it, or the reports of workers sent home."""
 
-    chain: str
-
-
-ORIGIN_NOTE = ("Who first said it: ", ".")
+    prefix: str
+    items: str
+    suffix: str = "."
 
 
 def _notes(row: Row) -> list[str | tuple[str, ...] | _Chain]:
@@ -354,7 +355,7 @@ def _notes(row: Row) -> list[str | tuple[str, ...] | _Chain]:
         notes.append("Predates the UN deadline of December 2019 to send every worker home.")
     chain = _text(row.get("origin_chain"))
     if chain:
-        notes.append(_Chain(chain))
+        notes.append(_Chain("Who first said it: ", chain))
     sent_home = row.get("sent_home_since")
     if row["status"] == "estimate" and sent_home is not None and not pd.isna(sent_home):
         notes.append(
@@ -367,7 +368,7 @@ def _notes(row: Row) -> list[str | tuple[str, ...] | _Chain]:
         notes.append((it_note, ". IT workers are counted apart from the labourers."))
     reports = _text(row.get("repatriation_reports"))
     if reports:
-        notes.append(("Reported sent home this year (not counted in the estimate): ", reports, "."))
+        notes.append(_Chain("Reported sent home this year (not counted in the estimate): ", reports))
     return notes
 
 
@@ -441,21 +442,19 @@ def _listed(texts: _Texts, names: list[str], more: int, separator: str) -> list[
 _MORE = re.compile(r"and (\d+) more")
 
 
-def _origin_note(chain: str, texts: _Texts) -> list[object]:
-    """'Who first said it: …' as pieces: each origin once on the page, the list as
-    map/sql's first_and_more cut it ("…; and N more")."""
-    items = chain.split("; ")
-    counted = _MORE.fullmatch(items[-1])
-    more = int(counted.group(1)) if counted else 0
-    names = items[:-1] if counted else items
-    more += len(names[TIP_ORIGINS:])
-    pieces = _listed(texts, names[:TIP_ORIGINS], more, "; ")
-    return [texts.of(ORIGIN_NOTE[0]), *pieces, texts.of(ORIGIN_NOTE[1])]
+def _chain_pieces(items: str, texts: _Texts) -> list[object]:
+    """A list from map/sql (first_and_more: "a; b; and N more") as pieces: at most TIP_NAMES names,
+    each once on the page, within the names' budget; the rest counted."""
+    parts = items.split("; ")
+    counted = _MORE.fullmatch(parts[-1])
+    names = parts[:-1] if counted else parts
+    more = (int(counted.group(1)) if counted else 0) + len(names[TIP_NAMES:])
+    return _listed(texts, names[:TIP_NAMES], more, "; ")
 
 
 def _note_pieces(note: str | tuple[str, ...] | _Chain, texts: _Texts) -> list[object]:
     if isinstance(note, _Chain):
-        return _origin_note(note.chain, texts)
+        return [texts.of(note.prefix), *_chain_pieces(note.items, texts), texts.of(note.suffix)]
     return [texts.of(part) for part in ((note,) if isinstance(note, str) else note)]
 
 
@@ -586,7 +585,13 @@ def _page_data(scene: map_scene.MapScene, years: pd.DataFrame, by_id: Sources) -
             country_keys[key] = len(states.setdefault(iso3, []))
             states[iso3].append(state)
         by_year.setdefault(iso3, {})[int(row["year"])] = country_keys[key]
-    renumber = _by_use(texts, [*states.values()], sources.rows)
+    # the reports of workers sent home, for the charts: their names share the texts and the budget
+    reports = {
+        (r["iso3"], int(r["year"])): _chain_pieces(_text(r["repatriation_reports"]), texts)
+        for r in newest_first.to_dict("records")
+        if _text(r["repatriation_reports"])
+    }
+    renumber = _by_use(texts, [*states.values()], sources.rows, [*reports.values()])
     countries = {}
     for iso3, rows in yearly.groupby("iso3", sort=True):
         in_order = rows.sort_values("year").to_dict("records")
@@ -602,9 +607,13 @@ def _page_data(scene: map_scene.MapScene, years: pd.DataFrame, by_id: Sources) -
             for r in in_order
         ]
         departures = [
-            [int(r["year"]), _figure(r["repatriated_reported"]), _text(r["repatriation_reports"])]
+            [
+                int(r["year"]),
+                _figure(r["repatriated_reported"]),
+                _renumbered(reports[iso3, int(r["year"])], renumber),
+            ]
             for r in in_order
-            if _text(r["repatriation_reports"])
+            if (iso3, int(r["year"])) in reports
         ]
         countries[iso3] = {
             "name": _text(hosts.loc[iso3, "name"]),
@@ -634,12 +643,15 @@ def _text_numbers(value: object) -> list[int]:
     return [value] if isinstance(value, int) else [n for v in value for n in _text_numbers(v)]  # type: ignore[union-attr]
 
 
-def _by_use(texts: _Texts, states: list[list[list[object]]], sources: list[list[int]]) -> list[int]:
+def _by_use(
+    texts: _Texts, states: list[list[list[object]]], sources: list[list[int]], pieces: list[list[object]]
+) -> list[int]:
     """Each text's new number, the most used first: a number the states write thousands of times
     takes one or two digits."""
     fields = [STATE_FIELDS.index(f) for f in _TEXT_FIELDS]
     uses = Counter(n for country in states for state in country for f in fields for n in _text_numbers(state[f]))
     uses.update(n for title, cite in sources for n in (title, cite) if n >= 0)
+    uses.update(_text_numbers(pieces))
     ranked = sorted(range(len(texts.items)), key=lambda n: (-uses[n], n))
     renumber = [0] * len(ranked)
     for new, old in enumerate(ranked):

@@ -101,7 +101,7 @@
       var state = stateOf(iso3, r[0]);
       if (state) described.push(r[0] + ": " + state.label);
     });
-    country.departures.forEach(function (d) { described.push(d[0] + ": " + d[2]); });
+    country.departures.forEach(function (d) { described.push(d[0] + ": " + joined(d[2])); });
     var box = svgNode(parent, "svg", {
       "class": "tip-chart", viewBox: "0 0 " + width + " " + height, width: width, height: height,
       role: "img", "aria-label": "Series, " + described.join("; ")
