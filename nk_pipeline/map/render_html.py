@@ -379,12 +379,17 @@ def _counted(n: int, word: str) -> str:
 def _status_text(row: Row, titles: list[str], more: int) -> str:
     """The row's one line; sources are counted by origin (who first said it), then by report, and a
     status that lists its reports lists `titles` and says how many `more` there are."""
-    n, origins = int(row["n_sources"]), int(row["n_origins"])
-    counted = _counted(origins, "origin") + (f" in {_counted(n, 'report')}" if n != origins else "")
+    counted = _sources_counted(row)
     reports = "; ".join(titles) + (f"{'; ' if titles else ''}and {more:,} more" if more > 0 else "")
     return vocabulary.STATUS[row["status"]].summary.format(
         sources=counted, confidence=row["confidence"], reports=reports
     )
+
+
+def _sources_counted(row: Row) -> str:
+    """'2 origins in 3 reports': a row's sources counted by origin, then by report."""
+    n, origins = int(row["n_sources"]), int(row["n_origins"])
+    return _counted(origins, "origin") + (f" in {_counted(n, 'report')}" if n != origins else "")
 
 
 def _unlisted(row: Row) -> int:
@@ -472,10 +477,8 @@ def _template_pieces(template: str, values: Mapping[str, list[object]], texts: _
 def _status_pieces(row: Row, by_id: Sources, texts: _Texts) -> list[object]:
     """The row's one line (_status_text) as pieces: a list of reports in it is cut like a
     tooltip's sources."""
-    n, origins = int(row["n_sources"]), int(row["n_origins"])
-    counted = _counted(origins, "origin") + (f" in {_counted(n, 'report')}" if n != origins else "")
     values: dict[str, list[object]] = {
-        "sources": [texts.of(counted)],
+        "sources": [texts.of(_sources_counted(row))],
         "confidence": [texts.of(_text(row["confidence"]))],
     }
     summary = vocabulary.STATUS[row["status"]].summary
