@@ -7,6 +7,7 @@ territory, so that the smallest stay visible as dots.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -48,6 +49,14 @@ MAP_PROPERTIES = (
     "source_ids",
     "source_titles",
 )
+# countries.geojson must stay within 300 kB whatever the titles' lengths (issue 24): its shapes and
+# other properties take about 287,600 bytes for the shipped countries, their source titles 6,333
+# (233 at most for one country). So the titles of all features share SOURCE_TITLES_BUDGET bytes, each
+# feature's at most SOURCE_TITLES_BYTES, each cut at a whole title with "and N more"; below both
+# (the shipped data) nothing is cut. The full titles stay in the release.
+SOURCE_TITLES_BUDGET = 10_000
+SOURCE_TITLES_BYTES = 250
+TITLE_SEPARATOR = " | "  # map/sql/map_countries.sql joins the titles with it
 STATUSES = tuple(s.name for s in vocabulary.STATUSES)
 # The map files' columns that no mart has; every other column keeps its mart's name and meaning
 # (tests/build/test_published_names.py holds the files to it).
@@ -91,8 +100,41 @@ def country_features(estimates: pd.DataFrame, boundaries: gpd.GeoDataFrame) -> t
     missing = missing_shapes(estimates, boundaries)
     merged = gpd.GeoDataFrame(merged, geometry="geometry", crs=boundaries.crs)
     merged["geometry"] = as_multipolygons(simplify_for_web(merged.geometry))
+    if "source_titles" in merged.columns:
+        merged["source_titles"] = bounded_titles(merged["source_titles"])
     columns = [c for c in MAP_PROPERTIES if c in merged.columns]
     return merged[[*columns, "geometry"]].sort_values("iso3").reset_index(drop=True), missing
+
+
+def bounded_titles(titles: pd.Series) -> pd.Series:
+    """Each feature's titles within an equal share of SOURCE_TITLES_BUDGET: the largest per-feature
+    limit (at most SOURCE_TITLES_BYTES) at which all of them fit, so that short lists leave their
+    room to long ones and no country is cut for being late in the alphabet."""
+    sizes = [len(t.encode("utf-8")) if isinstance(t, str) else 0 for t in titles]
+    limit = SOURCE_TITLES_BYTES
+    while limit > 0 and sum(min(size, limit) for size in sizes) > SOURCE_TITLES_BUDGET:
+        limit -= 1
+    return titles.map(lambda t: _cut_titles(t, limit) if isinstance(t, str) else t)
+
+
+_MORE = re.compile(r"and (\d+) more")
+
+
+def _cut_titles(titles: str, limit: int) -> str:
+    """The whole titles that fit in `limit` bytes, then "and N more" counting the rest with those
+    map_countries.sql already left out."""
+    if len(titles.encode("utf-8")) <= limit:
+        return titles
+    parts = titles.split(TITLE_SEPARATOR)
+    counted = _MORE.fullmatch(parts[-1])
+    names = parts[:-1] if counted else parts
+    kept: list[str] = []
+    for name in names:
+        if len(TITLE_SEPARATOR.join([*kept, name]).encode("utf-8")) > limit:
+            break
+        kept.append(name)
+    more = (int(counted.group(1)) if counted else 0) + len(names) - len(kept)
+    return TITLE_SEPARATOR.join([*kept, f"and {more} more"])
 
 
 def representative_points(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -17,7 +17,10 @@ import hashlib
 import html
 import json
 import re
+import string
+from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -55,6 +58,30 @@ YEAR_NOTE = (
     "Each year shows the estimate from the figures describing that year and the years just before, nothing later."
 )
 _URL = re.compile(r"^https?://", re.IGNORECASE)
+# The page's size must not grow with the reports (issue 24: index.html within 1 MB at every input
+# size). A tooltip lists the newest TIP_SOURCES sources and counts the rest (the table below the map
+# lists up to map_outputs.LISTED): four fit a phone's screen beside the chart.
+TIP_SOURCES = 4
+# A tooltip names at most this many origins of a figure (who first said it), or reports of workers
+# sent home, and counts the rest: the most any shipped country and year has is six origins and two
+# reports; the map files list up to map_outputs.LISTED.
+TIP_NAMES = 6
+# A source title on the page is cut here (with "…"): the longest shipped, with its English gloss,
+# is 258 characters, and the contract allows 500 for a title and 500 for its gloss.
+TITLE_CHARS = 300
+# Bytes of names from the data (source titles and citations, origins) the script's texts may hold
+# in all: twice what the shipped page's use (30,445 bytes), about 1,000 names of 60 characters.
+# Past it, a tooltip counts a name in its "and N more" instead of listing it, the oldest years first.
+NAMES_BUDGET = 60_000
+# Bytes of the sources the table below the map lists in all (titles, links, citations): twice what
+# the shipped table uses (29,964 bytes). Past it, a country counts a source in its "and N more"
+# (every one stays in the data files).
+TABLE_BUDGET = 60_000
+# A host's entry statistics name at most this many sources and count the rest: the shipped China
+# statistics cite 25.
+ENTRY_TITLES = 30
+# What a state of a country holds, in this order (the script reads the names from the page data)
+STATE_FIELDS = ("label", "status", "status_text", "confidence", "notes", "sources", "n_sources", "fill", "dot", "class")
 # a country's row (a Series or, where thousands are read, a plain dict) and the sources by id
 Row = Mapping[str, object]
 Sources = dict[str, dict[str, object]]
@@ -215,16 +242,18 @@ def _fill(host: Row) -> str:
     return _PATTERNS.get(host["status"], host["fill"])
 
 
+# A country's accessible name per status, said once: the SVG's labels are written from it here,
+# and the script fills it in for the other years ({name}, {label}, {confidence} of that year).
+ARIA = {
+    **{s.name: "{name}: " + s.label for s in vocabulary.STATUSES},
+    "estimate": "{name}: {label}, estimated North Korean workers; {confidence} confidence",
+    "none_reported_remaining": "{name}: {label}: no North Korean workers remain, according to the reports",
+    "last_reported": "{name}: {label}; nothing more recent is reported",
+}
+
+
 def _aria_label(host: Row) -> str:
-    if host["status"] == "estimate":
-        detail = f"{host['label']}, estimated North Korean workers; {host['confidence']} confidence"
-    elif host["status"] == "none_reported_remaining":
-        detail = f"{host['label']}: no North Korean workers remain, according to the reports"
-    elif host["status"] == "last_reported":
-        detail = f"{host['label']}; nothing more recent is reported"
-    else:
-        detail = vocabulary.STATUS[host["status"]].label
-    return f"{host['name']}: {detail}"
+    return ARIA[host["status"]].format(name=host["name"], label=host["label"], confidence=host["confidence"])
 
 
 def _svg(scene: map_scene.MapScene) -> dict[str, object]:
@@ -277,7 +306,7 @@ def _sources_of(row: Row, by_id: Sources) -> list[dict[str, str]]:
         cite = ", ".join(_text(source[c]) for c in ("publisher", "published") if _text(source[c]))
         found.append(
             {
-                "title": about.shown_title(_text(source["title"]), _text(source.get("title_en"))),
+                "title": _shown(source),
                 "cite": cite,
                 "url": _text(source["url"]),
                 "published": _text(source["published"]),
@@ -287,11 +316,30 @@ def _sources_of(row: Row, by_id: Sources) -> list[dict[str, str]]:
     return sorted(found, key=lambda s: (s["published"], s["title"]), reverse=True)
 
 
+def _shown(source: Mapping[str, object]) -> str:
+    """A source's title as the page shows it (about.shown_title), cut at TITLE_CHARS: the full
+    title stays in the data files the page links to."""
+    title = about.shown_title(_text(source["title"]), _text(source.get("title_en")))
+    return title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1].rstrip() + "\u2026"
+
+
 def _text(value: object) -> str:
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
-def _notes(row: Row) -> list[str]:
+@dataclass(frozen=True)
+class _Chain:
+    """A note that names a list from the data ('; '-separated as map/sql lists it, with its
+    "and N more"): who first said it, or the reports of workers sent home."""
+
+    prefix: str
+    items: str
+    suffix: str = "."
+
+
+def _notes(row: Row) -> list[str | tuple[str, ...] | _Chain]:
+    """A row's notes; a note in parts (a tuple) is read as their concatenation, each part written once
+    on the page."""
     notes = []
     undated = pd.isna(row["reference_year"]) or bool(row.get("reference_year_from_publication", False))
     if pd.isna(row["reference_year"]):
@@ -307,7 +355,7 @@ def _notes(row: Row) -> list[str]:
         notes.append("Predates the UN deadline of December 2019 to send every worker home.")
     chain = _text(row.get("origin_chain"))
     if chain:
-        notes.append(f"Who first said it: {chain}.")
+        notes.append(_Chain("Who first said it: ", chain))
     sent_home = row.get("sent_home_since")
     if row["status"] == "estimate" and sent_home is not None and not pd.isna(sent_home):
         notes.append(
@@ -317,10 +365,10 @@ def _notes(row: Row) -> list[str]:
         notes.append("North Korean restaurants are also reported here.")
     it_note = _text(row.get("it_workers_note"))
     if it_note:
-        notes.append(f"{it_note}. IT workers are counted apart from the labourers.")
+        notes.append((it_note, ". IT workers are counted apart from the labourers."))
     reports = _text(row.get("repatriation_reports"))
     if reports:
-        notes.append(f"Reported sent home this year (not counted in the estimate): {reports}.")
+        notes.append(_Chain("Reported sent home this year (not counted in the estimate): ", reports))
     return notes
 
 
@@ -328,21 +376,26 @@ def _counted(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
 
 
-def _status_text(row: Row, by_id: Sources) -> str:
-    """The row's one line; sources are counted by origin (who first said it), then by report."""
-    n, origins = int(row["n_sources"]), int(row["n_origins"])
-    counted = _counted(origins, "origin") + (f" in {_counted(n, 'report')}" if n != origins else "")
-    reports = "; ".join(s["title"] for s in _sources_of(row, by_id)) + _more_text(row, "; ")
+def _status_text(row: Row, titles: list[str], more: int) -> str:
+    """The row's one line; sources are counted by origin (who first said it), then by report, and a
+    status that lists its reports lists `titles` and says how many `more` there are."""
+    counted = _sources_counted(row)
+    reports = "; ".join(titles) + (f"{'; ' if titles else ''}and {more:,} more" if more > 0 else "")
     return vocabulary.STATUS[row["status"]].summary.format(
         sources=counted, confidence=row["confidence"], reports=reports
     )
 
 
-def _more_text(row: Row, separator: str) -> str:
-    """What follows a source list cut at map_outputs.LISTED (map/sql): how many more there are."""
+def _sources_counted(row: Row) -> str:
+    """'2 origins in 3 reports': a row's sources counted by origin, then by report."""
+    n, origins = int(row["n_sources"]), int(row["n_origins"])
+    return _counted(origins, "origin") + (f" in {_counted(n, 'report')}" if n != origins else "")
+
+
+def _unlisted(row: Row) -> int:
+    """How many sources a row's list cut at map_outputs.LISTED (map/sql) leaves out."""
     listed = len([i for i in _text(row["source_ids"]).split(";") if i])
-    more = int(row["n_sources"]) - listed
-    return f"{separator}and {more:,} more" if more > 0 else ""
+    return max(int(row["n_sources"]) - listed, 0)
 
 
 def _cited(row: Row) -> list[str]:
@@ -352,21 +405,133 @@ def _cited(row: Row) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def _tooltip(row: Row, by_id: Sources, source_index: dict[str, int]) -> dict[str, object]:
-    """One state of a country: what its tooltip, shape and label say in a year (or several alike)."""
-    ids = _cited(row)
-    ordered = sorted(ids, key=lambda i: _source_order(i, by_id), reverse=True)
-    return {
-        "label": _text(row["label"]),
-        "status": _text(row["status"]),
-        "status_text": _status_text(row, by_id),
-        "notes": _notes(row),
-        "sources": [source_index[i] for i in ordered],
-        "aria": _aria_label(row),
-        "fill": _fill(row),
-        "dot": _text(row["fill"]),
+class _Texts:
+    """The strings the page's script reads, each written once: the states refer to them by number.
+    Names from the data (source titles, origins) are taken only while the page's budget for them
+    lasts (NAMES_BUDGET); a state counts the ones left out in its "and N more"."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self.numbers: dict[str, int] = {}
+        self.names = 0  # bytes of names taken so far
+
+    def of(self, text: str) -> int:
+        if text not in self.numbers:
+            self.numbers[text] = len(self.items)
+            self.items.append(text)
+        return self.numbers[text]
+
+    def name(self, text: str) -> int | None:
+        """The number of a name from the data, or None once the budget is spent."""
+        if text not in self.numbers:
+            cost = len(_script_json(text).encode("utf-8"))  # as written, quotes and escapes included
+            if self.names + cost > NAMES_BUDGET:
+                return None
+            self.names += cost
+        return self.of(text)
+
+
+def _listed(texts: _Texts, names: list[str], more: int, separator: str) -> list[object]:
+    """A list of names as the script joins it: [separator, name numbers…] for the names within the
+    budget, then "and N more" counting both those left out before (`more`) and those the budget
+    left out."""
+    numbers = [texts.name(n) for n in names]
+    kept = [n for n in numbers if n is not None]
+    more += len(numbers) - len(kept)
+    pieces: list[object] = [[texts.of(separator), *kept]] if len(kept) > 1 else kept
+    if more > 0:
+        pieces.append(texts.of(f"{separator if kept else ''}and {more:,} more"))
+    return pieces
+
+
+_MORE = re.compile(r"and (\d+) more")
+
+
+def _chain_pieces(items: str, texts: _Texts) -> list[object]:
+    """A list from map/sql (first_and_more: "a; b; and N more") as pieces: at most TIP_NAMES names,
+    each once on the page, within the names' budget; the rest counted."""
+    parts = items.split("; ")
+    counted = _MORE.fullmatch(parts[-1])
+    names = parts[:-1] if counted else parts
+    more = (int(counted.group(1)) if counted else 0) + len(names[TIP_NAMES:])
+    return _listed(texts, names[:TIP_NAMES], more, "; ")
+
+
+def _note_pieces(note: str | tuple[str, ...] | _Chain, texts: _Texts) -> list[object]:
+    if isinstance(note, _Chain):
+        return [texts.of(note.prefix), *_chain_pieces(note.items, texts), texts.of(note.suffix)]
+    return [texts.of(part) for part in ((note,) if isinstance(note, str) else note)]
+
+
+def _template_pieces(template: str, values: Mapping[str, list[object]], texts: _Texts) -> list[object]:
+    """A summary template as pieces: its words, and the pieces of each {field} in `values`."""
+    pieces: list[object] = []
+    for literal, field, _, _ in string.Formatter().parse(template):
+        if literal:
+            pieces.append(texts.of(literal))
+        if field is not None:
+            pieces += values[field]
+    return pieces
+
+
+def _status_pieces(row: Row, by_id: Sources, texts: _Texts) -> list[object]:
+    """The row's one line (_status_text) as pieces: a list of reports in it is cut like a
+    tooltip's sources."""
+    values: dict[str, list[object]] = {
+        "sources": [texts.of(_sources_counted(row))],
+        "confidence": [texts.of(_text(row["confidence"]))],
+    }
+    summary = vocabulary.STATUS[row["status"]].summary
+    if "{reports}" in summary:
+        titles = [s["title"] for s in _sources_of(row, by_id)]
+        values["reports"] = _listed(texts, titles, _unlisted(row), "; ")
+    return _template_pieces(summary, values, texts)
+
+
+def _tooltip(row: Row, by_id: Sources, sources: _Sources, texts: _Texts) -> list[object]:
+    """One state of a country: what its tooltip, shape and label say in a year (or several alike),
+    in the order of STATE_FIELDS."""
+    ids = sorted(_cited(row), key=lambda i: _source_order(i, by_id), reverse=True)
+    listed = [n for n in (sources.number(i, texts) for i in ids) if n is not None]
+    notes = [_note_pieces(note, texts) for note in _notes(row)]
+    state = {
+        "label": texts.of(_text(row["label"])),
+        "status": texts.of(_text(row["status"])),
+        "status_text": _status_pieces(row, by_id, texts),
+        "confidence": texts.of(_text(row["confidence"])),
+        "notes": notes,
+        "sources": listed[:TIP_SOURCES],
+        "n_sources": len(ids),
+        "fill": texts.of(_fill(row)),
+        "dot": texts.of(_text(row["fill"])),
         "class": -1 if pd.isna(row["class"]) else int(row["class"]),
     }
+    return [state[field] for field in STATE_FIELDS]
+
+
+class _Sources:
+    """The page's source lookup: each source the tooltips list once, as [title, cite] text numbers,
+    its title within the names' budget."""
+
+    def __init__(self, by_id: Sources) -> None:
+        self.by_id = by_id
+        self.rows: list[list[int]] = []
+        self.numbers: dict[str, int | None] = {}
+
+    def number(self, source_id: str, texts: _Texts) -> int | None:
+        if source_id not in self.numbers:
+            if source_id in self.by_id:
+                source = self.by_id[source_id]
+                cite = ", ".join(_text(source[c]) for c in ("publisher", "published") if _text(source[c]))
+                title = _shown(source)
+            else:
+                title, cite = source_id, ""
+            number = texts.name(title)
+            self.numbers[source_id] = None if number is None else len(self.rows)
+            if number is not None:
+                cited = texts.name(cite) if cite else None
+                self.rows.append([number, -1 if cited is None else cited])
+        return self.numbers[source_id]
 
 
 def _source_order(source_id: str, by_id: Sources) -> tuple[str, str]:
@@ -394,8 +559,10 @@ _STATUS_CODES = {
 
 def _page_data(scene: map_scene.MapScene, years: pd.DataFrame, by_id: Sources) -> dict[str, object]:
     """Everything the script needs to redraw the map for any year, each text written once:
-    every source once (countries refer to them by number), every distinct state of a country once
-    (the years refer to it), and each country's series for its chart."""
+    every string once (`texts`; states refer to them by number), every source once, every distinct
+    state of a country once (the years refer to it), and each country's series for its chart.
+    The latest years are read first, so that if the names' budget runs out, it is the oldest
+    years' tooltips that count names instead of listing them."""
     shown = sorted(set(years.loc[years["reported_in_year"], "year"].astype(int)))
     latest = int(years["year"].max())
     if latest not in shown:
@@ -407,27 +574,30 @@ def _page_data(scene: map_scene.MapScene, years: pd.DataFrame, by_id: Sources) -
         yearly["workers_central"].where(yearly["status"] == "estimate"), scene.classes
     )
     yearly["fill"] = [map_scene.fill_of(row, scene.classes) for row in yearly.to_dict("records")]
-    source_ids = sorted({i for row in yearly.to_dict("records") for i in _cited(row)})
-    source_index = {source_id: number for number, source_id in enumerate(source_ids)}
-    sources = []
-    for source_id in source_ids:
-        if source_id in by_id:
-            source = by_id[source_id]
-            cite = ", ".join(_text(source[c]) for c in ("publisher", "published") if _text(source[c]))
-            sources.append([about.shown_title(_text(source["title"]), _text(source.get("title_en"))), cite])
-        else:
-            sources.append([source_id, ""])
+    texts, sources = _Texts(), _Sources(by_id)
+    states: dict[str, list[list[object]]] = {}
+    by_year: dict[str, dict[int, int]] = {}
+    keys: dict[str, dict[str, int]] = {}
+    newest_first = yearly.sort_values(["year", "iso3"], ascending=[False, True], kind="stable")
+    for row in newest_first.to_dict("records"):
+        iso3 = row["iso3"]
+        state = _tooltip(row, by_id, sources, texts)
+        key = json.dumps(state)
+        country_keys = keys.setdefault(iso3, {})
+        if key not in country_keys:
+            country_keys[key] = len(states.setdefault(iso3, []))
+            states[iso3].append(state)
+        by_year.setdefault(iso3, {})[int(row["year"])] = country_keys[key]
+    # the reports of workers sent home, for the charts: their names share the texts and the budget
+    reports = {
+        (r["iso3"], int(r["year"])): _chain_pieces(_text(r["repatriation_reports"]), texts)
+        for r in newest_first.to_dict("records")
+        if _text(r["repatriation_reports"])
+    }
+    renumber = _by_use(texts, [*states.values()], sources.rows, [*reports.values()])
     countries = {}
     for iso3, rows in yearly.groupby("iso3", sort=True):
-        states, keys, by_year = [], {}, {}
         in_order = rows.sort_values("year").to_dict("records")
-        for row in in_order:
-            state = _tooltip(row, by_id, source_index)
-            key = json.dumps(state, sort_keys=True)
-            if key not in keys:
-                keys[key] = len(states)
-                states.append(state)
-            by_year[int(row["year"])] = keys[key]
         series = [
             [
                 int(r["year"]),
@@ -440,14 +610,18 @@ def _page_data(scene: map_scene.MapScene, years: pd.DataFrame, by_id: Sources) -
             for r in in_order
         ]
         departures = [
-            [int(r["year"]), _figure(r["repatriated_reported"]), _text(r["repatriation_reports"])]
-            for r in rows.to_dict("records")
-            if _text(r["repatriation_reports"])
+            [
+                int(r["year"]),
+                _figure(r["repatriated_reported"]),
+                _renumbered(reports[iso3, int(r["year"])], renumber),
+            ]
+            for r in in_order
+            if (iso3, int(r["year"])) in reports
         ]
         countries[iso3] = {
             "name": _text(hosts.loc[iso3, "name"]),
-            "states": states,
-            "years": [by_year.get(y, -1) for y in every_year],
+            "states": [_renumbered_state(state, renumber) for state in states[iso3]],
+            "years": [by_year[iso3].get(y, -1) for y in every_year],
             "series": series,
             "departures": departures,
         }
@@ -456,9 +630,45 @@ def _page_data(scene: map_scene.MapScene, years: pd.DataFrame, by_id: Sources) -
         "first": every_year[0],
         "latest": latest,
         "land": map_scene.LAND_COLOUR,
-        "sources": sources,
+        "aria": ARIA,
+        "fields": list(STATE_FIELDS),
+        "texts": [text for _, text in sorted(zip(renumber, texts.items, strict=True))],
+        "sources": [[renumber[title], renumber[cite] if cite >= 0 else -1] for title, cite in sources.rows],
         "countries": countries,
     }
+
+
+# the fields of a state that hold texts' numbers (or pieces of them)
+_TEXT_FIELDS = ("label", "status", "status_text", "confidence", "notes", "fill", "dot")
+
+
+def _text_numbers(value: object) -> list[int]:
+    return [value] if isinstance(value, int) else [n for v in value for n in _text_numbers(v)]  # type: ignore[union-attr]
+
+
+def _by_use(
+    texts: _Texts, states: list[list[list[object]]], sources: list[list[int]], pieces: list[list[object]]
+) -> list[int]:
+    """Each text's new number, the most used first: a number the states write thousands of times
+    takes one or two digits."""
+    fields = [STATE_FIELDS.index(f) for f in _TEXT_FIELDS]
+    uses = Counter(n for country in states for state in country for f in fields for n in _text_numbers(state[f]))
+    uses.update(n for title, cite in sources for n in (title, cite) if n >= 0)
+    uses.update(_text_numbers(pieces))
+    ranked = sorted(range(len(texts.items)), key=lambda n: (-uses[n], n))
+    renumber = [0] * len(ranked)
+    for new, old in enumerate(ranked):
+        renumber[old] = new
+    return renumber
+
+
+def _renumbered(value: object, renumber: list[int]) -> object:
+    return renumber[value] if isinstance(value, int) else [_renumbered(v, renumber) for v in value]  # type: ignore[union-attr]
+
+
+def _renumbered_state(state: list[object], renumber: list[int]) -> list[object]:
+    fields = {STATE_FIELDS.index(f) for f in _TEXT_FIELDS}
+    return [_renumbered(value, renumber) if i in fields else value for i, value in enumerate(state)]
 
 
 def _legend(scene: map_scene.MapScene, years: pd.DataFrame) -> dict[str, object]:
@@ -550,11 +760,8 @@ def _entries(entries: pd.DataFrame | None, by_id: Sources) -> list[dict[str, obj
                     }
                     for r in table.to_dict("records")
                 ],
-                "titles": [
-                    about.shown_title(_text(by_id[i]["title"]), _text(by_id[i].get("title_en")))
-                    for i in cited
-                    if i in by_id
-                ],
+                "titles": [_shown(by_id[i]) for i in cited[:ENTRY_TITLES] if i in by_id],
+                "more": f"and {len(cited) - ENTRY_TITLES:,} more" if len(cited) > ENTRY_TITLES else "",
             }
         )
     return blocks
@@ -565,17 +772,28 @@ def _count(value: object) -> str:
 
 
 def _table(rows: pd.DataFrame, by_id: Sources) -> list[dict[str, object]]:
-    table = []
+    """The table of every country and its sources, countries in name order; the sources past the
+    page's TABLE_BUDGET are counted in their country's "and N more" instead of listed."""
+    table, spent = [], 0
     for row in rows.sort_values("name", kind="stable").to_dict("records"):
-        sources = [{**s, "url": s["url"] if _URL.match(s["url"]) else ""} for s in _sources_of(row, by_id)]
+        sources = []
+        for s in _sources_of(row, by_id):
+            source = {**s, "url": s["url"] if _URL.match(s["url"]) else ""}
+            # a listed source's bytes: its title in the list and in the line above it, link, citation
+            cost = len(html.escape(source["title"]).encode()) * 2 + len(html.escape(source["url"]).encode())
+            cost += len(html.escape(source["cite"]).encode())
+            if spent + cost <= TABLE_BUDGET:
+                spent += cost
+                sources.append(source)
+        more = _unlisted(row) + len([i for i in _text(row["source_ids"]).split(";") if i]) - len(sources)
         table.append(
             {
                 "iso3": row["iso3"],
                 "name": row["name"],
                 "label": row["label"],
-                "status_text": _status_text(row, by_id),
+                "status_text": _status_text(row, [s["title"] for s in sources], more),
                 "sources": sources,
-                "more": _more_text(row, ""),
+                "more": f"and {more:,} more" if more > 0 else "",
             }
         )
     return table

@@ -1,6 +1,5 @@
 (function () {
   "use strict";
-  var MAX_SOURCES = 4;
   var SVG_NS = "http://www.w3.org/2000/svg";
   var data = JSON.parse(document.getElementById("map-data").textContent);
   var countries = data.countries;
@@ -43,10 +42,35 @@
 
   function yearText(y) { return y === data.latest ? y + " (latest)" : String(y); }
 
+  // The page data writes every string once (data.texts) and a state as a list of numbers in the
+  // order of data.fields; a text made of pieces (a list of reports, of origins) is joined here.
+  var FIELDS = {};
+  data.fields.forEach(function (name, i) { FIELDS[name] = i; });
+  function text(n) { return data.texts[n]; }
+  // a piece is a text's number, or a list: [separator, the numbers of its items...]
+  function joined(pieces) {
+    return pieces.map(function (piece) {
+      return typeof piece === "number" ? text(piece) : piece.slice(1).map(text).join(text(piece[0]));
+    }).join("");
+  }
+
+  function decoded(country, numbers) {
+    function field(name) { return numbers[FIELDS[name]]; }
+    var d = {
+      label: text(field("label")), status: text(field("status")), status_text: joined(field("status_text")),
+      confidence: text(field("confidence")), notes: field("notes").map(joined), sources: field("sources"),
+      n_sources: field("n_sources"), fill: text(field("fill")), dot: text(field("dot")), "class": field("class")
+    };
+    d.aria = data.aria[d.status].replace(/\{(\w+)\}/g, function (whole, key) {
+      return key === "name" ? country.name : d[key];
+    });
+    return d;
+  }
+
   function stateOf(iso3, y) {
     var country = countries[iso3];
     var index = country ? country.years[y - data.first] : -1;
-    return index === undefined || index < 0 ? null : country.states[index];
+    return index === undefined || index < 0 ? null : decoded(country, country.states[index]);
   }
 
   // --- the tooltip ---------------------------------------------------------------------------
@@ -77,7 +101,7 @@
       var state = stateOf(iso3, r[0]);
       if (state) described.push(r[0] + ": " + state.label);
     });
-    country.departures.forEach(function (d) { described.push(d[0] + ": " + d[2]); });
+    country.departures.forEach(function (d) { described.push(d[0] + ": " + joined(d[2])); });
     var box = svgNode(parent, "svg", {
       "class": "tip-chart", viewBox: "0 0 " + width + " " + height, width: width, height: height,
       role: "img", "aria-label": "Series, " + described.join("; ")
@@ -144,15 +168,15 @@
       d.notes.forEach(function (note) { add(notes, "li", null, note); });
     }
     chart(tip, iso3);
-    add(tip, "p", "tip-heading", d.sources.length === 1 ? "Source" : "Sources (" + d.sources.length + ")");
+    add(tip, "p", "tip-heading", d.n_sources === 1 ? "Source" : "Sources (" + d.n_sources + ")");
     var list = add(tip, "ul", "tip-sources");
-    d.sources.slice(0, MAX_SOURCES).forEach(function (number) {
+    d.sources.forEach(function (number) {  // the newest few (render_html.TIP_SOURCES)
       var s = data.sources[number];
-      var item = add(list, "li", null, s[0]);
-      if (s[1]) add(item, "span", "tip-cite", " \u2014 " + s[1]);
+      var item = add(list, "li", null, text(s[0]));
+      if (s[1] >= 0) add(item, "span", "tip-cite", " \u2014 " + text(s[1]));
     });
-    if (d.sources.length > MAX_SOURCES) {
-      add(list, "li", "tip-more", "and " + (d.sources.length - MAX_SOURCES) + " more in the table below");
+    if (d.n_sources > d.sources.length) {
+      add(list, "li", "tip-more", "and " + (d.n_sources - d.sources.length) + " more in the table below");
     }
   }
 
