@@ -29,10 +29,14 @@ def columns_of(conn: duckdb.DuckDBPyConnection, table: Table) -> list[tuple[str,
 
 
 def ordered_select(
-    conn: duckdb.DuckDBPyConnection, table: Table, safe_text: bool = False, order: tuple[str, ...] = ()
+    conn: duckdb.DuckDBPyConnection,
+    table: Table,
+    safe_text: bool = False,
+    order: tuple[str, ...] = (),
+    limit: int | None = None,
 ) -> str:
     """SELECT of every column of the mart, ordered by `order` (a total order: it must end with the key)
-    or by its primary key (text made formula-safe if asked)."""
+    or by its primary key (text made formula-safe if asked), its first `limit` rows if given."""
     columns = [
         f"{safe_text_sql(ident(c))} AS {ident(c)}" if safe_text and t == "VARCHAR" else ident(c)
         for c, t in columns_of(conn, table)
@@ -41,7 +45,8 @@ def ordered_select(
     # column, which is as reproducible
     keys = order or table.primary_key or [c for c, _ in columns_of(conn, table)]
     order = ", ".join(f"{ident(c)} NULLS FIRST" for c in keys)
-    return f"SELECT {', '.join(columns)} FROM {table.qualified} ORDER BY {order}"
+    first = "" if limit is None else f" LIMIT {int(limit)}"
+    return f"SELECT {', '.join(columns)} FROM {table.qualified} ORDER BY {order}{first}"
 
 
 # A text whose first character is printable ASCII other than these is never formula-like, and

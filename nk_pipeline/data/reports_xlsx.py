@@ -44,6 +44,7 @@ _URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
 LINE_HEIGHT = 15.0  # points per line of 11-point text
 CHARS_PER_UNIT = 1.1  # characters of prose per unit of column width (a unit is one digit)
 MAX_ROW_HEIGHT = 409.0  # Excel's tallest row, in points
+MAX_LINES = int(MAX_ROW_HEIGHT // LINE_HEIGHT)  # lines past these make no row taller
 # Links to sources beside each country estimate; the rest stay in source_ids and the Evidence sheet.
 MAX_SOURCE_LINKS = 5
 FIGURES_DESCRIPTION = "Every figure the source contributes to the marts, written out, with the year it describes."
@@ -222,7 +223,8 @@ def _number(value: object) -> float | None:
 def _estimates_sheet(conn: duckdb.DuckDBPyConnection, limits: Limits) -> Sheet:
     """The country estimates by country name, each with links to its first sources."""
     table = MARTS_BY_NAME["country_estimates"]
-    header, rows, total = _query(conn, ordered_select(conn, table, order=("country", "iso3")), limits, table.qualified)
+    query = ordered_select(conn, table, order=("country", "iso3"), limit=limits.rows)
+    header, rows, total = _query(conn, query, limits, table.qualified)
     ids = [str(row[header.index("source_ids")] or "").split(";") for row in rows]
     linked_ids = sorted({i for row_ids in ids for i in [i for i in row_ids if i][:MAX_SOURCE_LINKS]})
     urls = dict(
@@ -261,7 +263,7 @@ def mart_sheets(conn: duckdb.DuckDBPyConnection, limits: Limits | None = None) -
     sources_header, sources, n_sources = _query(conn, read_sql("reports_sources"), limits, "marts.sources")
     evidence = MARTS_BY_NAME["estimate_evidence"]
     evidence_header, evidence_rows, n_evidence = _query(
-        conn, ordered_select(conn, evidence), limits, evidence.qualified
+        conn, ordered_select(conn, evidence, limit=limits.rows), limits, evidence.qualified
     )
     return [
         # reports_sources.sql adds one column to marts.sources
@@ -389,11 +391,16 @@ def _display(value: object) -> str:
     return str(value)
 
 
+# Characters that may be wide: no character below U+0378 is (Latin, Greek, most punctuation are
+# not looked up one by one).
+_MAYBE_WIDE = re.compile("[^\x00-\u0377]")
+
+
 def _text_width(text: str) -> int:
     """Columns the text takes in one line: wide (CJK) characters take two."""
-    if text.isascii():  # no wide character: most cells, counted without a lookup per character
+    if text.isascii():  # most cells
         return len(text)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return len(text) + sum(1 for ch in _MAYBE_WIDE.findall(text) if unicodedata.east_asian_width(ch) in "WF")
 
 
 def _longest(sheet: Sheet) -> list[int]:
@@ -411,10 +418,10 @@ def _widths(sheet: Sheet, longest: Sequence[int]) -> list[int]:
     return widths
 
 
-def lines_needed(text: str, width: int) -> int:
+def lines_needed(text: str, width: int, most: int | None = None) -> int:
     """Lines a wrapped cell of `width` characters needs for `text`: words are wrapped greedily, a
     word longer than the line broken, each paragraph on its own line (what Excel and LibreOffice do
-    for 11-point text, within a line or so)."""
+    for 11-point text, within a line or so). Counting stops past `most` lines."""
     # a column's width counts digits; text averages a little narrower (CHARS_PER_UNIT)
     usable = max(1, int(width * CHARS_PER_UNIT) - 1)
     if "\n" not in text and _text_width(text) <= usable:  # fits on one line: most cells
@@ -431,13 +438,15 @@ def lines_needed(text: str, width: int) -> int:
                 line = (line + size) % usable or usable
             else:
                 line = line + (1 if line else 0) + size
+            if most is not None and lines + count > most:
+                return lines + count
         lines += count
     return lines
 
 
 def row_height(row: Sequence[object], widths: Sequence[int]) -> float | None:
     """Points a row needs for its wrapped text; None when one line does."""
-    lines = max((lines_needed(_display(v), w) for v, w in zip(row, widths)), default=1)
+    lines = max((lines_needed(_display(v), w, MAX_LINES) for v, w in zip(row, widths)), default=1)
     return None if lines <= 1 else min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT)
 
 

@@ -208,3 +208,14 @@ def test_one_line_cells_and_ascii_widths_are_measured_as_before():
     assert lines_needed("ab\ncd", width) == 2  # a line break: two lines, however short
     assert lines_needed("朝" * 5, width) == 1 and lines_needed("朝" * 5 + "a", width) == 2  # two columns each
     assert reports_xlsx._text_width("abc") == 3 and reports_xlsx._text_width("a朝") == 3
+    assert reports_xlsx._text_width("é 30–50 …") == 9 and reports_xlsx._text_width("Ｐｙ ω") == 6
+
+
+def test_counting_lines_stops_past_the_tallest_row():
+    text = " ".join(["word"] * 10_000)
+    assert lines_needed(text, 10, most=3) == 4 and lines_needed(text, 10) > 1_000
+    assert lines_needed("a\nb", 10, most=3) == 2  # within the bound: the count itself
+    assert row_height([text], [10]) == reports_xlsx.MAX_ROW_HEIGHT
+    assert (
+        row_height(["\n".join("x" * reports_xlsx.MAX_LINES)], [10]) == reports_xlsx.MAX_LINES * reports_xlsx.LINE_HEIGHT
+    )
