@@ -10,8 +10,10 @@ the same marts give the same bytes.
 It is made to be read and printed: human headers (the machine names are in the Columns sheet),
 wrapped long text in rows tall enough for it, landscape pages one page wide with the header row
 on each. Nothing is lost silently: the limits (rows per sheet, far below Excel's, and Excel's
-characters per cell and links per sheet) are applied by a rule the About sheet states, every cut is listed there and returned as a
-warning, and every write's return code is checked.
+characters per cell and links per sheet) are applied by a rule the About sheet states, every cut
+is listed there and returned as a warning, and every write's return code is checked. A sheet
+never holds more rows than its limit, and its query fetches no more: the spreadsheet costs the
+same at a million rows as at fifty thousand.
 """
 
 from __future__ import annotations
