@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +21,7 @@ import duckdb
 from nk_pipeline.data import about
 from nk_pipeline.data.columns import columns_of, formula_safe_text, ident, ordered_select
 from nk_pipeline.data.edition import edition, input_hashes, release_date
-from nk_pipeline.data.reports_xlsx import sheets, write_reports
+from nk_pipeline.data.reports_xlsx import Sheet, sheets, write_reports
 from nk_pipeline.marts.catalog import MARTS
 from nk_pipeline.shared.publishing import written_in_one_step
 from nk_pipeline.shared.tables import Table, inputs_digest, quote
@@ -48,6 +48,10 @@ FIELD_TYPES = {
 }
 # Frictionless reads Parquet through pandas, where a NULL in an integer column becomes NaN.
 PARQUET_MISSING_VALUES = ["", "nan"]
+# Sources the package lists by title and address in its `sources`: a list a reader of the package
+# reads (and its size bounded, about 150 bytes each). Past it one more entry points to the sources
+# table, which holds every source with its title and address.
+PACKAGE_SOURCES = 1_000
 
 
 def table_file(table: Table, fmt: str) -> str:
@@ -120,10 +124,14 @@ def _cell_type(sheet, column: str) -> str:
     return "number" if numbers else "string"
 
 
-def workbook_resources(conn: duckdb.DuckDBPyConnection, path: Path, digest: str) -> list[dict[str, object]]:
-    """reports.xlsx as one tabular resource per sheet: frictionless reads and checks each of them."""
+def workbook_resources(
+    conn: duckdb.DuckDBPyConnection, path: Path, digest: str, written: Sequence[Sheet] | None = None
+) -> list[dict[str, object]]:
+    """reports.xlsx as one tabular resource per sheet (`written`, or the sheets as `sheets` makes them):
+    frictionless reads and checks each of them."""
     resources = []
-    for sheet in sheets(conn, digest):
+    file_hash, file_bytes = f"sha256:{sha256_file(path)}", path.stat().st_size
+    for sheet in sheets(conn, digest) if written is None else written:
         types = dict(columns_of(conn, _mart(sheet.mart))) if sheet.mart else {}
         # a field is named by its header in the sheet (what a reader of the sheet checks it by);
         # the description names the column in the CSV and Parquet files
@@ -148,8 +156,8 @@ def workbook_resources(conn: duckdb.DuckDBPyConnection, path: Path, digest: str)
                 ),
                 "format": "xlsx",
                 "mediatype": XLSX_MEDIATYPE,
-                "hash": f"sha256:{sha256_file(path)}",
-                "bytes": path.stat().st_size,
+                "hash": file_hash,
+                "bytes": file_bytes,
                 "dialect": {"excel": {"sheet": sheet.name}},
                 "schema": {"fields": fields},
             }
@@ -161,8 +169,31 @@ def _mart(name: str) -> Table:
     return next(t for t in MARTS if t.name == name)
 
 
-def datapackage(conn: duckdb.DuckDBPyConnection, folder: Path, hashes: Mapping[str, str]) -> dict[str, object]:
-    """The Frictionless Data Package describing the files already written to `folder`."""
+def package_sources(conn: duckdb.DuckDBPyConnection, limit: int = PACKAGE_SOURCES) -> list[dict[str, str]]:
+    """The package's `sources`: the first `limit` sources by id, then, if there are more, where all of them are."""
+    listed = conn.execute("SELECT title, url FROM marts.sources ORDER BY source_id LIMIT ?", [limit]).fetchall()
+    (total,) = conn.execute("SELECT count(*) FROM marts.sources").fetchone()
+    sources = [{"title": title, "path": url} for title, url in listed]
+    if total > limit:
+        table = _mart("sources")
+        sources.append(
+            {
+                "title": f"{total - limit:,} more sources: all {total:,}, each with its title and address, "
+                f"are in {table_file(table, 'csv')} and {table_file(table, 'parquet')}",
+                "path": table_file(table, "csv"),
+            }
+        )
+    return sources
+
+
+def datapackage(
+    conn: duckdb.DuckDBPyConnection,
+    folder: Path,
+    hashes: Mapping[str, str],
+    workbook: Sequence[Sheet] | None = None,
+) -> dict[str, object]:
+    """The Frictionless Data Package describing the files already written to `folder` (`workbook`: the
+    sheets of reports.xlsx as written, when the caller has them)."""
     digest = inputs_digest(hashes)
     named = edition(conn, hashes)
     resources: list[dict[str, object]] = []
@@ -186,8 +217,7 @@ def datapackage(conn: duckdb.DuckDBPyConnection, folder: Path, hashes: Mapping[s
             # so it would report a mismatch (the hash it skips; the tests check both)
             resource["schema"] = table_schema(conn, table, fmt)
             resources.append(resource)
-    resources += workbook_resources(conn, folder / REPORTS_XLSX, digest)
-    sources = conn.execute("SELECT title, url FROM marts.sources ORDER BY source_id").fetchall()
+    resources += workbook_resources(conn, folder / REPORTS_XLSX, digest, workbook)
     return {
         "profile": "data-package",
         "name": PACKAGE_NAME,
@@ -202,7 +232,7 @@ def datapackage(conn: duckdb.DuckDBPyConnection, folder: Path, hashes: Mapping[s
         "licenses": [about.DATA_LICENCE],
         "contributors": [{"title": about.PUBLISHER, "role": "publisher"}],
         "citation": named.credit,
-        "sources": [{"title": title, "path": url} for title, url in sources],
+        "sources": package_sources(conn),
         "resources": resources,
     }
 
@@ -219,7 +249,7 @@ class Release:
     reports: Path
     datapackage: Path
     package: dict[str, object]
-    # what Excel's limits took out of reports.xlsx (reports_xlsx.LIMITS_RULE); empty: nothing
+    # what the limits took out of reports.xlsx (reports_xlsx.LIMITS_RULE); empty: nothing
     spreadsheet_cuts: list[str] = field(default_factory=list)
 
 
@@ -231,5 +261,5 @@ def write_release(conn: duckdb.DuckDBPyConnection, folder: Path) -> Release:
     reports = write_reports(
         conn, folder / REPORTS_XLSX, release_date(conn), inputs_digest(hashes), edition(conn, hashes)
     )
-    package = datapackage(conn, folder, hashes)
+    package = datapackage(conn, folder, hashes, reports.sheets)
     return Release(tables, reports.path, write_datapackage(package, folder / DATAPACKAGE_JSON), package, reports.cuts)

@@ -9,9 +9,11 @@ the same marts give the same bytes.
 
 It is made to be read and printed: human headers (the machine names are in the Columns sheet),
 wrapped long text in rows tall enough for it, landscape pages one page wide with the header row
-on each. Nothing is lost silently: Excel's limits (rows per sheet, characters per cell, links per
-sheet) are applied by a rule the About sheet states, every cut is listed there and returned as a
-warning, and every write's return code is checked.
+on each. Nothing is lost silently: the limits (rows per sheet, far below Excel's, and Excel's
+characters per cell and links per sheet) are applied by a rule the About sheet states, every cut
+is listed there and returned as a warning, and every write's return code is checked. A sheet
+never holds more rows than its limit, and its query fetches no more: the spreadsheet costs the
+same at a million rows as at fifty thousand.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ _URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
 LINE_HEIGHT = 15.0  # points per line of 11-point text
 CHARS_PER_UNIT = 1.1  # characters of prose per unit of column width (a unit is one digit)
 MAX_ROW_HEIGHT = 409.0  # Excel's tallest row, in points
+MAX_LINES = int(MAX_ROW_HEIGHT // LINE_HEIGHT)  # lines past these make no row taller
 # Links to sources beside each country estimate; the rest stay in source_ids and the Evidence sheet.
 MAX_SOURCE_LINKS = 5
 FIGURES_DESCRIPTION = "Every figure the source contributes to the marts, written out, with the year it describes."
@@ -56,20 +59,28 @@ WORKBOOK_OPTIONS = {
 A4 = 9  # XlsxWriter's paper code
 
 
+# Rows a sheet shows, the header included: far below Excel's 1,048,576. A sheet of 50,000 rows is
+# one a person still scrolls, filters and prints (about a thousand landscape pages); past that the
+# table is read with a program, and the CSV and Parquet files serve it whole. It also bounds the
+# spreadsheet's cost: writing it takes the same time and memory for 10^5 rows as for 10^7.
+SHEET_ROWS = 50_000
+
+
 @dataclass(frozen=True)
 class Limits:
-    """Excel's limits, as the writer applies them (a test passes smaller ones)."""
+    """What one sheet holds, as the writer applies it (a test passes smaller limits)."""
 
-    rows: int = 1_048_576 - 1  # rows under the header
-    text: int = 32_767  # characters in a cell
-    links: int = 65_530  # hyperlinks in a sheet
+    rows: int = SHEET_ROWS - 1  # rows under the header
+    text: int = 32_767  # characters in a cell: Excel's limit
+    links: int = 65_530  # hyperlinks in a sheet: Excel's limit
 
 
-EXCEL = Limits()
+LIMITS = Limits()
 CUT_MARK = " … [cut: the full text is in the CSV and Parquet files]"
 LIMITS_RULE = (
-    f"A spreadsheet holds at most {EXCEL.rows + 1:,} rows per sheet, {EXCEL.text:,} characters per cell and "
-    f"{EXCEL.links:,} links per sheet; the CSV and Parquet files hold every row and every character. A sheet "
+    f"A sheet of this spreadsheet holds at most {LIMITS.rows + 1:,} rows, enough to scroll, filter and print; "
+    f"Excel holds at most {LIMITS.text:,} characters per cell and {LIMITS.links:,} links per sheet. The CSV "
+    "and Parquet files hold every row and every character. A sheet "
     "with more rows shows its first rows, and a row below says how many were left out and where they are; "
     f"a longer text is cut and ends with “{CUT_MARK.strip()}”; addresses past the link limit are written as "
     "plain text. Every cut is listed here."
@@ -89,7 +100,7 @@ class Link:
 
 @dataclass(frozen=True)
 class Cut:
-    """What Excel's limits took out of a sheet: shown on the About sheet and returned as a warning."""
+    """What the limits took out of a sheet: shown on the About sheet and returned as a warning."""
 
     sheet: str
     what: str  # rows, text or links
@@ -123,6 +134,9 @@ class Sheet:
     # charts drawn beside the table: (title, first row, last row, value columns), rows 1-based as written
     charts: Sequence[tuple[str, int, int, Sequence[int]]] = ()
     left_out: int = 0  # rows past the row limit, not written
+    # rows of the full table when `rows` holds only its first ones (the query fetched no more than
+    # the sheet shows); None: `rows` is the whole table
+    total: int | None = None
 
     @property
     def descriptions(self) -> dict[str, str]:
@@ -146,9 +160,16 @@ class Sheet:
         return f"{self.mart}.csv and {self.mart}.parquet" if self.mart else "the CSV and Parquet files"
 
 
-def _query(conn: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tuple]]:
+def _query(conn: duckdb.DuckDBPyConnection, sql: str, limits: Limits, table: str) -> tuple[list[str], list[tuple], int]:
+    """The query's columns, its first rows (no more than a sheet shows: a million rows are never
+    fetched into Python to keep fifty thousand) and how many rows it has: as many as `table`, of
+    which the query lists one row each, counted by DuckDB."""
     cursor = conn.execute(sql)
-    return [d[0] for d in cursor.description], cursor.fetchall()
+    header, rows = [d[0] for d in cursor.description], cursor.fetchmany(limits.rows)
+    if len(rows) < limits.rows:
+        return header, rows, len(rows)
+    (total,) = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return header, rows, total
 
 
 # What the sheets that are not a mart hold, column by column.
@@ -201,12 +222,18 @@ def _number(value: object) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def _estimates_sheet(conn: duckdb.DuckDBPyConnection) -> Sheet:
+def _estimates_sheet(conn: duckdb.DuckDBPyConnection, limits: Limits) -> Sheet:
     """The country estimates by country name, each with links to its first sources."""
     table = MARTS_BY_NAME["country_estimates"]
-    header, rows = _query(conn, ordered_select(conn, table, order=("country", "iso3")))
-    urls = dict(conn.execute("SELECT source_id, url FROM marts.sources").fetchall())
+    query = ordered_select(conn, table, order=("country", "iso3"), limit=limits.rows)
+    header, rows, total = _query(conn, query, limits, table.qualified)
     ids = [str(row[header.index("source_ids")] or "").split(";") for row in rows]
+    linked_ids = sorted({i for row_ids in ids for i in [i for i in row_ids if i][:MAX_SOURCE_LINKS]})
+    urls = dict(
+        conn.execute(
+            "SELECT source_id, url FROM marts.sources WHERE list_contains(?, source_id)", [linked_ids]
+        ).fetchall()
+    )
     n_links = min(MAX_SOURCE_LINKS, max((len([i for i in row if i]) for row in ids), default=0))
     links = [f"source_{n}" for n in range(1, n_links + 1)]
     linked = [
@@ -221,27 +248,53 @@ def _estimates_sheet(conn: duckdb.DuckDBPyConnection) -> Sheet:
     }
     shown_as = {c: f"Source {n}" for n, c in enumerate(links, start=1)}
     return Sheet(
-        "Country estimates", [*header, *links], linked, mart="country_estimates", added=added, shown_as=shown_as
+        "Country estimates",
+        [*header, *links],
+        linked,
+        mart="country_estimates",
+        added=added,
+        shown_as=shown_as,
+        total=total,
     )
 
 
-def mart_sheets(conn: duckdb.DuckDBPyConnection) -> list[Sheet]:
-    sources_header, sources = _query(conn, read_sql("reports_sources"))
-    evidence_header, evidence = _query(conn, ordered_select(conn, MARTS_BY_NAME["estimate_evidence"]))
+def mart_sheets(conn: duckdb.DuckDBPyConnection, limits: Limits | None = None) -> list[Sheet]:
+    """The data sheets, each holding no more rows than `limits` lets it show, and knowing how many the table has."""
+    limits = limits or LIMITS
+    # reports_sources.sql lists each source once
+    sources_header, sources, n_sources = _query(conn, read_sql("reports_sources"), limits, "marts.sources")
+    evidence = MARTS_BY_NAME["estimate_evidence"]
+    evidence_header, evidence_rows, n_evidence = _query(
+        conn, ordered_select(conn, evidence, limit=limits.rows), limits, evidence.qualified
+    )
     return [
         # reports_sources.sql adds one column to marts.sources
         Sheet(
-            "Sources", sources_header, sources, url_column="url", mart="sources", added={"figures": FIGURES_DESCRIPTION}
+            "Sources",
+            sources_header,
+            sources,
+            url_column="url",
+            mart="sources",
+            added={"figures": FIGURES_DESCRIPTION},
+            total=n_sources,
         ),
-        _estimates_sheet(conn),
-        Sheet("Evidence", evidence_header, evidence, url_column="source_url", mart="estimate_evidence"),
+        _estimates_sheet(conn, limits),
+        Sheet(
+            "Evidence",
+            evidence_header,
+            evidence_rows,
+            url_column="source_url",
+            mart="estimate_evidence",
+            total=n_evidence,
+        ),
         _entries_sheet(conn),
     ]
 
 
 def sheets(conn: duckdb.DuckDBPyConnection, inputs_digest: str, limits: Limits | None = None) -> list[Sheet]:
     """Every sheet, as written: the data sheets within the limits, then Columns and About (which lists the cuts)."""
-    data, cuts = within_limits(mart_sheets(conn), limits or EXCEL)
+    limits = limits or LIMITS
+    data, cuts = within_limits(mart_sheets(conn, limits), limits)
     return [*data, columns_sheet(data), about_sheet(edition(conn), inputs_digest, cuts)]
 
 
@@ -269,19 +322,20 @@ def about_sheet(named: about.Edition, inputs_digest: str, cuts: Sequence[Cut]) -
     return Sheet("About", list(ABOUT_SHEET), rows, wrap=True, described=ABOUT_SHEET)
 
 
-# --- Excel's limits ---------------------------------------------------------------------
+# --- the limits -------------------------------------------------------------------------
 
 
-def within_limits(data: Sequence[Sheet], limits: Limits = EXCEL) -> tuple[list[Sheet], list[Cut]]:
-    """Each sheet cut to what Excel holds, by the rule of LIMITS_RULE, and what was cut."""
+def within_limits(data: Sequence[Sheet], limits: Limits = LIMITS) -> tuple[list[Sheet], list[Cut]]:
+    """Each sheet cut to what it may hold, by the rule of LIMITS_RULE, and what was cut."""
     fitted, cuts = [], []
     for sheet in data:
         rows = sheet.rows
-        if len(rows) > limits.rows:
+        total = len(rows) if sheet.total is None else sheet.total
+        if total > limits.rows:
             # the last row the sheet may hold says what is left out and where it is
             kept = limits.rows - 1
-            left = len(rows) - kept
-            cuts.append(Cut(sheet.name, "rows", left, len(rows), sheet.full_table))
+            left = total - kept
+            cuts.append(Cut(sheet.name, "rows", left, total, sheet.full_table))
             rows = rows[:kept]
             sheet = replace(sheet, left_out=left)
         cut_cells = 0
@@ -296,7 +350,7 @@ def within_limits(data: Sequence[Sheet], limits: Limits = EXCEL) -> tuple[list[S
         links = _link_count(sheet, cut_rows)
         if links > limits.links:
             cuts.append(Cut(sheet.name, "links", links - limits.links))
-        fitted.append(replace(sheet, rows=cut_rows))
+        fitted.append(replace(sheet, rows=cut_rows, total=None))
     return fitted, cuts
 
 
@@ -339,28 +393,41 @@ def _display(value: object) -> str:
     return str(value)
 
 
+# Characters that may be wide: no character below U+0378 is (Latin, Greek, most punctuation are
+# not looked up one by one).
+_MAYBE_WIDE = re.compile("[^\x00-\u0377]")
+
+
 def _text_width(text: str) -> int:
     """Columns the text takes in one line: wide (CJK) characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    if text.isascii():  # most cells
+        return len(text)
+    return len(text) + sum(1 for ch in _MAYBE_WIDE.findall(text) if unicodedata.east_asian_width(ch) in "WF")
 
 
-def _widths(sheet: Sheet) -> list[int]:
+def _longest(sheet: Sheet) -> list[int]:
+    """Each column's widest cell, in characters on one line."""
+    return [max((_text_width(_display(row[col])) for row in sheet.rows), default=0) for col in range(len(sheet.header))]
+
+
+def _widths(sheet: Sheet, longest: Sequence[int]) -> list[int]:
     widths = []
-    for number, name in enumerate(sheet.shown_header):
-        longest = max([_text_width(w) for w in name.split()] + [len(name) // 2 + 1])
-        longest = max([longest, *(_text_width(_display(row[number])) for row in sheet.rows)])
-        widths.append(max(MIN_WIDTH, min(MAX_WIDTH, longest + 2)))
+    for name, cells in zip(sheet.shown_header, longest):
+        header = max([_text_width(w) for w in name.split()] + [len(name) // 2 + 1])
+        widths.append(max(MIN_WIDTH, min(MAX_WIDTH, max(header, cells) + 2)))
     if sheet.wrap:
         widths[-1] = TEXT_WIDTH
     return widths
 
 
-def lines_needed(text: str, width: int) -> int:
+def lines_needed(text: str, width: int, most: int | None = None) -> int:
     """Lines a wrapped cell of `width` characters needs for `text`: words are wrapped greedily, a
     word longer than the line broken, each paragraph on its own line (what Excel and LibreOffice do
-    for 11-point text, within a line or so)."""
+    for 11-point text, within a line or so). Counting stops past `most` lines."""
     # a column's width counts digits; text averages a little narrower (CHARS_PER_UNIT)
     usable = max(1, int(width * CHARS_PER_UNIT) - 1)
+    if "\n" not in text and _text_width(text) <= usable:  # fits on one line: most cells
+        return 1
     lines = 0
     for paragraph in text.split("\n"):
         line, count = 0, 1
@@ -373,13 +440,15 @@ def lines_needed(text: str, width: int) -> int:
                 line = (line + size) % usable or usable
             else:
                 line = line + (1 if line else 0) + size
+            if most is not None and lines + count > most:
+                return lines + count
         lines += count
     return lines
 
 
 def row_height(row: Sequence[object], widths: Sequence[int]) -> float | None:
     """Points a row needs for its wrapped text; None when one line does."""
-    lines = max((lines_needed(_display(v), w) for v, w in zip(row, widths)), default=1)
+    lines = max((lines_needed(_display(v), w, MAX_LINES) for v, w in zip(row, widths)), default=1)
     return None if lines <= 1 else min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT)
 
 
@@ -486,11 +555,11 @@ def _print_setup(worksheet, sheet: Sheet, credit: str) -> None:
 def write_sheet(workbook, sheet: Sheet, formats: _Formats, credit: str, limits: Limits) -> None:
     worksheet = workbook.add_worksheet(sheet.name)
     links = 0
-    widths = _widths(sheet)
+    longest = _longest(sheet)
+    widths = _widths(sheet, longest)
     wrapped = [sheet.wrap and col == len(widths) - 1 for col in range(len(widths))]
     for col, width in enumerate(widths):
-        longest = max((_text_width(_display(row[col])) for row in sheet.rows), default=0)
-        wrapped[col] = wrapped[col] or longest + 2 > width
+        wrapped[col] = wrapped[col] or longest[col] + 2 > width
         _ok(worksheet.set_column(col, col, width), sheet.name, f"column {col + 1}")
     wrapped_cols = [col for col, wrap in enumerate(wrapped) if wrap]
     for col, name in enumerate(sheet.shown_header):
@@ -518,11 +587,12 @@ def write_sheet(workbook, sheet: Sheet, formats: _Formats, credit: str, limits: 
 @dataclass(frozen=True)
 class Written:
     path: Path
-    cuts: list[str]  # what Excel's limits took out, as warnings (none: nothing)
+    cuts: list[str]  # what the limits took out, as warnings (none: nothing)
+    sheets: list[Sheet]  # as written: what datapackage.json describes
 
 
 def write_workbook(
-    path: Path, all_sheets: Sequence[Sheet], properties: Mapping[str, object], credit: str, limits: Limits = EXCEL
+    path: Path, all_sheets: Sequence[Sheet], properties: Mapping[str, object], credit: str, limits: Limits = LIMITS
 ) -> Path:
     """The sheets as written by `sheets` (already within `limits`) into `path`, every write checked."""
     with written_in_one_step(path) as tmp:
@@ -543,8 +613,8 @@ def write_reports(
     named: about.Edition,
     limits: Limits | None = None,
 ) -> Written:
-    limits = limits or EXCEL  # read when called: a test may lower the limits of a whole build
-    data, cuts = within_limits(mart_sheets(conn), limits)
+    limits = limits or LIMITS  # read when called: a test may lower the limits of a whole build
+    data, cuts = within_limits(mart_sheets(conn, limits), limits)
     properties = {
         "title": about.DATA_TITLE,
         "subject": "The list of reports behind the estimates of North Korean workers abroad",
@@ -556,4 +626,4 @@ def write_reports(
     }
     all_sheets = [*data, columns_sheet(data), about_sheet(named, inputs_digest, cuts)]
     write_workbook(path, all_sheets, properties, named.credit, limits)
-    return Written(path, [str(c) for c in cuts])
+    return Written(path, [str(c) for c in cuts], all_sheets)

@@ -21,7 +21,7 @@ def test_nothing_is_cut_from_the_shipped_spreadsheet(shipped_build):
 
 
 def test_a_sheet_over_the_row_limit_is_cut_stated_and_warned(tmp_path, monkeypatch):
-    monkeypatch.setattr(reports_xlsx, "EXCEL", reports_xlsx.Limits(rows=50))
+    monkeypatch.setattr(reports_xlsx, "LIMITS", reports_xlsx.Limits(rows=50))
     build = run_build(copy_raw(tmp_path / "raw"), tmp_path / "warehouse")
     assert build.success  # a warning, not a block
     evaluation = _evaluation(build)

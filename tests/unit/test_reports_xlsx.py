@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
 import openpyxl
 import pytest
 
@@ -13,7 +14,9 @@ from nk_pipeline.data import about, reports_xlsx
 from nk_pipeline.data.columns import HEADERS
 from nk_pipeline.data.reports_xlsx import (
     CUT_MARK,
+    LIMITS,
     LIMITS_RULE,
+    SHEET_ROWS,
     Limits,
     Link,
     Sheet,
@@ -166,3 +169,53 @@ def test_the_about_sheet_credits_the_release_without_table_names_or_paths():
     text = " ".join(str(v) for row in sheet.rows for v in row)
     assert EDITION.credit in text and about.DATA_LICENCE["path"] in text
     assert "marts." not in text and "nk_pipeline/" not in text and "raw/" not in text
+
+
+def test_the_row_limit_is_far_below_excels_and_stated_on_the_about_sheet():
+    assert LIMITS.rows + 1 == SHEET_ROWS <= 1_048_576 // 10
+    assert f"at most {SHEET_ROWS:,} rows" in LIMITS_RULE
+    assert ("Limits", LIMITS_RULE) in about_sheet(EDITION, "f" * 64, []).rows
+
+
+def test_a_sheet_query_fetches_no_more_rows_than_the_sheet_shows_and_counts_the_rest_in_sql():
+    conn = duckdb.connect()
+    conn.execute("CREATE TABLE t AS SELECT range AS n FROM range(100000)")
+    limits = Limits(rows=10)
+    header, rows, total = reports_xlsx._query(conn, "SELECT n FROM t ORDER BY n DESC", limits, "t")
+    assert header == ["n"] and [r[0] for r in rows] == list(range(99999, 99989, -1)) and total == 100_000
+    # a table within the limit is fetched whole, and its rows are its count
+    _, rows, total = reports_xlsx._query(conn, "SELECT n FROM t WHERE n < 4 ORDER BY n", limits, "t")
+    assert [r[0] for r in rows] == [0, 1, 2, 3] and total == 4
+
+
+def test_a_sheet_holding_only_its_first_rows_is_cut_by_its_full_count(tmp_path):
+    """What _query returns: the first rows and the table's count; the cut and the note use the count."""
+    limits = Limits(rows=10)
+    rows = [[f"country {n:03}", "t", None] for n in range(limits.rows)]
+    sheet = Sheet("Evidence", ["country", "text", "url"], rows, described=DESCRIBED, total=1_000_000)
+    workbook, cuts = _write(tmp_path, [sheet], limits)
+    values = [r[0].value for r in workbook["Evidence"].iter_rows(min_row=2)]
+    assert values[:-1] == [f"country {n:03}" for n in range(9)]
+    assert values[-1].startswith("999,991 more rows are not in this spreadsheet")
+    assert [(c.what, c.count, c.total) for c in cuts] == [("rows", 999_991, 1_000_000)]
+    assert "the first 9 of 1,000,000 rows" in _about(workbook)["Cut from this spreadsheet"]
+
+
+def test_one_line_cells_and_ascii_widths_are_measured_as_before():
+    width = 10  # 10 usable characters
+    assert lines_needed("a" * 10, width) == 1 and lines_needed("a" * 11, width) == 2
+    assert lines_needed("aaaa bbbbb", width) == 1 and lines_needed("aaaa bbbbbb", width) == 2
+    assert lines_needed("ab\ncd", width) == 2  # a line break: two lines, however short
+    assert lines_needed("朝" * 5, width) == 1 and lines_needed("朝" * 5 + "a", width) == 2  # two columns each
+    assert reports_xlsx._text_width("abc") == 3 and reports_xlsx._text_width("a朝") == 3
+    assert reports_xlsx._text_width("é 30–50 …") == 9 and reports_xlsx._text_width("Ｐｙ ω") == 6
+
+
+def test_counting_lines_stops_past_the_tallest_row():
+    text = " ".join(["word"] * 10_000)
+    assert lines_needed(text, 10, most=3) == 4 and lines_needed(text, 10) > 1_000
+    assert lines_needed("a\nb", 10, most=3) == 2  # within the bound: the count itself
+    assert row_height([text], [10]) == reports_xlsx.MAX_ROW_HEIGHT
+    assert (
+        row_height(["\n".join("x" * reports_xlsx.MAX_LINES)], [10]) == reports_xlsx.MAX_LINES * reports_xlsx.LINE_HEIGHT
+    )
