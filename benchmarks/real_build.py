@@ -2,8 +2,9 @@
 beside validation and marts alone (`benchmarks/plain.py --no-maps`) at the same size.
 
 Each case is one cold build and one cold plain run in fresh folders; the build's peak is the
-sampled resident memory of its whole process tree. Two builds of the same folder at the smallest
-size are compared byte for byte (map and data files), as the README promises identical outputs.
+sampled resident memory of its whole process tree. At every size a second build of the same folder
+is compared with the first byte for byte (map and data files), as the README promises identical
+outputs.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def measure(workdir: Path, cases=CASES, identical_check: bool = True) -> dict:
     from benchmarks.__main__ import child_env, cold_build, plain
     from benchmarks.synthetic import source_count, write_raw
 
-    results, identical = [], None
+    results, identical = [], []
     for observations, sources in cases:
         raw_dir = write_raw(workdir / f"real-raw-{observations}-{sources}", observations, n_sources=sources)
         root = Path(tempfile.mkdtemp(prefix="real-build-", dir=workdir))
@@ -90,17 +91,20 @@ def measure(workdir: Path, cases=CASES, identical_check: bool = True) -> dict:
         sizes = {name: (warehouse / name).stat().st_size for name in SIZES if (warehouse / name).exists()}
         total = sum(p.stat().st_size for p in warehouse.rglob("*") if p.is_file())
         page = page_parts(warehouse / "map" / "index.html")
-        if identical_check and identical is None:
+        if identical_check:
             again = Path(tempfile.mkdtemp(prefix="real-again-", dir=workdir))
             cold_build(again, child_env(again, raw_dir))
             first, second = _outputs(warehouse), _outputs(again / "warehouse")
-            identical = {
-                "observations": observations,
-                "files": len(first),
-                "differing": sorted(
-                    name for name in first.keys() | second.keys() if first.get(name) != second.get(name)
-                ),
-            }
+            identical.append(
+                {
+                    "observations": observations,
+                    "sources": sources,
+                    "files": len(first),
+                    "differing": sorted(
+                        name for name in first.keys() | second.keys() if first.get(name) != second.get(name)
+                    ),
+                }
+            )
             shutil.rmtree(again, ignore_errors=True)
         shutil.rmtree(root, ignore_errors=True)
         plain_root = Path(tempfile.mkdtemp(prefix="real-plain-", dir=workdir))
@@ -143,6 +147,11 @@ def load(path: Path) -> dict:
     return result
 
 
+def _size(case: dict) -> str:
+    sources = case.get("sources")
+    return f"{case['observations']:,}" + (f" ({sources:,} sources)" if sources else "")
+
+
 def _verdict(ok: bool | None) -> str:
     return "n/a" if ok is None else "PASS" if ok else "**MISS**"
 
@@ -178,7 +187,10 @@ def section(result: dict) -> list[str]:
     worst = max(growth, key=lambda g: g[0] / g[1]) if growth else None
     page = max(c.sizes.get("map/index.html", 0) for c in cases)
     geojson = max(c.sizes.get("map/countries.geojson", 0) for c in cases)
-    identical = result.get("identical")
+    identical = result.get("identical") or []
+    if isinstance(identical, dict):  # saved by an earlier version: the smallest size only
+        identical = [identical]
+    differing = [f"{i['observations']:,}: {', '.join(i['differing'])}" for i in identical if i["differing"]]
     out += _table(
         ["target", "measured", "result"],
         [
@@ -210,14 +222,16 @@ def section(result: dict) -> list[str]:
                 _verdict(page <= PAGE_BYTES),
             ],
             [
-                "two builds of the same inputs give the same bytes (every map and data file)",
+                "two builds of the same inputs give the same bytes (every map and data file), at every size",
                 (
-                    f"{identical['files']} files at {identical['observations']:,} observations, "
-                    + (f"differing: {', '.join(identical['differing'])}" if identical["differing"] else "all identical")
+                    f"{max(i['files'] for i in identical)} files at "
+                    + ", ".join(_size(i) for i in identical)
+                    + " observations: "
+                    + ("differing at " + "; ".join(differing) if differing else "all identical")
                 )
                 if identical
                 else "not measured",
-                _verdict(not identical["differing"] if identical else None),
+                _verdict(not differing if identical else None),
             ],
         ],
     )
