@@ -1,6 +1,6 @@
 """What the data is, its caveats, its terms and how to credit it: the wording every published file reuses.
 
-README.md says the same words (tests/test_about.py holds the two together); the map page, the
+README.md says the same words (tests/unit/test_about.py holds the two together); the map page, the
 PNGs' credit line, the spreadsheet's About sheet, datapackage.json and CITATION.cff read them from
 here. The edition (version and date) is computed from the inputs by data.release.edition.
 """

@@ -41,7 +41,7 @@ def ordered_select(
         f"{safe_text_sql(ident(c))} AS {ident(c)}" if safe_text and t == "VARCHAR" else ident(c)
         for c, t in columns_of(conn, table)
     ]
-    # by the key; a mart whose key is not declared yet (tests/test_release_unit.py flags it) by every
+    # by the key; a mart whose key is not declared yet (tests/unit/test_release_unit.py flags it) by every
     # column, which is as reproducible
     keys = order or table.primary_key or [c for c, _ in columns_of(conn, table)]
     order = ", ".join(f"{ident(c)} NULLS FIRST" for c in keys)

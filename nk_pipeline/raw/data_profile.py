@@ -1,7 +1,7 @@
 """The data profile of raw/README.md: what the curated inputs hold, counted from the files.
 
 Two blocks of raw/README.md are generated, each between its markers, so that the profile can
-never drift from the data unnoticed (tests/test_data_profile.py recomputes both):
+never drift from the data unnoticed (tests/unit/test_data_profile.py recomputes both):
 
 - `raw`: sources per kind, observations per year and measure, places by the evidence the raw
   files hold, and the lead verdicts (counted from the leads table, also in raw/README.md);

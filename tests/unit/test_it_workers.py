@@ -1,7 +1,7 @@
 """Issue 21: IT workers are their own evidence, and the research queue, on hand-made inputs whose
 answers are worked out here (fast tier).
 
-The inputs are tests/handmade_present (the series runs to 2024; see tests/test_present.py) plus:
+The inputs are tests/handmade_present (the series runs to 2024; see tests/unit/test_present.py) plus:
 
 - Russia: the MSMT-like 1,000–1,500 IT workers in 2024. Russia's 2024 labour estimate is what
   it was without them, 12,000–15,000 (two origins), and its row notes the IT workers.

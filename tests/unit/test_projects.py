@@ -55,7 +55,7 @@ def test_a_country_known_only_by_projects_is_labelled_as_such(project_build):
 
 def test_a_project_changes_nothing_where_workers_are_counted(project_build):
     (russia,) = rows(project_build, "SELECT * FROM marts.country_years WHERE iso3 = 'RUS' AND year = 2019")
-    # the hand-made figures of tests/test_reconciliation.py, untouched by the project row
+    # the hand-made figures of tests/unit/test_reconciliation.py, untouched by the project row
     assert (russia["workers_low"], russia["workers_high"], russia["label"]) == (10000, 30000, "10,000–30,000 (2019)")
     (latest,) = rows(project_build, "SELECT label FROM marts.country_estimates WHERE iso3 = 'RUS'")
     assert latest["label"] == "5,000–12,000 (2020)"
