@@ -14,7 +14,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -107,15 +106,12 @@ def test_a_fifty_megabyte_title_is_refused_with_a_preview_and_a_small_history(pu
     set_cell(raw / "sources.csv", 4, "title", "T" * 50 * 2**20)
     _, home = published
     history_before = folder_bytes(home)
-    started = time.perf_counter()
     report = refused(raw, published)
-    elapsed = time.perf_counter() - started
     assert "sources.csv:4: column 'title'" in report and "(52,428,800 characters)" in report
     assert "longer than the 500 characters a cell of title may hold" in report
     assert len(report) < 20_000, "the report quotes a preview, not the value"
     grown = folder_bytes(home) - history_before
     assert grown < 5 * 2**20, f"the run history grew by {grown:,} bytes"
-    assert elapsed < 300
 
 
 def test_control_characters_in_a_header_and_a_url_are_shown_as_escapes(published, tmp_path):
