@@ -1,8 +1,5 @@
-"""Issue 14 item 8: the data profile in raw/README.md matches the data.
-
-The raw block is recomputed from raw/ (tests/unit); the places per status need a build of the
-shipped data (tests/build). Regenerate both with `uv run python -m nk_pipeline.raw.data_profile --warehouse …`.
-"""
+"""The places per status in raw/README.md's data profile match a build of the shipped data
+(tests/unit/test_data_profile.py checks the rest of the profile)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""One run at a time per build folder: a second run waits for the first, a stuck holder is named."""
+"""A build that cannot get the build folder fails clearly and publishes nothing (the lock itself:
+tests/unit/test_build_lock.py)."""
 
 from __future__ import annotations
 

@@ -1,12 +1,5 @@
-"""Beyond one database server: the Kubernetes and Celery settings of docs/operating.md load.
-
-No cluster or broker runs here, so nothing is executed on them. What can be checked is what a
-deployment would trip over first: with dagster-k8s and dagster-celery installed (as the
-deployment's image would have them, here layered over the project's environment by `uv run
---with`), `dagster definitions validate` accepts the definitions under NK_EXECUTOR=k8s and
-NK_EXECUTOR=celery, the jobs then carry that executor, and deploy/k8s-run-launcher.yaml
-appended to deploy/dagster.yaml is a valid instance configuration for K8sRunLauncher.
-"""
+"""The Kubernetes and Celery executors' settings validate with their packages installed
+(tests/graph/test_deploy_executors.py holds the rest)."""
 
 from __future__ import annotations
 

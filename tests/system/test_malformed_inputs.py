@@ -1,9 +1,6 @@
-"""Issue 3: every malformed input in tests/malformed/ is refused with a message naming file, line,
-column and rule, and the published warehouse stays byte-identical; accepted quirks build.
-
-Each case folder holds replacement raw files (one mistake or quirk each); the rest of the
-inputs are the shipped ones.
-"""
+"""The malformed corpus through real builds: each case refused with the published warehouse
+unchanged, failures as asset check results, the accepted quirks building together (the
+validator's own messages: tests/unit/test_malformed_inputs.py)."""
 
 from __future__ import annotations
 

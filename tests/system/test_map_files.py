@@ -1,4 +1,5 @@
-"""The files under warehouse/map/: valid for the tools that read them, complete, small, reproducible."""
+"""A missing shape fails the blocking check and stops the publish, in a build of its own
+(the files themselves: tests/build/test_map_files.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The schedule, the raw-folder sensor and the executor, evaluated without a daemon."""
+"""The multiprocess executor builds and publishes everything (the sensor, schedule and executor
+settings: tests/graph/test_orchestration.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The files under warehouse/map/: valid for the tools that read them, complete, small, reproducible."""
+"""Map-file helpers without a build: a country without a shape, the antimeridian cut, the classes
+(the files themselves: tests/build/test_map_files.py)."""
 
 from __future__ import annotations
 

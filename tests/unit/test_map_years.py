@@ -1,8 +1,4 @@
-"""Issue 12: the map files that move through time, read as their users read them.
-
-country_years.csv (the long table for Datawrapper or Flourish), map_years.png (small multiples
-for print) and the year data embedded in index.html, each against marts.country_years.
-"""
+"""The year scene and the formula rule without a build (the files: tests/build/test_map_years.py)."""
 
 from __future__ import annotations
 
