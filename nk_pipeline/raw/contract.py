@@ -93,9 +93,11 @@ MAX_REFERENCE_BYTES = 64 * 2**20
 # Characters (Unicode code points) a cell may hold. A name, a slug or a term is short; a title,
 # an origin or a paraphrase of at most 15 words is a sentence; a note, a reason or a lead's
 # description is a paragraph; a URL is what browsers and sitemaps accept (2,048). The longest
-# shipped cells: a title 136, a note 385, a URL 191, a reason 186.
+# shipped cells: a title 136, a note 385, a URL 191, a reason 186, a source id 38. A source id is
+# written in every map file beside each figure, so it is held to a slug's length.
 MAX_CHARS = 200  # any column not named below
 MAX_CHARS_BY_COLUMN = {
+    "source_id": 80,
     "title": 500,
     "title_en": 500,
     "publisher": 500,
