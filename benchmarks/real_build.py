@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.measure import Measured
+from nk_pipeline.map.map_features import GEOJSON_BYTES
 from nk_pipeline.map.map_outputs import LISTED
+from nk_pipeline.map.render_html import PAGE_BYTES
 
 SECTION = "## The real build at scale (issue 24)"
 CASES = ((10_000, None), (100_000, None), (100_000, 100_000), (1_000_000, None))  # observations, sources
@@ -25,8 +27,6 @@ SMOKE_CASES = ((1_000, None),)
 BUILD_MEMORY_MIB = 2048.0
 BUILD_RATIO = 3.0  # the 10^6 build within this many times validation and marts alone
 GROWTH_ALLOWANCE = 1.2  # as report.GROWTH_ALLOWANCE: timing noise on a shared machine
-PAGE_BYTES = 1_000_000
-GEOJSON_BYTES = 300_000
 SIZES = (
     "map/countries.geojson",
     "map/index.html",

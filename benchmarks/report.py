@@ -8,6 +8,7 @@ from benchmarks import profile_build, real_build
 from benchmarks.measure import median
 from benchmarks.timeseries import SECTION as TIMESERIES_SECTION
 from benchmarks.timeseries import section as timeseries_section
+from nk_pipeline.map.map_features import GEOJSON_BYTES
 
 BUILD_SECONDS = 10.0
 BUILD_RATIO = 2.0
@@ -19,7 +20,6 @@ SCALE_SECONDS = 15.0
 SCALE_MEMORY_MIB = 2048.0
 GROWTH_ALLOWANCE = 1.2  # 10× the rows may take 12× the time: timing noise on a shared machine
 QUERY_MS = 20.0
-GEOJSON_BYTES = 300_000
 
 SECTIONS = (
     "## Targets",

@@ -22,8 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from nk_pipeline.raw import contract
-from nk_pipeline.raw.schemas import MAX_EVIDENCE_WORDS
+from nk_pipeline.raw import contract, countries
+from nk_pipeline.raw.schemas import EARLIEST_YEAR, MAX_EVIDENCE_WORDS
+from nk_pipeline.staging import boundaries
 
 SHIPPED_RAW = Path(__file__).resolve().parent.parent / "raw"
 
@@ -55,6 +56,14 @@ def country_names(raw_dir: Path = SHIPPED_RAW) -> list[str]:
         with (raw_dir / raw_file.filename).open(encoding="utf-8", newline="") as handle:
             names.update(row["country"] for row in csv.DictReader(handle))
     return sorted(names)
+
+
+def every_country_name(raw_dir: Path = SHIPPED_RAW) -> list[str]:
+    """Every country the shipped boundaries draw, by a name the validator resolves back to it (North
+    Korea aside): the most places a folder can name, for the map's and the page's worst case."""
+    shapes = boundaries.load_boundaries(raw_dir / contract.BOUNDARIES.path)
+    names = (countries.display_name(iso3) for iso3 in shapes["iso3"] if iso3 != "PRK")
+    return sorted({name for name in names if countries.to_iso3(name) in set(shapes["iso3"])})
 
 
 def _phrases(rng: np.random.Generator, count: int, max_words: int) -> np.ndarray:
@@ -117,14 +126,16 @@ def sources(rng: np.random.Generator, count: int) -> pd.DataFrame:
     )
 
 
-def country_estimates(rng: np.random.Generator, count: int, source_ids: np.ndarray, names: list[str]) -> pd.DataFrame:
+def country_estimates(
+    rng: np.random.Generator, count: int, source_ids: np.ndarray, names: list[str], first_year: int = FIRST_YEAR
+) -> pd.DataFrame:
     # draw extra rows so that dropping duplicate keys still leaves `count`
     draw = int(count * 1.1) + 100
     country = rng.choice(np.array(names, dtype=object), size=draw, p=_zipf_weights(len(names), rng))
     source = rng.choice(source_ids, size=draw)
     measures = np.array(list(MEASURE_WEIGHTS), dtype=object)
     measure = rng.choice(measures, size=draw, p=list(MEASURE_WEIGHTS.values()))
-    year = rng.integers(FIRST_YEAR, LAST_YEAR + 1, size=draw)
+    year = rng.integers(first_year, LAST_YEAR + 1, size=draw)
     year_blank = rng.random(draw) < 0.1
     low = rng.integers(0, 60_000, size=draw)
     high = low + rng.integers(0, 40_000, size=draw)
@@ -272,23 +283,29 @@ def source_count(observations: int) -> int:
     return int(np.clip(observations // 100, 50, 20_000))
 
 
-def write_raw(folder: Path, observations: int, seed: int = 2397, n_sources: int | None = None) -> Path:
+def write_raw(
+    folder: Path, observations: int, seed: int = 2397, n_sources: int | None = None, every_country: bool = False
+) -> Path:
     """A raw folder with `observations` rows in country_estimates.csv and the other files scaled
     to it, citing `n_sources` sources (by default `source_count(observations)`), with the shipped
-    boundaries."""
+    boundaries; `every_country`: estimates for every country with a shape, in every year from the
+    earliest the contract accepts."""
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
     boundaries = folder / contract.BOUNDARIES.path
     boundaries.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(SHIPPED_RAW / contract.BOUNDARIES.path, boundaries)
-    names = country_names()
+    names = every_country_name() if every_country else country_names()
     source_frame = sources(rng, source_count(observations) if n_sources is None else n_sources)
     ids = source_frame["source_id"].to_numpy()
     _write(source_frame, folder / contract.SOURCES.filename)
     # every source repeats one of a third as many origins, so that windows count echoes once
     origin_of = {source_id: f"Origin {i % max(1, len(ids) // 3)}" for i, source_id in enumerate(ids)}
     _write(
-        _with_origin(country_estimates(rng, observations, ids, names), origin_of),
+        _with_origin(
+            country_estimates(rng, observations, ids, names, EARLIEST_YEAR if every_country else FIRST_YEAR),
+            origin_of,
+        ),
         folder / contract.COUNTRY_ESTIMATES.filename,
     )
     _write(
@@ -321,8 +338,11 @@ def main() -> None:
     parser.add_argument("observations", type=int)
     parser.add_argument("--seed", type=int, default=2397)
     parser.add_argument("--sources", type=int, default=None, help="distinct sources cited (default: scaled)")
+    parser.add_argument(
+        "--every-country", action="store_true", help="every country with a shape, every year from the earliest"
+    )
     args = parser.parse_args()
-    write_raw(args.folder, args.observations, args.seed, args.sources)
+    write_raw(args.folder, args.observations, args.seed, args.sources, args.every_country)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import base64
 import hashlib
 import html
 import json
+import math
 import re
 import string
 from collections import Counter
@@ -35,7 +36,7 @@ from nk_pipeline.data.about import CAVEATS, SPREADSHEET_NOTE, CurrentEvidence, c
 from nk_pipeline.data.release import DATAPACKAGE_JSON, FORMATS, REPORTS_XLSX, table_file
 from nk_pipeline.map import map_scene
 from nk_pipeline.marts import vocabulary
-from nk_pipeline.marts.catalog import MARTS
+from nk_pipeline.marts.catalog import MARTS, MARTS_BY_NAME
 from nk_pipeline.shared.publishing import written_in_one_step
 from nk_pipeline.shared.settings import DATA_DIR_NAME
 
@@ -58,8 +59,13 @@ YEAR_NOTE = (
     "Each year shows the estimate from the figures describing that year and the years just before, nothing later."
 )
 _URL = re.compile(r"^https?://", re.IGNORECASE)
-# The page's size must not grow with the reports (issue 24: index.html within 1 MB at every input
-# size). A tooltip lists the newest TIP_SOURCES sources and counts the rest (the table below the map
+# The page's size must not grow with the reports (issue 24: index.html within PAGE_BYTES at every
+# input size). The map and the text around it take what they take (bounded by the countries and by
+# the budgets below); the data the script redraws the map from gets the room left. Where a state
+# per country and year for every year would not fit, the page holds the latest years that do, and
+# says which earlier years are left out and where they are (_page_data).
+PAGE_BYTES = 1_000_000
+# A tooltip lists the newest TIP_SOURCES sources and counts the rest (the table below the map
 # lists up to map_outputs.LISTED): four fit a phone's screen beside the chart.
 TIP_SOURCES = 4
 # A tooltip names at most this many origins of a figure (who first said it), or reports of workers
@@ -120,32 +126,57 @@ def html_document(
         f"default-src 'none'; script-src '{_sha256(script)}'; style-src '{_sha256(style)}'; "
         "img-src 'none'; base-uri 'none'; form-action 'none'"
     )
-    data = _page_data(scene, years, by_id)
     now = current_evidence(rows, sources)
+    page = {
+        "policy": policy,
+        "title": TITLE,
+        "lede": LEDE,
+        "style": Markup(style),
+        "script": Markup(script),
+        "year_note": YEAR_NOTE,
+        "svg": _svg(scene),
+        "legend_items": _legend(scene, years),
+        "caveat_items": CAVEATS,
+        "entry_blocks": _entries(entries, by_id),
+        "table_rows": _table(rows, by_id),
+        "files": _files(),
+        "tables": _tables(),
+        "spreadsheet_note": SPREADSHEET_NOTE,
+        "now": now,
+        "credit": named.credit if named else None,
+        "licence_note": about.LICENCE_NOTE,
+        "publisher": about.PUBLISHER,
+    }
+    every_year = _years_shown(years)
+    # the page without its data, saying the most it could say of years left out: the data's room
+    shell = _render(page, now, every_year, every_year[:-1], "")
+    data, left_out = _page_data(scene, years, by_id, room=PAGE_BYTES - len(shell.encode("utf-8")))
+    return _render(page, now, data["years"], left_out, _script_json(data))
+
+
+def _render(page: dict[str, object], now: CurrentEvidence, years: list[int], left_out: list[int], data: str) -> str:
+    """The page, its year control holding `years` (the latest last), its note naming the years with
+    evidence `left_out` of the page's data."""
     return _template().render(
-        policy=policy,
-        title=TITLE,
-        lede=LEDE,
-        now_text=_now_text(now, data["latest"]),
-        style=Markup(style),
-        script=Markup(script),
-        data_json=Markup(_script_json(data)),
-        years=data["years"],
-        latest=data["latest"],
-        year_note=YEAR_NOTE,
-        svg=_svg(scene),
-        legend_items=_legend(scene, years),
-        caveat_items=CAVEATS,
-        entry_blocks=_entries(entries, by_id),
-        table_rows=_table(rows, by_id),
-        files=_files(),
-        tables=_tables(),
-        spreadsheet_note=SPREADSHEET_NOTE,
-        now=now,
-        credit=named.credit if named else None,
-        licence_note=about.LICENCE_NOTE,
-        publisher=about.PUBLISHER,
+        **page,
+        now_text=_now_text(now, years[-1]),
+        data_json=Markup(data),
+        years=years,
+        latest=years[-1],
+        left_out=_left_out(left_out) if left_out else None,
     )
+
+
+def _left_out(years: list[int]) -> dict[str, object]:
+    """What the year control's note says of the years with evidence the page leaves out, and the
+    file that holds every year."""
+    country_years = table_file(MARTS_BY_NAME["country_years"], "csv")
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+    which = f"the {len(years)} earlier ones, {span}, are" if len(years) > 1 else f"the earlier one, {span}, is"
+    return {
+        "text": f"{which} left out to keep the page within {PAGE_BYTES / 1e6:g} MB; every year is in",
+        "link": _download(country_years, country_years),
+    }
 
 
 def _status_properties() -> str:
@@ -557,16 +588,45 @@ _STATUS_CODES = {
 }
 
 
-def _page_data(scene: map_scene.MapScene, years: pd.DataFrame, by_id: Sources) -> dict[str, object]:
+def _years_shown(years: pd.DataFrame) -> list[int]:
+    """The years the year control stops at: those with evidence of their own, and the latest."""
+    shown = sorted(set(years.loc[years["reported_in_year"], "year"].astype(int)))
+    latest = int(years["year"].max())
+    return shown if latest in shown else [*shown, latest]
+
+
+def _page_data(
+    scene: map_scene.MapScene, years: pd.DataFrame, by_id: Sources, room: int
+) -> tuple[dict[str, object], list[int]]:
+    """The script's data (_page_data_from) within `room` bytes: every year if it fits, else the
+    latest years that fit, from a year with evidence on; and the years with evidence left out. The first try tells what each year costs (an estimate; the JSON as written decides)."""
+    shown = _years_shown(years)
+    first, unestimated = shown[0], 0
+    while True:
+        # a try that runs far past the room stops there: the years it did not reach cannot fit
+        data, spent = _page_data_from(scene, years[years["year"] >= first], by_id, give_up=2 * room)
+        if data is not None:
+            size = len(_script_json(data).encode("utf-8"))
+            if size <= room or first == shown[-1]:
+                break
+            unestimated = size - spent[min(spent)]  # what every year shares: the sources, names, keys
+        later = [y for y in shown if y > first]
+        first = next((y for y in later if spent.get(y, math.inf) + unestimated <= room), shown[-1])
+    return data, [y for y in shown if y < first]
+
+
+def _page_data_from(
+    scene: map_scene.MapScene, years: pd.DataFrame, by_id: Sources, give_up: float
+) -> tuple[dict[str, object] | None, dict[int, int]]:
     """Everything the script needs to redraw the map for any year, each text written once:
     every string once (`texts`; states refer to them by number), every source once, every distinct
     state of a country once (the years refer to it), and each country's series for its chart.
     The latest years are read first, so that if the names' budget runs out, it is the oldest
-    years' tooltips that count names instead of listing them."""
-    shown = sorted(set(years.loc[years["reported_in_year"], "year"].astype(int)))
-    latest = int(years["year"].max())
-    if latest not in shown:
-        shown.append(latest)
+    years' tooltips that count names instead of listing them. Beside it, the bytes the years from
+    each year to the latest take, about (their states, texts and series); past `give_up` of them,
+    no data, only the bytes counted so far."""
+    shown = _years_shown(years)
+    latest = shown[-1]
     every_year = list(range(min(shown), latest + 1))
     hosts = scene.hosts.set_index("iso3")
     yearly = years[years["iso3"].isin(hosts.index)].rename(columns={"country": "name"}).copy()
@@ -579,15 +639,23 @@ def _page_data(scene: map_scene.MapScene, years: pd.DataFrame, by_id: Sources) -
     by_year: dict[str, dict[int, int]] = {}
     keys: dict[str, dict[str, int]] = {}
     newest_first = yearly.sort_values(["year", "iso3"], ascending=[False, True], kind="stable")
+    spent: dict[int, int] = {}
+    total = 0
     for row in newest_first.to_dict("records"):
         iso3 = row["iso3"]
+        known = len(texts.items)
         state = _tooltip(row, by_id, sources, texts)
         key = json.dumps(state)
         country_keys = keys.setdefault(iso3, {})
         if key not in country_keys:
             country_keys[key] = len(states.setdefault(iso3, []))
             states[iso3].append(state)
+            total += len(key)
         by_year.setdefault(iso3, {})[int(row["year"])] = country_keys[key]
+        total += sum(len(t.encode("utf-8")) + 3 for t in texts.items[known:]) + SERIES_ROW_BYTES
+        spent[int(row["year"])] = total
+        if total > give_up:
+            return None, spent
     # the reports of workers sent home, for the charts: their names share the texts and the budget
     reports = {
         (r["iso3"], int(r["year"])): _chain_pieces(_text(r["repatriation_reports"]), texts)
@@ -625,7 +693,7 @@ def _page_data(scene: map_scene.MapScene, years: pd.DataFrame, by_id: Sources) -
             "series": series,
             "departures": departures,
         }
-    return {
+    data = {
         "years": shown,
         "first": every_year[0],
         "latest": latest,
@@ -636,6 +704,11 @@ def _page_data(scene: map_scene.MapScene, years: pd.DataFrame, by_id: Sources) -
         "sources": [[renumber[title], renumber[cite] if cite >= 0 else -1] for title, cite in sources.rows],
         "countries": countries,
     }
+    return data, spent
+
+
+# about what a country's year adds to its series and year index, as JSON
+SERIES_ROW_BYTES = 40
 
 
 # the fields of a state that hold texts' numbers (or pieces of them)

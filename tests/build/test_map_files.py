@@ -35,8 +35,6 @@ def _edition(build) -> Edition:
 
 SMALL_STATES = ("MLT", "SGP", "BHR", "QAT", "KWT")
 
-MAX_GEOJSON_BYTES = 300_000
-
 MAX_HTML_BYTES = 600_000  # issue 12: the page with every year stays at most 600 KB
 
 MAX_PNG_BYTES = 1_000_000
@@ -150,7 +148,7 @@ def test_points_lie_inside_their_country(shipped_build, geojson, expected_iso3):
 
 def test_files_stay_within_their_size_budget(shipped_build):
     folder = _map_dir(shipped_build)
-    assert (folder / "countries.geojson").stat().st_size <= MAX_GEOJSON_BYTES
+    assert (folder / "countries.geojson").stat().st_size <= map_features.GEOJSON_BYTES
     assert (folder / "index.html").stat().st_size <= MAX_HTML_BYTES
     assert (folder / "map.png").stat().st_size <= MAX_PNG_BYTES
     assert (folder / "points.geojson").stat().st_size <= 60_000

@@ -96,6 +96,10 @@ def test_index_html_carries_every_year_safely(shipped_build):
     )
     assert data["latest"] == mart["year"].max() and data["years"][-1] == data["latest"]
     assert set(data["years"]) <= evidence_years
+    # the shipped years fit the page's budget: none is left out, and the note says none is
+    assert data["first"] == mart["year"].min()
+    note = re.search(r'<p class="year-note" id="year-note">(.*?)</p>', page).group(1)
+    assert f"Years with evidence: {data['years'][0]}–{data['latest']};" in note and "left out" not in note
     for _, row in mart.iterrows():
         if row["status"] in map_scene.NOT_DRAWN:  # data, drawn as land
             assert row["iso3"] not in data["countries"]
