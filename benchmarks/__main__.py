@@ -289,9 +289,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--real-cases",
-        type=lambda s: tuple((int(o), int(n) if n else None) for o, _, n in (c.partition(":") for c in s.split(","))),
+        type=real_build.parse_cases,
         default=real_build.CASES,
-        help="observations[:sources],… for the real build at scale",
+        help="observations[:sources][:every],… for the real build at scale (every: every country, every year)",
     )
     args = parser.parse_args(argv)
     if args.smoke:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -22,8 +23,15 @@ from nk_pipeline.map.map_outputs import LISTED
 from nk_pipeline.map.render_html import PAGE_BYTES
 
 SECTION = "## The real build at scale (issue 24)"
-CASES = ((10_000, None), (100_000, None), (100_000, 100_000), (1_000_000, None))  # observations, sources
-SMOKE_CASES = ((1_000, None),)
+# observations, sources (None: scaled), every country with a shape in every year (the page's worst case)
+CASES = (
+    (10_000, None, False),
+    (100_000, None, False),
+    (100_000, 100_000, False),
+    (100_000, None, True),
+    (1_000_000, None, False),
+)
+SMOKE_CASES = ((1_000, None, False),)
 BUILD_MEMORY_MIB = 2048.0
 BUILD_RATIO = 3.0  # the 10^6 build within this many times validation and marts alone
 GROWTH_ALLOWANCE = 1.2  # as report.GROWTH_ALLOWANCE: timing noise on a shared machine
@@ -50,11 +58,13 @@ class Case:
     sizes: dict[str, int]
     warehouse_mb: float
     page: dict[str, int]  # what index.html is made of (page_parts)
+    every_country: bool = False  # every country with a shape, every year from the contract's earliest
 
 
 def page_parts(page_path: Path) -> dict[str, int]:
     """Bytes of index.html's map and of its embedded data, and how many countries, states (one per
-    country and year that differs from the year before) and sources the data holds."""
+    country and year that differs from the year before) and sources the data holds, the years it
+    spans and how many years with evidence its note says are left out."""
     page = page_path.read_text(encoding="utf-8")
     svg_start = page.index('<svg id="map"')
     data_start = page.index('id="map-data">') + len('id="map-data">')
@@ -66,7 +76,16 @@ def page_parts(page_path: Path) -> dict[str, int]:
         "countries": len(data["countries"]),
         "states": sum(len(c["states"]) for c in data["countries"].values()),
         "sources": len(data["sources"]),
+        "first_year": data["first"],
+        "latest": data["latest"],
+        "left_out": _left_out(page),
     }
+
+
+def _left_out(page: str) -> int:
+    """How many years with evidence the page's year note says it leaves out (render_html._left_out)."""
+    many = re.search(r"\(the (\d+) earlier ones, ", page)
+    return int(many.group(1)) if many else 1 if "(the earlier one, " in page else 0
 
 
 def _outputs(warehouse: Path) -> dict[str, bytes]:
@@ -83,8 +102,13 @@ def measure(workdir: Path, cases=CASES, identical_check: bool = True) -> dict:
     from benchmarks.synthetic import source_count, write_raw
 
     results, identical = [], []
-    for observations, sources in cases:
-        raw_dir = write_raw(workdir / f"real-raw-{observations}-{sources}", observations, n_sources=sources)
+    for observations, sources, every_country in cases:
+        raw_dir = write_raw(
+            workdir / f"real-raw-{observations}-{sources}-{every_country}",
+            observations,
+            n_sources=sources,
+            every_country=every_country,
+        )
         root = Path(tempfile.mkdtemp(prefix="real-build-", dir=workdir))
         build = cold_build(root, child_env(root, raw_dir))
         warehouse = root / "warehouse"
@@ -99,6 +123,7 @@ def measure(workdir: Path, cases=CASES, identical_check: bool = True) -> dict:
                 {
                     "observations": observations,
                     "sources": sources,
+                    "every_country": every_country,
                     "files": len(first),
                     "differing": sorted(
                         name for name in first.keys() | second.keys() if first.get(name) != second.get(name)
@@ -122,11 +147,12 @@ def measure(workdir: Path, cases=CASES, identical_check: bool = True) -> dict:
                 sizes=sizes,
                 warehouse_mb=total / 1e6,
                 page=page,
+                every_country=every_country,
             )
         )
         shutil.rmtree(raw_dir, ignore_errors=True)
         print(
-            f"  {observations:>9,} observations, {results[-1].sources:,} sources: build {build.measured.wall:.1f} s, "
+            f"  {_label(results[-1])}, {results[-1].sources:,} sources: build {build.measured.wall:.1f} s, "
             f"{build.measured.tree_peak_mb:,.0f} MiB; validation and marts {base.measured.wall:.1f} s",
             flush=True,
         )
@@ -139,6 +165,15 @@ def save(result: dict, path: Path) -> None:
     path.write_text(json.dumps(plain, indent=1), encoding="utf-8")
 
 
+def parse_cases(text: str) -> tuple[tuple[int, int | None, bool], ...]:
+    """ "10000,100000:100000,100000::every" as CASES."""
+    cases = []
+    for case in text.split(","):
+        observations, sources, every = (case.split(":") + ["", ""])[:3]
+        cases.append((int(observations), int(sources) if sources else None, every == "every"))
+    return tuple(cases)
+
+
 def load(path: Path) -> dict:
     result = json.loads(path.read_text(encoding="utf-8"))
     result["cases"] = [
@@ -149,7 +184,13 @@ def load(path: Path) -> dict:
 
 def _size(case: dict) -> str:
     sources = case.get("sources")
-    return f"{case['observations']:,}" + (f" ({sources:,} sources)" if sources else "")
+    every = " every country and year" if case.get("every_country") else ""
+    return f"{case['observations']:,}" + (f" ({sources:,} sources)" if sources else "") + every
+
+
+def _label(case: Case) -> str:
+    """A case's observations, and where it names every country in every year."""
+    return f"{case.observations:,}" + (" (every country and year)" if case.every_country else "")
 
 
 def _verdict(ok: bool | None) -> str:
@@ -180,8 +221,8 @@ def section(result: dict) -> list[str]:
         ' reports per country and year, with "and N more"; the marts and the release keep every one.',
         "",
     ]
-    series = [c for c in cases if c.sources == _default_sources(c.observations)]
-    largest = max(cases, key=lambda c: (c.observations, -c.sources))
+    series = [c for c in cases if c.sources == _default_sources(c.observations) and not c.every_country]
+    largest = max(cases, key=lambda c: (c.observations, -c.sources, -c.every_country))
     at_scale = largest.observations >= 1_000_000
     growth = [(b.build.wall / a.build.wall, b.observations / a.observations) for a, b in zip(series, series[1:])]
     worst = max(growth, key=lambda g: g[0] / g[1]) if growth else None
@@ -240,7 +281,7 @@ def section(result: dict) -> list[str]:
     for c in cases:
         rows.append(
             [
-                f"{c.observations:,}",
+                _label(c),
                 f"{c.sources:,}",
                 f"{c.input_mb:.1f}",
                 f"{c.build.wall:.1f}",
@@ -268,14 +309,26 @@ def section(result: dict) -> list[str]:
         rows,
     )
     out += _table(
-        ["observations", "sources", "page: map bytes", "page: data bytes", "countries", "states", "sources listed"],
+        [
+            "observations",
+            "sources",
+            "page: map bytes",
+            "page: data bytes",
+            "countries",
+            "years on the page",
+            "years with evidence left out",
+            "states",
+            "sources listed",
+        ],
         [
             [
-                f"{c.observations:,}",
+                _label(c),
                 f"{c.sources:,}",
                 f"{c.page['svg']:,}",
                 f"{c.page['data']:,}",
                 c.page["countries"],
+                f"{c.page['first_year']}–{c.page['latest']}" if "first_year" in c.page else "–",
+                c.page.get("left_out", "–"),
                 f"{c.page['states']:,}",
                 f"{c.page['sources']:,}",
             ]
@@ -287,15 +340,17 @@ def section(result: dict) -> list[str]:
         " redraws the map from: one tooltip *state* per country and year that differs from the year before"
         " (label, status line, notes, the sources it cites by number), every cited source once, and each"
         " country's series. With the source lists bounded, the page grows with the countries and years, not"
-        " with the observations or sources; where it is over its budget, it is the states (a synthetic"
-        " country has evidence in every year, and its figures change every year, so every year is a state).",
+        " with the observations or sources (a synthetic country has evidence in every year, and its figures"
+        " change every year, so every year is a state). The data gets the room the map and its text leave"
+        f" within {PAGE_BYTES:,} bytes (`render_html.PAGE_BYTES`); where every year does not fit, the page holds"
+        " the latest years that do, and its year note names the years left out and links `country_years.csv`.",
         "",
     ]
     out += _table(
         ["observations", "sources", *(f"`{name}` bytes" for name in SIZES), "warehouse MB"],
         [
             [
-                f"{c.observations:,}",
+                _label(c),
                 f"{c.sources:,}",
                 *(f"{c.sizes[name]:,}" if name in c.sizes else "–" for name in SIZES),
                 f"{c.warehouse_mb:.1f}",
@@ -324,7 +379,7 @@ def _why(largest: Case, cases: list[Case]) -> list[str]:
     per_state = (biggest.page["data"]) / max(1, biggest.page["states"])
     page_fits = biggest.sizes.get("map/index.html", 0) <= PAGE_BYTES
     lines.append(
-        f"- index.html at {biggest.observations:,} observations and {biggest.sources:,} sources: the map"
+        f"- index.html at {_label(biggest)} observations and {biggest.sources:,} sources: the map"
         f" {biggest.page['svg']:,} bytes, the data {biggest.page['data']:,} bytes for {biggest.page['states']:,}"
         f" states of {biggest.page['countries']} countries (about {per_state:,.0f} bytes each with its share of"
         f" the {biggest.page['sources']:,} sources listed), {'within' if page_fits else 'over'} the budget. Each"
@@ -332,11 +387,29 @@ def _why(largest: Case, cases: list[Case]) -> list[str]:
         " (map/render_html.py), so what differs between sizes is the states' own labels, status lines and"
         " notes, which change from year to year."
     )
-    geojson = max(c.sizes.get("map/countries.geojson", 0) for c in cases)
+    cut = [c for c in cases if c.page.get("left_out")]
     lines.append(
-        "- countries.geojson holds the shapes of the countries named (the same at every size here) and each"
-        " one's properties; the features' source titles share one byte budget (map/map_features.py), so the"
-        f" file is {'within' if geojson <= GEOJSON_BYTES else 'over'} its budget at every size measured."
+        "- Years left out of the page: "
+        + (
+            "; ".join(
+                f"at {_label(c)} observations ({c.page['countries']} countries) the page holds"
+                f" {c.page['first_year']}–{c.page['latest']} and leaves out {c.page['left_out']} earlier years with"
+                " evidence"
+                for c in cut
+            )
+            if cut
+            else "none at any size measured"
+        )
+        + "; every year stays in `country_years.csv` and the release."
+    )
+    geojson = max(c.sizes.get("map/countries.geojson", 0) for c in cases)
+    most = max(cases, key=lambda c: c.page.get("countries", 0))
+    lines.append(
+        "- countries.geojson holds the shapes of the countries named and each one's properties; the features'"
+        " source titles and ids share byte budgets, and the more countries there are, the more coarsely the"
+        f" shapes are simplified (map/map_features.py): with {most.page.get('countries', 0)} countries the"
+        f" file is {most.sizes.get('map/countries.geojson', 0):,} bytes, so it is"
+        f" {'within' if geojson <= GEOJSON_BYTES else 'over'} its budget at every size measured."
     )
     return lines + [""]
 

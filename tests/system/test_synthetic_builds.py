@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from benchmarks.synthetic import write_raw
+from nk_pipeline.map import map_features, render_html
 from nk_pipeline.map.map_outputs import LISTED
 from tests.conftest import run_build
 
@@ -91,3 +92,27 @@ def test_what_the_page_says_it_rests_on_is_counted_from_the_full_lists(two_build
     assert cited > LISTED * 10, "the current rows must cite more sources than they list"
     page = (warehouse / "map" / "index.html").read_text(encoding="utf-8")
     assert f"rests on {cited} cited public reports" in page
+
+
+def test_every_country_in_every_year_builds_a_page_and_geojson_within_their_budgets(tmp_path):
+    """The most places a folder can name (every country with a shape, every year the contract
+    accepts, figures changing every year): the page holds the latest years that fit and says which
+    it leaves out; the GeoJSON's shapes are simplified more coarsely; the marts keep every year."""
+    raw = write_raw(tmp_path / "raw", 30_000, every_country=True)
+    build = run_build(raw, tmp_path / "warehouse")
+    assert build.success
+    folder = build.paths.warehouse_dir
+    page = (folder / "map" / "index.html").read_text(encoding="utf-8")
+    assert len(page.encode("utf-8")) <= render_html.PAGE_BYTES
+    geojson = folder / "map" / "countries.geojson"
+    assert geojson.stat().st_size <= map_features.GEOJSON_BYTES
+    with duckdb.connect(str(folder / "nk.duckdb"), read_only=True) as conn:
+        hosts, first_year = conn.execute("SELECT count(DISTINCT iso3), min(year) FROM marts.country_years").fetchone()
+    assert len(json.loads(geojson.read_text(encoding="utf-8"))["features"]) == hosts > 200
+    data = json.loads(page.split('id="map-data">')[1].split("</script>")[0])
+    assert first_year < data["first"] and data["years"][-1] == data["latest"]
+    left_out = pd.read_csv(folder / "map" / "country_years.csv").query("reported_in_year and year < @data['first']")
+    note = page.split('id="year-note">')[1].split("</p>")[0]
+    span = f"{left_out['year'].min()}–{left_out['year'].max()}"
+    assert f"the {left_out['year'].nunique()} earlier ones, {span}, are left out" in note
+    assert "country_years.csv" in note
