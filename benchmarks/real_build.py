@@ -212,7 +212,9 @@ def section(result: dict) -> list[str]:
         return out + ["Not measured.", ""]
     out += [
         "What users run: `nk-pipeline build` in a cold process on a synthetic folder (`benchmarks/synthetic.py`:"
-        " the countries the shipped data names, each with a shape, and the shipped boundaries), maps, page,"
+        " the countries the shipped data names, each with a shape, and the shipped boundaries; in the case"
+        " marked *every country and year*, every country with a shape, with figures in every year from the"
+        " contract's earliest), maps, page,"
         " release and publish included; beside it `benchmarks/plain.py --no-maps` on the same folder"
         " (validation and marts alone, its *work* without start-up and imports). Each case once: the machine's"
         " 2 CPUs are shared, so times carry noise (CPU times beside them); memory is reliable. *Peak* is the"

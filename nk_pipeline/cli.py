@@ -175,7 +175,7 @@ def build(args: argparse.Namespace) -> int:
             say("\nwarnings:")
             for line in warnings_found:
                 say(line)
-        say(f"\nRun details: `uv run dagster dev` (Dagster home {home})")
+        say(f"\nRun details: `uv run dg dev` (Dagster home {home})")
         return 1
     materialized = sorted({e.asset_key.to_user_string() for e in result.get_asset_materialization_events()})
     say(f"built {len(materialized)} assets in {elapsed:.1f}s (run {result.run_id}):")
@@ -194,7 +194,7 @@ def build(args: argparse.Namespace) -> int:
     say(f"warnings:      {count or 'none'}")
     for line in warnings_found:
         say(f"  {line}")
-    say(f"run history:   {home} (browse it with `uv run dagster dev`)")
+    say(f"run history:   {home} (browse it with `uv run dg dev`)")
     return 0
 
 

@@ -72,7 +72,8 @@ STATUSES = tuple(s.name for s in vocabulary.STATUSES)
 # The map files' columns that no mart has; every other column keeps its mart's name and meaning
 # (tests/build/test_published_names.py holds the files to it).
 MAP_ONLY_COLUMNS = {
-    "source_titles": "Titles of the sources behind the row, ' | '-separated, in alphabetical order.",
+    "source_titles": "Titles of the sources behind the row, ' | '-separated, in alphabetical order; a long list "
+    "ends with 'and N more' (n_sources counts every source).",
     "reported_in_year": "True when a source describes the row's year itself (not carried from an earlier year).",
     "longitude": "Longitude of a point inside the country (WGS84, degrees).",
     "latitude": "Latitude of that point (WGS84, degrees).",
