@@ -17,3 +17,9 @@ CREATE OR REPLACE TEMP MACRO first_and_more(items, separator, n) AS
     first_of(items, separator, n)
     || CASE WHEN len(string_split(items, separator)) > n
         THEN format('{}and {} more', separator, len(string_split(items, separator)) - n) ELSE '' END;
+
+-- A list (from list()) written out in order, as string_agg(x, separator ORDER BY x) writes it, NULL
+-- for none: a group's list is only sorted once it is whole, which at a million rows in as many groups
+-- costs a fraction of the time and memory of an ordered aggregate.
+CREATE OR REPLACE TEMP MACRO joined_in_order(items, separator) AS
+    nullif(array_to_string(list_sort(items), separator), '');
