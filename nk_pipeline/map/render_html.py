@@ -599,7 +599,8 @@ def _page_data(
     scene: map_scene.MapScene, years: pd.DataFrame, by_id: Sources, room: int
 ) -> tuple[dict[str, object], list[int]]:
     """The script's data (_page_data_from) within `room` bytes: every year if it fits, else the
-    latest years that fit, from a year with evidence on; and the years with evidence left out. The first try tells what each year costs (an estimate; the JSON as written decides)."""
+    latest years that fit, from a year with evidence on; and the years with evidence left out.
+    The first try tells what each year costs (an estimate; the JSON as written decides)."""
     shown = _years_shown(years)
     first, unestimated = shown[0], 0
     while True:
@@ -607,7 +608,7 @@ def _page_data(
         data, spent = _page_data_from(scene, years[years["year"] >= first], by_id, give_up=2 * room)
         if data is not None:
             size = len(_script_json(data).encode("utf-8"))
-            if size <= room or first == shown[-1]:
+            if size <= room or first == shown[-1] or not spent:
                 break
             unestimated = size - spent[min(spent)]  # what every year shares: the sources, names, keys
         later = [y for y in shown if y > first]

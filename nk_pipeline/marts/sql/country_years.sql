@@ -85,7 +85,8 @@ origin_chains AS (
         basis,
         origin_key,
         CASE
-            WHEN origin_key LIKE 'source:%' THEN joined_in_order(list(publisher) FILTER (WHERE publisher IS NOT NULL), ' and ')
+            WHEN origin_key LIKE 'source:%'
+                THEN joined_in_order(list(publisher) FILTER (WHERE publisher IS NOT NULL), ' and ')
             WHEN bool_and(publisher = origin) THEN any_value(origin)
             ELSE format('{}, reported by {}', any_value(origin),
                         joined_in_order(list(publisher) FILTER (WHERE publisher <> origin), ' and '))
