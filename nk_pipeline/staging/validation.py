@@ -82,6 +82,17 @@ def _resolvable_country(series: pd.Series) -> pd.Series:
     return schemas.per_distinct(series, lambda names: names.map(countries.to_iso3).notna())
 
 
+# A rule broken by more rows than this lists the first of them and says there are more: a file of
+# a million bad rows is refused as quickly, and in as little memory, as one of a few (Pandera is
+# asked for one row more, to know). Nobody fixes a file from its millionth problem.
+LISTED_PER_RULE = 1_000
+
+
+def more_than_listed(file: str, rule: str) -> Issue:
+    """The problem that says a rule is broken by more rows than the problems list."""
+    return Issue(file, 0, "", "", f"more than {LISTED_PER_RULE:,} rows break this rule, the first listed: {rule}")
+
+
 def schema_for(name: str, source_ids: frozenset[str] | None) -> pa.DataFrameSchema:
     schema = schemas.MODELS[name].to_schema()
     updates = {}
@@ -95,7 +106,10 @@ def schema_for(name: str, source_ids: frozenset[str] | None) -> pa.DataFrameSche
         updates["country"] = {
             "checks": [*column.checks, pa.Check(_resolvable_country, name="country_resolves", error=COUNTRY_RULE)]
         }
-    return schema.update_columns(updates) if updates else schema
+    schema = schema.update_columns(updates) if updates else schema
+    for check in [*schema.checks, *(c for column in schema.columns.values() for c in column.checks)]:
+        check.n_failure_cases = LISTED_PER_RULE + 1
+    return schema
 
 
 def _rule_text(check: str) -> str:
@@ -151,8 +165,13 @@ def failures_to_issues(
         parts.append(_row_rule_issues(raw, row_rules[rule], group))
     cells = cases[~by_row]
     parts.append(cells.assign(value=_text(cells["failure_case"]), rule=cells["check"].map(_rule_text)))
-    issues = pd.concat(parts, ignore_index=True)
-    return list(
+    issues = pd.concat(parts, ignore_index=True).sort_values(["line", "column"], kind="stable")
+    # a rule's first rows, and whether it has more (a built-in rule, such as a blank where a value
+    # is required, is not capped by Pandera: it is here)
+    row = issues.groupby("rule", sort=False)["line"].rank(method="dense")  # a rule's rows, 1, 2, …
+    more = sorted(set(issues.loc[row > LISTED_PER_RULE, "rule"]))
+    issues = issues[row <= LISTED_PER_RULE]
+    listed = list(
         map(
             Issue,
             [raw.file] * len(issues),
@@ -162,6 +181,7 @@ def failures_to_issues(
             issues["rule"],
         )
     )
+    return listed + [more_than_listed(raw.file, rule) for rule in more]
 
 
 def too_long(raw: RawTable, spec: contract.RawFile) -> list[Issue]:
@@ -174,7 +194,10 @@ def too_long(raw: RawTable, spec: contract.RawFile) -> list[Issue]:
         lengths = pc.utf8_length(schemas.arrow_text(raw.frame[column]))
         over = np.flatnonzero(pc.fill_null(pc.greater(lengths, limit), False).to_numpy(zero_copy_only=False))
         rule = f"longer than the {limit:,} characters a cell of {column} may hold (raw/README.md, Limits)"
-        issues += [Issue(raw.file, int(lines[row]), column, raw.frame[column].iloc[row], rule) for row in over.tolist()]
+        listed = over[:LISTED_PER_RULE].tolist()
+        issues += [Issue(raw.file, int(lines[row]), column, raw.frame[column].iloc[row], rule) for row in listed]
+        if len(over) > LISTED_PER_RULE:
+            issues.append(more_than_listed(raw.file, rule))
     return issues
 
 

@@ -21,7 +21,7 @@ from nk_pipeline.raw.reading import MISSING, REFUSED, file_version, read_raw
 from nk_pipeline.shared.issues import Issue
 from nk_pipeline.shared.terminal_text import INVISIBLE, PREVIEW_CHARS, visible
 from nk_pipeline.staging.stage import stage_boundaries
-from nk_pipeline.staging.validation import check_table
+from nk_pipeline.staging.validation import LISTED_PER_RULE, check_table, more_than_listed
 from tests.conftest import SHIPPED_RAW, copy_raw
 from tests.support.input_limits import only_issue, problems, rows_of, set_cell, write_rows
 
@@ -304,3 +304,52 @@ def test_urls_that_are_no_web_address_are_refused_in_sources_and_leads(tmp_path)
     expected = {("sources.csv", line) for line in range(2, 2 + len(HOSTILE_URLS))} | {("leads.csv", 2)}
     assert {(Path(i.file).name, i.line) for i in found} == expected
     assert all(i.column == "url" and "http:// or https://" in i.rule for i in found)
+
+
+# --- many bad rows ----------------------------------------------------------------------------
+
+
+def _bad_rows(path: Path, count: int, **cells: str) -> None:
+    """country_estimates.csv as `count` copies of its first row, each with its own figure (so that
+    no two rows are the same observation) and `cells` set."""
+    rows = rows_of(path)
+    header, first = rows[0], rows[1]
+    made = []
+    for n in range(count):
+        row = dict(zip(header, first), workers_low=str(n + 1), workers_high=str(n + 1), **cells)
+        made.append([row[c] for c in header])
+    write_rows(path, [header, *made])
+
+
+def test_a_rule_broken_by_many_rows_lists_its_first_rows_and_says_there_are_more(tmp_path):
+    """A file of bad rows costs what one of a thousand does: each rule lists the first
+    LISTED_PER_RULE rows that break it, by line, and one problem says more rows break it."""
+    raw = copy_raw(tmp_path / "raw")
+    path = raw / contract.COUNTRY_ESTIMATES.filename
+    count = LISTED_PER_RULE * 3
+    # three rules at once: a column's own check, a required cell, a whole-row rule
+    _bad_rows(path, count, country="Nowhereland", source_id="", origin="")
+    table = read_raw(path, contract.COUNTRY_ESTIMATES.columns, "raw/country_estimates.csv")
+    found = check_table(table, contract.COUNTRY_ESTIMATES.name, {"x"})
+    notes = [i for i in found if i.line == 0]
+    by_rule: dict[str, list[int]] = {}
+    for issue in found:
+        if issue.line:
+            by_rule.setdefault(issue.rule, []).append(issue.line)
+    assert len(by_rule) >= 3 and {n.rule for n in notes} == {more_than_listed(table.file, r).rule for r in by_rule}
+    for lines in by_rule.values():
+        assert sorted(set(lines)) == list(range(2, LISTED_PER_RULE + 2))  # the first rows, every one of them
+    assert len(found) <= len(by_rule) * (LISTED_PER_RULE + 1)
+
+
+def test_cells_too_long_in_many_rows_are_listed_up_to_the_same_limit(tmp_path):
+    raw = copy_raw(tmp_path / "raw")
+    path = raw / contract.COUNTRY_ESTIMATES.filename
+    limit = contract.COUNTRY_ESTIMATES.max_chars("evidence")
+    _bad_rows(path, LISTED_PER_RULE + 5, evidence="w" * (limit + 1))
+    table = read_raw(path, contract.COUNTRY_ESTIMATES.columns, "raw/country_estimates.csv")
+    found = check_table(table, contract.COUNTRY_ESTIMATES.name)
+    listed = [i for i in found if i.line]
+    assert [i.line for i in listed] == list(range(2, LISTED_PER_RULE + 2))
+    (note,) = [i for i in found if not i.line]
+    assert note.rule.startswith(f"more than {LISTED_PER_RULE:,} rows break this rule") and listed[0].rule in note.rule
