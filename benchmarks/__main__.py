@@ -319,20 +319,23 @@ def main(argv: list[str] | None = None) -> int:
             cached = compare_builds(workdir, args.runs, raw_dir, cache, None)
         print("validation + reconciliation on synthetic observations:", flush=True)
         scale = scaling(workdir, args.sizes, args.scale_runs)
-        print(f"consumer query, {args.queries} repetitions:", flush=True)
-        latency = consumer_latency(published / "nk.duckdb", args.queries)
+        # The children measured by their peak go first, while this process is small: Linux starts a
+        # child's peak resident memory at its parent's (the pages it shares until exec), so after
+        # the in-process queries and browser below every small child would report this process's size.
+        print("the real build on synthetic observations:", flush=True)
+        real = real_build.measure(workdir, args.real_cases)
+        print("where a cold build's time goes, sampled by py-spy:", flush=True)
+        profile = None if args.smoke else profile_build.measure(workdir)
         large = scale[-1]
-        large_latency = consumer_latency(large["work_db"], args.queries) if large["work_db"].exists() else None
-        maps = {p.name: p.stat().st_size for p in sorted((published / "map").glob("*")) if p.is_file()}
         print("change over time: the series beside a single reconciliation, and re-colouring the page:", flush=True)
         changes = {
             "series": timeseries.series_at_scale(large["work_db"], args.scale_runs),
             "recolour": timeseries.recolour(published / "map" / "index.html", args.recolours),
         }
-        print("the real build on synthetic observations:", flush=True)
-        real = real_build.measure(workdir, args.real_cases)
-        print("where a cold build's time goes, sampled by py-spy:", flush=True)
-        profile = None if args.smoke else profile_build.measure(workdir)
+        print(f"consumer query, {args.queries} repetitions:", flush=True)
+        latency = consumer_latency(published / "nk.duckdb", args.queries)
+        large_latency = consumer_latency(large["work_db"], args.queries) if large["work_db"].exists() else None
+        maps = {p.name: p.stat().st_size for p in sorted((published / "map").glob("*")) if p.is_file()}
         env_info["load_after"] = os.getloadavg()
         text = report.render(
             env=env_info,

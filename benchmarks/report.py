@@ -419,7 +419,9 @@ def render(
         "- Every command runs as a child process in a fresh temporary directory (warehouse, build scratch,"
         " `DAGSTER_HOME`) under `benchmarks/.runs/`, on the same disk as the project; builds and plain runs alternate.",
         "- Wall time is spawn to exit; CPU time and peak memory come from `wait4()` on that child (peak resident"
-        " set of the process, or of any descendant it waited for).",
+        " set of the process, or of any descendant it waited for). Linux starts a child's peak at its parent's"
+        " size, so every section that measures children runs before the benchmark's own process opens the"
+        " large database or a browser (the consumer query and the re-colouring come last).",
         "- Time per asset comes from the run's own event log (`DagsterInstance.all_logs`).",
         "- `benchmarks/plain.py` calls the same doors as the assets (`stage_raw`, `build_marts`,"
         " `stage_boundaries`, `map_outputs`, `write_release`, `publish`) in the same order, and exits the"
