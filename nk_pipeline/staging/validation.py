@@ -11,6 +11,7 @@ or a million problems, cost seconds.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -94,7 +95,8 @@ def more_than_listed(file: str, rule: str) -> Issue:
 
 
 def schema_for(name: str, source_ids: frozenset[str] | None) -> pa.DataFrameSchema:
-    schema = schemas.MODELS[name].to_schema()
+    # a copy: the model's schema is cached and shared, and its checks are capped below
+    schema = copy.deepcopy(schemas.MODELS[name].to_schema())
     updates = {}
     if source_ids is not None and "source_id" in schema.columns:
         column = schema.columns["source_id"]
