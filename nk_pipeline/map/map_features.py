@@ -159,7 +159,8 @@ def bounded_list(lists: pd.Series, separator: str, budget: int, most: int, count
     return lists.map(lambda t: _cut_list(t, limit, separator, counted) if isinstance(t, str) else t)
 
 
-_MORE = re.compile(r"and (\d+) more")
+# the "and N more" that ends a list cut by map/sql (shared/sql/macros.sql first_and_more) or here
+MORE = re.compile(r"and (\d+) more")
 
 
 def _cut_list(items: str, limit: int, separator: str, counted: bool) -> str:
@@ -168,7 +169,7 @@ def _cut_list(items: str, limit: int, separator: str, counted: bool) -> str:
     if len(items.encode("utf-8")) <= limit:
         return items
     parts = items.split(separator)
-    more_before = _MORE.fullmatch(parts[-1])
+    more_before = MORE.fullmatch(parts[-1])
     names = parts[:-1] if more_before else parts
     kept: list[str] = []
     for name in names:

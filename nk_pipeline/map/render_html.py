@@ -34,7 +34,7 @@ from markupsafe import Markup
 from nk_pipeline.data import about, entries_chart
 from nk_pipeline.data.about import CAVEATS, SPREADSHEET_NOTE, CurrentEvidence, current_evidence
 from nk_pipeline.data.release import DATAPACKAGE_JSON, FORMATS, REPORTS_XLSX, table_file
-from nk_pipeline.map import map_scene
+from nk_pipeline.map import map_features, map_scene
 from nk_pipeline.marts import vocabulary
 from nk_pipeline.marts.catalog import MARTS, MARTS_BY_NAME
 from nk_pipeline.shared.publishing import written_in_one_step
@@ -475,14 +475,11 @@ def _listed(texts: _Texts, names: list[str], more: int, separator: str) -> list[
     return pieces
 
 
-_MORE = re.compile(r"and (\d+) more")
-
-
 def _chain_pieces(items: str, texts: _Texts) -> list[object]:
     """A list from map/sql (first_and_more: "a; b; and N more") as pieces: at most TIP_NAMES names,
     each once on the page, within the names' budget; the rest counted."""
     parts = items.split("; ")
-    counted = _MORE.fullmatch(parts[-1])
+    counted = map_features.MORE.fullmatch(parts[-1])
     names = parts[:-1] if counted else parts
     more = (int(counted.group(1)) if counted else 0) + len(names[TIP_NAMES:])
     return _listed(texts, names[:TIP_NAMES], more, "; ")
